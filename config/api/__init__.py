@@ -1,0 +1,1 @@
+"""API plumbing every app shares: errors, pagination, throttles, permissions."""

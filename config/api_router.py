@@ -1,0 +1,12 @@
+"""The one router of /api/v1/: every app registers its viewsets here."""
+
+from rest_framework.routers import DefaultRouter
+
+from entities.api.urls import router as entities_router
+from regulator.api.urls import router as regulator_router
+
+router = DefaultRouter()
+for app_router in (regulator_router, entities_router):
+    router.registry.extend(app_router.registry)
+
+urlpatterns = router.urls

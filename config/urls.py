@@ -1,0 +1,22 @@
+"""Top-level URLs: the API under /api/v1/, its schema and docs, /healthz and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from regulator.api.views import TokenView
+
+from .health import healthz
+
+admin.site.site_header = "信用监管平台"
+admin.site.site_title = "信用监管平台"
+admin.site.index_title = "监管后台"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/auth/token/", TokenView.as_view(), name="auth-token"),
+    path("api/v1/", include("config.api_router")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("admin/", admin.site.urls),
+]

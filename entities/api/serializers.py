@@ -1,0 +1,78 @@
+"""Shapes of the registry endpoints (API.md: Registry). Rules live in entities.services."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..models import Entity, Licence, Person, PersonRole
+from ..validators import normalize_credit_code, normalize_id_number, validate_id_number
+
+
+class EntitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Entity
+        fields = [
+            "id", "credit_code", "name", "sector", "category", "region_code", "address", "status",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and isinstance(data.get("credit_code"), str):
+            data = {**data, "credit_code": normalize_credit_code(data["credit_code"])}
+        return super().to_internal_value(data)
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(
+        write_only=True, max_length=32, help_text=_("18 位居民身份证号码，只写；仅保存其密钥哈希与脱敏形式。")
+    )
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "id_number", "id_number_masked", "created_at", "updated_at"]
+        read_only_fields = ["id", "id_number_masked", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            # The ID number identifies the person: it is set once and never changed.
+            self.fields["id_number"].required = False
+            self.fields["id_number"].read_only = True
+
+    def validate_id_number(self, value: str) -> str:
+        number = normalize_id_number(value)
+        validate_id_number(number)
+        return number
+
+
+class PersonRoleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PersonRole
+        fields = ["id", "entity", "person", "role", "started_on", "ended_on", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate(self, attrs):
+        started = attrs.get("started_on", getattr(self.instance, "started_on", None))
+        ended = attrs.get("ended_on", getattr(self.instance, "ended_on", None))
+        if started and ended and ended < started:
+            raise serializers.ValidationError({"ended_on": [_("终止日期不得早于起始日期。")]})
+        return attrs
+
+
+class LicenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Licence
+        fields = [
+            "id", "entity", "licence_type", "number", "issued_on", "expires_on", "status",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate(self, attrs):
+        issued = attrs.get("issued_on", getattr(self.instance, "issued_on", None))
+        expires = attrs.get("expires_on", getattr(self.instance, "expires_on", None))
+        if issued and expires and expires < issued:
+            raise serializers.ValidationError({"expires_on": [_("有效期至不得早于发证日期。")]})
+        return attrs

@@ -1,0 +1,73 @@
+"""Fixtures: accounts per role and authenticated API clients, on the real PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from entities.models import Sector
+from regulator.models import UserRole
+
+from .factories import EntityFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters live in the cache; every test starts with a clean one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def regulator(db):
+    return UserFactory(username="regulator", role=UserRole.REGULATOR)
+
+
+@pytest.fixture
+def inspector(db):
+    """An inspector for tourism in 运城市 (1408)."""
+    return UserFactory(username="inspector", role=UserRole.INSPECTOR, region_codes=["1408"], sectors=[Sector.TOURISM])
+
+
+@pytest.fixture
+def entity_a(db):
+    return EntityFactory(name="盐湖区甲旅行社有限公司")
+
+
+@pytest.fixture
+def entity_b(db):
+    return EntityFactory(name="盐湖区乙旅行社有限公司")
+
+
+@pytest.fixture
+def business_a(entity_a):
+    return UserFactory(username="business_a", role=UserRole.BUSINESS, entities=[entity_a])
+
+
+@pytest.fixture
+def business_b(entity_b):
+    return UserFactory(username="business_b", role=UserRole.BUSINESS, entities=[entity_b])
+
+
+@pytest.fixture
+def regulator_client(regulator):
+    return client_for(regulator)
+
+
+@pytest.fixture
+def inspector_client(inspector):
+    return client_for(inspector)
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
