@@ -80,7 +80,12 @@ def region_name(code: str) -> str | None:
     name = _current_name(info[1][1]["county"])
     if name is None:
         return None
-    return name if code.endswith("0000") else f"{province}{name}"
+    if code.endswith("0000"):
+        return name
+    if code.endswith("00"):
+        return f"{province}{name}"
+    prefecture = region_name(code[:4] + "00")
+    return f"{prefecture}{name}" if prefecture else f"{province}{name}"
 
 
 def validate_region_code(value: str) -> None:
