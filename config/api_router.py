@@ -2,11 +2,12 @@
 
 from rest_framework.routers import DefaultRouter
 
+from complaints.api.urls import router as complaints_router
 from entities.api.urls import router as entities_router
 from regulator.api.urls import router as regulator_router
 
 router = DefaultRouter()
-for app_router in (regulator_router, entities_router):
+for app_router in (regulator_router, entities_router, complaints_router):
     router.registry.extend(app_router.registry)
 
 urlpatterns = router.urls

@@ -15,3 +15,7 @@ class DuplicatePerson(ConflictError):
         super().__init__()
         self.person_id = person_id
         self.detail = {"detail": self.detail, "code": self.default_code, "id": person_id}
+
+    def get_codes(self) -> str:
+        # The detail carries a plain id next to the message; DRF's recursive get_codes cannot walk it.
+        return self.default_code

@@ -65,8 +65,9 @@ def person_update(*, person: Person, name: str) -> Person:
 
 
 @transaction.atomic
-def role_save(*, role: PersonRole | None = None, **fields) -> PersonRole:
-    role = role or PersonRole()
+def role_save(*, person_role: PersonRole | None = None, **fields) -> PersonRole:
+    # Not ``role=``: that is a field of PersonRole and arrives in ``fields``.
+    role = person_role or PersonRole()
     for name, value in fields.items():
         setattr(role, name, value)
     role.full_clean()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import User
@@ -15,7 +16,11 @@ def user_save(*, user: User | None = None, password: str | None = None, entities
     for name, value in fields.items():
         setattr(user, name, value)
     if password is not None:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            # Name the field, so the 400 says which input was refused.
+            raise ValidationError({"password": exc.error_list}) from exc
         user.set_password(password)
     elif user.pk is None:
         user.set_unusable_password()

@@ -31,6 +31,12 @@ class ConflictError(exceptions.APIException):
     default_code = "conflict"
 
 
+class RuleViolation(exceptions.ValidationError):
+    """A domain rule rejected the input; ``detail`` names the fields, nested lists allowed (400)."""
+
+    default_code = "invalid"
+
+
 def _with_code(data, code: str):
     if isinstance(data, dict) and "code" not in data:
         data = {**data, "code": code}

@@ -167,6 +167,11 @@ SPECTACULAR_SETTINGS = {
         "LicenceStatusEnum": "entities.models.LicenceStatus",
         "UserRoleEnum": "regulator.models.UserRole",
         "PersonRoleEnum": "entities.models.PersonRoleKind",
+        "EntityCategoryEnum": "entities.models.Category",
+        "ComplaintCategoryEnum": "complaints.models.ComplaintCategory",
+        "ComplaintStatusEnum": "complaints.models.ComplaintStatus",
+        "SeverityEnum": "complaints.models.Severity",
+        "PenaltyEnum": "complaints.models.Penalty",
     },
 }
 

@@ -1,5 +1,7 @@
 """Tests: the same PostgreSQL engine (embedded unless DATABASE_URL is set), fast hashing."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -16,3 +18,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Two test runs on one machine (a developer and a helper) each need their own test database.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_credit")}  # noqa: F405

@@ -83,7 +83,7 @@ class PersonRoleViewSet(_RegistryViewSet):
         serializer.instance = services.role_save(**serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = services.role_save(role=serializer.instance, **serializer.validated_data)
+        serializer.instance = services.role_save(person_role=serializer.instance, **serializer.validated_data)
 
 
 class LicenceViewSet(_RegistryViewSet):

@@ -1,0 +1,295 @@
+"""投诉与检查: the public's complaints, inspectors' inspections and findings, random inspection plans."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def new_tracking_code() -> str:
+    """An unguessable code (about 120 bits) the complainant uses to follow the complaint."""
+    return secrets.token_urlsafe(15)
+
+
+class ComplaintStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("已提交")
+    ACCEPTED = "accepted", _("已受理")
+    REJECTED = "rejected", _("不予受理")
+    INVESTIGATING = "investigating", _("调查处理中")
+    RESOLVED = "resolved", _("已办结")
+    CLOSED = "closed", _("已归档")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class ComplaintOutcome(models.TextChoices):
+    SUBSTANTIATED = "substantiated", _("投诉属实")
+    UNSUBSTANTIATED = "unsubstantiated", _("投诉不属实")
+    MEDIATED = "mediated", _("调解达成")
+
+
+class ComplaintChannel(models.TextChoices):
+    WEB = "web", _("网站")
+    HOTLINE_12345 = "hotline_12345", _("12345 热线")
+    HOTLINE_12301 = "hotline_12301", _("12301 热线")
+    LETTER = "letter", _("信函")
+
+
+class ComplaintCategory(models.TextChoices):
+    SERVICE_QUALITY = "service_quality", _("服务质量")
+    FORCED_SHOPPING = "forced_shopping", _("强迫购物")
+    CONTRACT = "contract", _("合同违约")
+    FALSE_ADVERTISING = "false_advertising", _("虚假宣传")
+    PRICE = "price", _("价格欺诈")
+    SAFETY = "safety", _("安全隐患")
+    ELDER_ABUSE = "elder_abuse", _("侵害老年人权益")
+    UNLICENSED = "unlicensed", _("无证经营")
+    OTHER = "other", _("其他")
+
+
+class Complaint(models.Model):
+    """投诉: filed by anyone; the complainant's name and phone are seen by regulators only."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="complaints",
+                               verbose_name=_("被投诉主体"))
+    category = models.CharField(_("投诉类别"), max_length=32, choices=ComplaintCategory.choices)
+    description = models.TextField(_("投诉内容"), max_length=5000)
+    channel = models.CharField(_("渠道"), max_length=16, choices=ComplaintChannel.choices,
+                               default=ComplaintChannel.WEB)
+    complainant_name = models.CharField(_("投诉人姓名"), max_length=100, blank=True)
+    complainant_phone = models.CharField(_("投诉人电话"), max_length=20, blank=True)
+    complainant_count = models.PositiveIntegerField(_("投诉人数"), default=1, validators=[MinValueValidator(1)])
+    representatives = models.CharField(_("代表人"), max_length=200, blank=True,
+                                       help_text=_("4 人以上共同投诉时推选的代表人。"))
+    incident_date = models.DateField(_("事发（服务结束）日期"))
+    received_on = models.DateField(_("收到日期"))
+    tracking_code = models.CharField(_("查询码"), max_length=32, unique=True, default=new_tracking_code,
+                                     editable=False)
+    status = models.CharField(_("状态"), max_length=16, choices=ComplaintStatus.choices,
+                              default=ComplaintStatus.SUBMITTED)
+    outcome = models.CharField(_("处理结果"), max_length=16, choices=ComplaintOutcome.choices, blank=True)
+    resolution = models.TextField(_("处理意见"), blank=True)
+    rejection_reason = models.TextField(_("不予受理理由"), blank=True)
+    late_filing = models.BooleanField(_("超过 90 日"), default=False)
+    late_filing_overridden = models.BooleanField(_("超期受理（监管人员决定）"), default=False)
+    accept_due = models.DateField(_("受理期限"))
+    notify_due = models.DateField(_("通知经营者期限"), null=True, blank=True)
+    business_notified_on = models.DateField(_("通知经营者日期"), null=True, blank=True)
+    reply_due = models.DateField(_("经营者答复期限"), null=True, blank=True)
+    resolve_due = models.DateField(_("办结期限"), null=True, blank=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    resolved_on = models.DateField(_("办结日期"), null=True, blank=True)
+    business_response = models.TextField(_("经营者答复"), blank=True, max_length=5000)
+    business_responded_at = models.DateTimeField(_("经营者答复时间"), null=True, blank=True)
+    overdue = models.BooleanField(_("已逾期"), default=False)
+    overdue_notified_on = models.DateField(_("逾期提醒日期"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("录入人"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("投诉")
+        verbose_name_plural = _("投诉")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["entity", "status"], name="complaint_entity_status"),
+            models.Index(fields=["status", "accept_due"], name="complaint_status_accept_due"),
+            models.Index(fields=["status", "resolve_due"], name="complaint_status_resolve_due"),
+            models.Index(fields=["received_on"], name="complaint_received"),
+            models.Index(fields=["overdue"], name="complaint_overdue", condition=Q(overdue=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | ~Q(outcome=""), name="complaint_resolved_has_outcome"
+            ),
+            models.CheckConstraint(condition=Q(incident_date__lte=models.F("received_on")),
+                                   name="complaint_incident_before_receipt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"投诉 #{self.pk} · {self.get_status_display()}"
+
+
+class ComplaintEvent(models.Model):
+    """投诉流转记录 (append-only): every status change and response, who made it and why."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("动作"), max_length=32)
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("投诉流转记录")
+        verbose_name_plural = _("投诉流转记录")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.from_status} -> {self.to_status}"
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("轻微")
+    GENERAL = "general", _("一般")
+    SERIOUS = "serious", _("严重")
+    GRAVE = "grave", _("特别严重")
+
+
+class Penalty(models.TextChoices):
+    NONE = "none", _("不予处罚")
+    WARNING = "warning", _("警告")
+    FINE = "fine", _("罚款")
+    SUSPENSION = "suspension", _("责令停业整顿")
+    REVOCATION = "revocation", _("吊销许可证")
+
+
+class ViolationType(models.Model):
+    """违法违规行为目录: the catalogue findings refer to, with default severity and legal basis."""
+
+    code = models.SlugField(_("代码"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    sector = models.CharField(_("行业"), max_length=32, choices=[
+        ("tourism", _("文化旅游")), ("exhibition", _("会展")), ("wellness", _("康养")),
+        ("household_service", _("家政")), ("general", _("通用")),
+    ])
+    default_severity = models.CharField(_("默认严重程度"), max_length=16, choices=Severity.choices)
+    legal_basis = models.CharField(_("法律依据"), max_length=300)
+    safety_related = models.BooleanField(_("涉及安全"), default=False,
+                                         help_text=_("安全、消防、特种设备：公示期最短 1 年。"))
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("违法行为类型")
+        verbose_name_plural = _("违法行为类型")
+        ordering = ["sector", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InspectionKind(models.TextChoices):
+    RANDOM = "random", _("双随机抽查")
+    TARGETED = "targeted", _("重点检查")
+    COMPLAINT = "complaint", _("投诉核查")
+    FOLLOW_UP = "follow_up", _("复查")
+
+
+class Inspection(models.Model):
+    """检查记录: one visit to one entity, with its findings written in the same transaction."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="inspections",
+                               verbose_name=_("被检查主体"))
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="inspections",
+                                  verbose_name=_("检查人员"))
+    inspected_on = models.DateField(_("检查日期"))
+    kind = models.CharField(_("检查类型"), max_length=16, choices=InspectionKind.choices)
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="inspections", verbose_name=_("关联投诉"))
+    plan_item = models.OneToOneField("InspectionPlanItem", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="inspection", verbose_name=_("抽查计划条目"))
+    summary = models.TextField(_("检查情况"), blank=True, max_length=5000)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("检查")
+        verbose_name_plural = _("检查")
+        ordering = ["-inspected_on", "-id"]
+        indexes = [
+            models.Index(fields=["entity", "inspected_on"], name="inspection_entity_date"),
+            models.Index(fields=["inspected_on"], name="inspection_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"检查 #{self.pk} {self.inspected_on}"
+
+
+class Finding(models.Model):
+    """检查发现的问题: a violation, its severity and penalty, and its rectification."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    violation_type = models.ForeignKey(ViolationType, on_delete=models.PROTECT, related_name="findings",
+                                       verbose_name=_("违法行为类型"))
+    severity = models.CharField(_("严重程度"), max_length=16, choices=Severity.choices)
+    description = models.TextField(_("问题描述"), max_length=5000)
+    penalty = models.CharField(_("处罚"), max_length=16, choices=Penalty.choices, default=Penalty.NONE)
+    fine_amount = models.DecimalField(_("罚款金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    decision_number = models.CharField(_("行政处罚决定书文号"), max_length=100, blank=True)
+    decided_on = models.DateField(_("处罚决定日期"), null=True, blank=True)
+    rectify_by = models.DateField(_("整改期限"), null=True, blank=True)
+    rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("检查发现")
+        verbose_name_plural = _("检查发现")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["rectify_by"], name="finding_rectify_open", condition=Q(rectified_on__isnull=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(penalty="fine") | Q(fine_amount__gt=0), name="finding_fine_has_amount"
+            ),
+            models.CheckConstraint(
+                condition=Q(fine_amount__isnull=True) | Q(fine_amount__gte=0), name="finding_fine_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.violation_type} ({self.get_severity_display()})"
+
+
+class InspectionPlan(models.Model):
+    """双随机抽查计划: one month's random draw for one jurisdiction, recorded so it can be re-checked."""
+
+    month = models.DateField(_("月份"), help_text=_("当月第一天。"))
+    region_prefix = models.CharField(_("辖区前缀"), max_length=6)
+    seed = models.CharField(_("随机种子"), max_length=64)
+    rates = models.JSONField(_("各等级年度抽查比例"))
+    population = models.JSONField(_("抽取总体"), help_text=_("[[entity_id, grade], ...]，按 id 排序。"))
+    population_size = models.PositiveIntegerField(_("总体数量"))
+    sample_size = models.PositiveIntegerField(_("抽取数量"))
+    published = models.BooleanField(_("已公开"), default=False)
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("双随机抽查计划")
+        verbose_name_plural = _("双随机抽查计划")
+        ordering = ["-month", "region_prefix"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "region_prefix"], name="plan_month_region_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.region_prefix}"
+
+
+class InspectionPlanItem(models.Model):
+    """抽查计划条目: a sampled entity and the inspector drawn for it."""
+
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="items")
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+")
+    grade = models.CharField(_("抽取时等级"), max_length=1)
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="plan_items")
+
+    class Meta:
+        verbose_name = _("抽查计划条目")
+        verbose_name_plural = _("抽查计划条目")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "entity"], name="plan_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.entity_id}"
