@@ -4,10 +4,12 @@ from rest_framework.routers import DefaultRouter
 
 from complaints.api.urls import router as complaints_router
 from entities.api.urls import router as entities_router
+from ratings.api.urls import router as ratings_router
+from ratings.api.urls import urlpatterns as ratings_urls
 from regulator.api.urls import router as regulator_router
 
 router = DefaultRouter()
-for app_router in (regulator_router, entities_router, complaints_router):
+for app_router in (regulator_router, entities_router, complaints_router, ratings_router):
     router.registry.extend(app_router.registry)
 
-urlpatterns = router.urls
+urlpatterns = [*ratings_urls, *router.urls]

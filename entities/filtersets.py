@@ -64,6 +64,8 @@ class EntityFilterSet(django_filters.FilterSet):
         field_name="region_code", label="行政区划代码前缀", validators=[RegexValidator(r"^\d{1,6}$")]
     )
     credit_code = django_filters.CharFilter(field_name="credit_code", lookup_expr="iexact")
+    grade = django_filters.MultipleChoiceFilter(choices=[(g, g) for g in "ABCD"], method="filter_grade",
+                                                label="信用等级（未评分按 B）")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
@@ -73,6 +75,11 @@ class EntityFilterSet(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return search_names(queryset, value, code_field="credit_code")
+
+    def filter_grade(self, queryset, name, value):
+        from ratings.selectors import grade_q
+
+        return queryset.filter(grade_q(value)) if value else queryset
 
 
 class PersonFilterSet(django_filters.FilterSet):

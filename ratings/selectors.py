@@ -1,10 +1,12 @@
-"""Reads of credit scores other apps may use."""
+"""Reads of credit scores; other apps read grades only through here."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import CreditScore, Grade
+from django.db.models import Q, QuerySet
+
+from .models import CreditScore, CreditScoreHistory, Grade
 
 UNSCORED_GRADE = Grade.B  # DOMAIN.md: a new entity starts at 800, grade B
 
@@ -14,3 +16,20 @@ def grades_for(entity_ids: Iterable[int]) -> dict[int, str]:
     ids = list(entity_ids)
     grades = dict(CreditScore.objects.filter(entity_id__in=ids).values_list("entity_id", "grade"))
     return {entity_id: grades.get(entity_id, UNSCORED_GRADE) for entity_id in ids}
+
+
+def grade_q(grades: Iterable[str], prefix: str = "") -> Q:
+    """Entities whose grade is one of ``grades`` (unscored entities count as B)."""
+    wanted = list(grades)
+    condition = Q(**{f"{prefix}credit_score__grade__in": wanted})
+    if UNSCORED_GRADE in wanted:
+        condition |= Q(**{f"{prefix}credit_score__isnull": True})
+    return condition
+
+
+def score_for(entity_id: int) -> CreditScore | None:
+    return CreditScore.objects.filter(entity_id=entity_id).first()
+
+
+def history_for(entity_id: int) -> QuerySet[CreditScoreHistory]:
+    return CreditScoreHistory.objects.filter(entity_id=entity_id).order_by("-computed_at", "-id")

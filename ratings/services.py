@@ -1,7 +1,124 @@
-"""Writes of ratings: credit events and scores."""
+"""Writes of ratings: model activation, incremental rescore and the chunked full recompute."""
 
 from __future__ import annotations
 
+import datetime
 
-def entity_rescore(*, entity_id: int) -> None:
-    """Placeholder replaced by the scoring engine (issue 4)."""
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.api.exceptions import ConflictError
+
+from . import ledger, scoring_sql
+from .models import RecomputeRun, ScoringModel
+
+DEFAULT_CHUNK_SIZE = 10_000
+
+
+def active_model() -> ScoringModel:
+    return ScoringModel.objects.get(is_active=True)
+
+
+def entity_rescore(*, entity_id: int, as_of: datetime.date | None = None) -> None:
+    """Incremental path: bring the entity's ledger up to date, then score it with the same SQL as the full run."""
+    day = as_of or timezone.localdate()
+    model = active_model()
+    with transaction.atomic():
+        ledger.derive_entity_events(entity_id=entity_id, as_of=day)
+        scoring_sql.score_range(rules=model.rules, version=model.version, as_of=day, first_id=entity_id,
+                                last_id=entity_id)
+
+
+@transaction.atomic
+def scoring_model_create(*, actor=None, **fields) -> ScoringModel:
+    model = ScoringModel(created_by=actor if actor is not None and actor.is_authenticated else None, **fields)
+    model.is_active = False
+    model.full_clean()
+    model.save()
+    return model
+
+
+@transaction.atomic
+def scoring_model_update(*, model: ScoringModel, **fields) -> ScoringModel:
+    """A model that has ever been active is evidence of past scores: change it by adding a new version."""
+    model = ScoringModel.objects.select_for_update().get(pk=model.pk)
+    if model.activated_at is not None:
+        raise ConflictError(_("已启用过的评分模型不可修改，请新建版本。"), code="model_frozen")
+    for name, value in fields.items():
+        setattr(model, name, value)
+    model.full_clean()
+    model.save()
+    return model
+
+
+@transaction.atomic
+def scoring_model_activate(*, model_id: int) -> RecomputeRun:
+    """Make this version the one active model and schedule a full recompute under it."""
+    list(ScoringModel.objects.select_for_update().filter(is_active=True))  # serialise activations
+    model = ScoringModel.objects.get(pk=model_id)
+    if model.is_active:
+        raise ConflictError(_("该模型已是当前启用的模型。"), code="already_active")
+    if model.effective_from > timezone.localdate():
+        raise ConflictError(_("模型尚未到生效日期。"), code="not_yet_effective")
+    ScoringModel.objects.filter(is_active=True).update(is_active=False)
+    model.is_active = True
+    model.activated_at = timezone.now()
+    model.save(update_fields=["is_active", "activated_at"])
+    run = recompute_plan(reason=f"activate v{model.version}")
+    transaction.on_commit(lambda: recompute_dispatch(run_id=run.pk))
+    return run
+
+
+def _chunk_bounds(chunk_size: int) -> list[list[int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT min(id), max(id) FROM (
+                SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS chunk FROM entities_entity
+            ) numbered GROUP BY chunk ORDER BY chunk
+            """,
+            [chunk_size],
+        )
+        return [[first, last] for first, last in cursor.fetchall()]
+
+
+def recompute_plan(*, reason: str = "", as_of: datetime.date | None = None,
+                   chunk_size: int = DEFAULT_CHUNK_SIZE) -> RecomputeRun:
+    """Record a full recompute: the id ranges it will score, under the model active now."""
+    model = active_model()
+    return RecomputeRun.objects.create(
+        model_version=model.version, as_of=as_of or timezone.localdate(), chunk_bounds=_chunk_bounds(chunk_size),
+        reason=reason,
+    )
+
+
+def recompute_chunk(*, run_id: int, index: int) -> int:
+    """Score one chunk of a run and mark it done, in one transaction (a crash leaves it undone, not half-done)."""
+    with transaction.atomic():
+        run = RecomputeRun.objects.select_for_update().get(pk=run_id)
+        if index in run.done_chunks:
+            return 0
+        model = ScoringModel.objects.get(version=run.model_version)
+        first, last = run.chunk_bounds[index]
+        scored, _changed = scoring_sql.score_range(rules=model.rules, version=model.version, as_of=run.as_of,
+                                                   first_id=first, last_id=last)
+        run.done_chunks = sorted({*run.done_chunks, index})
+        if len(run.done_chunks) == len(run.chunk_bounds):
+            run.finished_at = timezone.now()
+        run.save(update_fields=["done_chunks", "finished_at"])
+    return scored
+
+
+def pending_chunks(run: RecomputeRun) -> list[int]:
+    done = set(run.done_chunks)
+    return [i for i in range(len(run.chunk_bounds)) if i not in done]
+
+
+def recompute_dispatch(*, run_id: int) -> None:
+    """Fan the run's pending chunks out to the Celery workers (any number of them, on any machine)."""
+    from .tasks import recompute_chunk_task
+
+    run = RecomputeRun.objects.get(pk=run_id)
+    for index in pending_chunks(run):
+        recompute_chunk_task.delay(run_id, index)

@@ -1,13 +1,33 @@
-"""Celery tasks of ratings."""
+"""Celery tasks of ratings: thin and idempotent (a task run twice leaves the same scores)."""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def rescore_entity(entity_id: int) -> None:
-    """Recompute one entity's score after its evidence changed (idempotent)."""
+    """Recompute one entity's score after its evidence changed."""
     from .services import entity_rescore
 
     entity_rescore(entity_id=entity_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def recompute_chunk_task(run_id: int, index: int) -> int:
+    from .services import recompute_chunk
+
+    return recompute_chunk(run_id=run_id, index=index)
+
+
+@shared_task(acks_late=True)
+def nightly_recompute() -> int:
+    """Nightly: derive time-dependent events (overdue rectifications), then rescore everyone as of today."""
+    from .ledger import derive_overdue_rectifications
+    from .services import recompute_dispatch, recompute_plan
+
+    derive_overdue_rectifications(as_of=timezone.localdate())
+    run = recompute_plan(reason="nightly")
+    recompute_dispatch(run_id=run.pk)
+    return run.pk

@@ -9,6 +9,7 @@ as 409 and 400 after the transaction rolled back.
 from __future__ import annotations
 
 import logging
+import traceback
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -45,8 +46,18 @@ def _with_code(data, code: str):
     return data
 
 
+def _raised_by_parser(exc: BaseException) -> bool:
+    return any(
+        frame.f_code.co_name == "parse" and "rest_framework" in frame.f_code.co_filename
+        for frame, _ in traceback.walk_tb(exc.__traceback__)
+    )
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RecursionError) and _raised_by_parser(exc):
+        # json raises RecursionError (not ValueError) on deeply nested input; DRF lets it through as a 500.
+        exc = exceptions.ParseError(_("JSON 嵌套层级过深。"))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
