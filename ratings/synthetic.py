@@ -118,8 +118,23 @@ TABLES = {
 }
 
 
+@dataclass
+class Seen:
+    """Codes already in the database or written by an earlier batch: unique columns stay unique."""
+
+    credit_codes: set[str]
+    id_hashes: set[str]
+
+    @classmethod
+    def from_database(cls) -> Seen:
+        from entities.models import Entity, Person
+
+        return cls(set(Entity.objects.values_list("credit_code", flat=True)),
+                   set(Person.objects.values_list("id_hash", flat=True)))
+
+
 def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = None,
-             progress: Callable[[int], None] | None = None) -> Counts:
+             progress: Callable[[int], None] | None = None, seen: Seen | None = None) -> Counts:
     """Write ``entities`` synthetic businesses and everything hanging off them; returns what was written."""
     from complaints.models import ViolationType
     from regulator.models import User, UserRole
@@ -133,8 +148,8 @@ def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = N
         username="synthetic-inspector", defaults={"role": UserRole.INSPECTOR, "region_codes": ["14"],
                                                   "sectors": ["tourism", "exhibition", "wellness", "household_service"]})
     categories = list(CATEGORY_PLAN)
-    seen_codes: set[str] = set()
-    seen_people: set[str] = set()
+    seen = seen or Seen.from_database()
+    seen_codes, seen_people = seen.credit_codes, seen.id_hashes
 
     with transaction.atomic():
         ids = {table: _Ids(table) for table in TABLES if table != "ratings_creditevent"}
@@ -178,13 +193,14 @@ def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = N
                 for _ in range(int(howmany) if howmany >= 1 else (1 if rng.random() < howmany else 0)):
                     birth = datetime.date(rng.randint(1960, 2002), rng.randint(1, 12), rng.randint(1, 28))
                     number = codes.id_number(city_code, birth, rng)
-                    if number in seen_people:
+                    digest = id_number_hash(number)
+                    if digest in seen_people:
                         continue
-                    seen_people.add(number)
+                    seen_people.add(digest)
                     pid = ids["entities_person"].take()
                     person_name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
                     streams["entities_person"].row((
-                        pid, person_name, id_number_hash(number), mask_id_number(number),
+                        pid, person_name, digest, mask_id_number(number),
                         searchkeys.tsvector_literal(searchkeys.name_keys(person_name)), now, now))
                     streams["entities_personrole"].row((ids["entities_personrole"].take(), eid, pid, role, founded,
                                                         None, now, now))

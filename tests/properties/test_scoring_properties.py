@@ -129,7 +129,9 @@ def test_sql_scoring_equals_the_engine(scored_entity, events):
                             last_id=scored_entity.pk)
     stored = CreditScore.objects.get(entity=scored_entity)
     assert (stored.score, stored.grade) == (expected.score, expected.grade)
-    assert [(line["rule"], line["points"]) for line in stored.breakdown] == [(l.rule, l.points) for l in expected.lines]
+    assert [(line["rule"], line["points"]) for line in stored.breakdown] == [
+        (line.rule, line.points) for line in expected.lines
+    ]
     assert stored.score == stored.base + sum(line["points"] for line in stored.breakdown)
 
 

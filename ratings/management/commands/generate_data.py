@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from ratings.synthetic import batched, generate
+from ratings.synthetic import Seen, batched, generate
 
 
 class Command(BaseCommand):
@@ -21,9 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args, entities: int, seed: int, batch: int, **options):
         started = time.perf_counter()
         totals: dict[str, int] = {}
+        seen = Seen.from_database()
         with tqdm(total=entities, unit="entity", disable=options.get("verbosity", 1) == 0) as bar:
             for index, size in enumerate(batched(entities, batch)):
-                counts = generate(entities=size, seed=seed + index, progress=bar.update)  # one transaction per batch
+                counts = generate(entities=size, seed=seed + index, progress=bar.update, seen=seen)  # a transaction each
                 for key, value in vars(counts).items():
                     totals[key] = totals.get(key, 0) + value
         elapsed = time.perf_counter() - started
