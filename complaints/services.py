@@ -204,7 +204,8 @@ def mark_overdue(*, today: datetime.date | None = None) -> list[int]:
 
 # ---------------------------------------------------------------- inspections
 
-def _finding_errors(data: dict[str, Any], inspected_on: datetime.date) -> dict[str, list[str]]:
+def _finding_errors(data: dict[str, Any], inspected_on: datetime.date,
+                    today: datetime.date) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     penalty = data.get("penalty", Penalty.NONE)
     amount = data.get("fine_amount")
@@ -220,6 +221,8 @@ def _finding_errors(data: dict[str, Any], inspected_on: datetime.date) -> dict[s
     rectified_on = data.get("rectified_on")
     if rectified_on is not None and rectified_on < inspected_on:
         errors["rectified_on"] = [_("整改完成日期不得早于检查日期。")]
+    elif rectified_on is not None and rectified_on > today:
+        errors["rectified_on"] = [_("整改完成日期不能晚于今天。")]
     return errors
 
 
@@ -242,8 +245,10 @@ def inspection_create(
         errors["complaint"] = [_("投诉核查须关联投诉。")]
     if plan_item is not None and plan_item.entity_id != entity.pk:
         errors["plan_item"] = [_("抽查计划条目不是该主体的。")]
-    finding_errors = [_finding_errors(item, inspected_on) for item in findings]
-    if any(finding_errors):
+    # Keyed by index, the shape DRF gives the serializer's own errors of the same list.
+    finding_errors = {index: found for index, item in enumerate(findings)
+                      if (found := _finding_errors(item, inspected_on, day))}
+    if finding_errors:
         errors["findings"] = finding_errors
     if errors:
         raise RuleViolation(errors)

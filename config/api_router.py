@@ -7,9 +7,10 @@ from entities.api.urls import router as entities_router
 from ratings.api.urls import router as ratings_router
 from ratings.api.urls import urlpatterns as ratings_urls
 from regulator.api.urls import router as regulator_router
+from regulator.api.urls import urlpatterns as regulator_urls
 
 router = DefaultRouter()
 for app_router in (regulator_router, entities_router, complaints_router, ratings_router):
     router.registry.extend(app_router.registry)
 
-urlpatterns = [*ratings_urls, *router.urls]
+urlpatterns = [*ratings_urls, *regulator_urls, *router.urls]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.core.validators import RegexValidator
-from django.db.models import BooleanField, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import Q
 
 from . import searchkeys
 from .models import (
@@ -37,11 +36,7 @@ def search_names(queryset, value: str, *, code_field: str | None = None):
             condition |= Q(**{f"{code_field}__startswith": code})
     tsquery = searchkeys.query_tsquery(value)
     if tsquery is not None:
-        table = queryset.model._meta.db_table
-        matches = RawSQL(  # noqa: S611 - the table name is ours, the query is a bound parameter
-            f'"{table}"."search_vector" @@ %s::tsquery', [tsquery], output_field=BooleanField()
-        )
-        condition |= Q(matches)
+        condition |= Q(search_vector__tsmatch=tsquery)
     return queryset.filter(condition)
 
 

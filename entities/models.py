@@ -51,6 +51,19 @@ class EntityStatus(models.TextChoices):
     DEREGISTERED = "deregistered", _("注销")
 
 
+@SearchVectorField.register_lookup
+class TsQueryMatch(models.Lookup):
+    """``search_vector__tsmatch=<tsquery text>``: the keys built by entities.searchkeys, matched in the GIN index."""
+
+    lookup_name = "tsmatch"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
 def search_vector_value(*names: str):
     """An expression that stores the search keys of ``names`` as a tsvector."""
     keys: list[str] = []

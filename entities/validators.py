@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 from stdnum.cn import ric, uscc
@@ -48,6 +49,9 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(
             _("居民身份证号码无效：出生地代码不存在。"), code="invalid_id_number"
         ) from exc
+    # stdnum checks that the birth date exists, not that it has happened.
+    if ric.get_birth_date(value) > timezone.localdate():
+        raise ValidationError(_("居民身份证号码无效：出生日期晚于今天。"), code="invalid_id_number")
 
 
 def mask_id_number(value: str) -> str:

@@ -31,6 +31,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 # orphans every stored hash, so production must set it once and keep it.
 ID_HASH_KEY = os.environ.get("ID_HASH_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# Ed25519 seed (base64, 32 bytes) that signs public answers and licence checks; see regulator/receipts.py.
+RECEIPT_SIGNING_KEY = os.environ.get("RECEIPT_SIGNING_KEY", "")
+EXPORTS_DIR = Path(os.environ.get("EXPORTS_DIR", BASE_DIR / "var" / "exports"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -207,6 +210,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "complaints-mark-overdue": {"task": "complaints.tasks.mark_overdue_complaints", "schedule": crontab(minute=5)},
     "ratings-nightly-recompute": {"task": "ratings.tasks.nightly_recompute", "schedule": crontab(minute=0, hour=2)},
+    "regulator-nightly-lists": {"task": "regulator.tasks.nightly_lists", "schedule": crontab(minute=30, hour=0)},
+    "regulator-quarterly-red": {
+        "task": "regulator.tasks.quarterly_red_candidates",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year="1,4,7,10"),
+    },
     "complaints-monthly-random-draw": {
         "task": "complaints.tasks.draw_monthly_inspection_plans",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),

@@ -4,7 +4,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-for _name in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "ID_HASH_KEY"):
+for _name in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "ID_HASH_KEY", "RECEIPT_SIGNING_KEY"):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in production")
 

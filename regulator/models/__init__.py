@@ -1,0 +1,24 @@
+"""Models of the regulator app: accounts, the working calendar, and lists with due process."""
+
+from .accounts import User, UserRole
+from .calendar import CalendarDay, CalendarDayKind
+from .listings import (
+    Listing,
+    ListingEvent,
+    ListingStatus,
+    ListType,
+    Objection,
+    PublicChange,
+    PublicStatement,
+    RepairApplication,
+    RepairStatus,
+    RuleSet,
+    StatementStatus,
+    SubjectType,
+)
+
+__all__ = [
+    "CalendarDay", "CalendarDayKind", "ListType", "Listing", "ListingEvent", "ListingStatus", "Objection",
+    "PublicChange", "PublicStatement", "RepairApplication", "RepairStatus", "RuleSet", "StatementStatus",
+    "SubjectType", "User", "UserRole",
+]

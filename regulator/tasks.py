@@ -1,0 +1,45 @@
+"""Celery tasks of the regulator app: thin, idempotent, each calling a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def propose_listings(entity_id: int) -> list[int]:
+    """Run the proposing rules for an entity whose evidence changed."""
+    from .proposals import propose_for_entity
+
+    return [listing.pk for listing in propose_for_entity(entity_id=entity_id)]
+
+
+@shared_task(acks_late=True)
+def nightly_lists() -> dict:
+    """Nightly: expire listings whose period is over, re-run the proposing rules, refresh the exports."""
+    from entities.models import Entity
+
+    from .exports import regenerate
+    from .listings import expire_due
+    from .proposals import propose_for_entity
+
+    expired = expire_due()
+    proposed = 0
+    for entity_id in Entity.objects.filter(status="active").values_list("id", flat=True).iterator():
+        proposed += len(propose_for_entity(entity_id=entity_id))
+    regenerate()
+    return {"expired": len(expired), "proposed": proposed, "date": str(timezone.localdate())}
+
+
+@shared_task(acks_late=True)
+def quarterly_red_candidates() -> int:
+    from .proposals import propose_red_candidates
+
+    return len(propose_red_candidates())
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def regenerate_exports() -> int:
+    from .exports import regenerate
+
+    return regenerate()["data_version"]

@@ -1,0 +1,177 @@
+"""The nightly overdue job, its reminder to regulators, and the acceptance notice to the business."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from complaints import services, tasks
+from complaints.models import Complaint, InspectionPlan
+from regulator.models import UserRole
+from tests.conftest import client_for
+from tests.factories import EntityFactory, UserFactory
+
+from .conftest import S, make_complaint
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.fixture
+def open_and_closed(entity_a):
+    """Complaints with accept_due 2026-03-09 and, once accepted, resolve_due 2026-05-01."""
+    def make(status, **extra):
+        fields = {"accept_due": D(2026, 3, 9)}
+        if status not in {S.SUBMITTED, S.REJECTED, S.WITHDRAWN}:
+            fields["resolve_due"] = D(2026, 5, 1)
+        return make_complaint(entity_a, status, received_on=D(2026, 3, 2), **{**fields, **extra})
+
+    return {status: make(status) for status in S.values}
+
+
+def test_submitted_complaint_past_accept_due_is_flagged(open_and_closed):
+    assert services.mark_overdue(today=D(2026, 3, 10)) == [open_and_closed[S.SUBMITTED].pk]
+    complaint = Complaint.objects.get(pk=open_and_closed[S.SUBMITTED].pk)
+    assert complaint.overdue is True and complaint.overdue_notified_on == D(2026, 3, 10)
+
+
+def test_nothing_is_overdue_on_the_due_date_itself(open_and_closed):
+    assert services.mark_overdue(today=D(2026, 3, 9)) == []
+    assert not Complaint.objects.filter(overdue=True).exists()
+
+
+def test_accepted_complaint_is_judged_by_resolve_due_not_accept_due(open_and_closed):
+    services.mark_overdue(today=D(2026, 4, 1))
+    assert Complaint.objects.get(pk=open_and_closed[S.ACCEPTED].pk).overdue is False
+    assert Complaint.objects.get(pk=open_and_closed[S.INVESTIGATING].pk).overdue is False
+
+
+def test_accepted_and_investigating_complaints_past_resolve_due_are_flagged_finished_ones_are_not(open_and_closed):
+    flagged = services.mark_overdue(today=D(2026, 5, 2))
+    assert set(flagged) == {open_and_closed[s].pk for s in (S.SUBMITTED, S.ACCEPTED, S.INVESTIGATING)}
+    for status in (S.REJECTED, S.RESOLVED, S.CLOSED, S.WITHDRAWN):
+        assert Complaint.objects.get(pk=open_and_closed[status].pk).overdue is False, status
+
+
+def test_mark_overdue_is_idempotent(open_and_closed):
+    first = services.mark_overdue(today=D(2026, 5, 2))
+    assert first
+    assert services.mark_overdue(today=D(2026, 5, 3)) == []
+    # the first flagging date is kept
+    assert set(Complaint.objects.filter(overdue=True).values_list("overdue_notified_on", flat=True)) == {D(2026, 5, 2)}
+
+
+def test_an_overdue_complaint_stays_overdue_after_a_late_acceptance(open_and_closed, regulator):
+    submitted = open_and_closed[S.SUBMITTED]
+    services.mark_overdue(today=D(2026, 3, 10))
+    complaint = services.complaint_apply(complaint_id=submitted.pk, action="accept", actor=regulator,
+                                         today=D(2026, 3, 11))
+    assert complaint.overdue is True
+    assert client_for(regulator).get("/api/v1/complaints/", {"overdue": "true"}).json()["count"] == 1
+
+
+# --- the reminder to regulators -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def overdue_complaint(entity_a):
+    long_ago = timezone.localdate() - datetime.timedelta(days=30)
+    return make_complaint(entity_a, S.SUBMITTED, received_on=long_ago, complainant_name="李四",
+                          complainant_phone="13800000000")
+
+
+def test_overdue_job_emails_the_regulators_responsible_for_the_entity(overdue_complaint, mailoutbox):
+    UserFactory(username="reg_all", role=UserRole.REGULATOR, email="all@example.cn")
+    UserFactory(username="reg_yuncheng", role=UserRole.REGULATOR, email="yc@example.cn", region_codes=["1408"])
+    UserFactory(username="reg_yanhu", role=UserRole.REGULATOR, email="yh@example.cn", region_codes=["140802"])
+    UserFactory(username="reg_taiyuan", role=UserRole.REGULATOR, email="ty@example.cn", region_codes=["1401"])
+    UserFactory(username="reg_no_mail", role=UserRole.REGULATOR, email="")
+    UserFactory(username="reg_gone", role=UserRole.REGULATOR, email="gone@example.cn", is_active=False)
+    UserFactory(username="insp_mail", role=UserRole.INSPECTOR, email="insp@example.cn", region_codes=["1408"],
+                sectors=["tourism"])
+
+    assert tasks.mark_overdue_complaints() == 1
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert set(message.to) == {"all@example.cn", "yc@example.cn", "yh@example.cn"}
+    assert str(overdue_complaint.pk) in message.subject
+    assert "李四" not in message.body and "13800000000" not in message.body
+    assert Complaint.objects.get(pk=overdue_complaint.pk).overdue is True
+
+
+def test_overdue_job_sends_nothing_the_second_night(overdue_complaint, mailoutbox):
+    UserFactory(username="reg_all", role=UserRole.REGULATOR, email="all@example.cn")
+    tasks.mark_overdue_complaints()
+    assert tasks.mark_overdue_complaints() == 0
+    assert len(mailoutbox) == 1
+
+
+def test_overdue_job_without_a_regulator_email_flags_but_sends_nothing(overdue_complaint, regulator, mailoutbox):
+    assert tasks.mark_overdue_complaints() == 1
+    assert mailoutbox == []
+    assert Complaint.objects.get(pk=overdue_complaint.pk).overdue is True
+
+
+# --- the acceptance notice to the business ------------------------------------------------------------------------
+
+
+def test_accept_emails_the_business_without_the_complainants_details(
+        entity_a, business_a, business_b, regulator_client, mailoutbox, django_capture_on_commit_callbacks):
+    business_a.email = "a@biz.example.cn"
+    business_a.save()
+    business_b.email = "b@biz.example.cn"
+    business_b.save()
+    UserFactory(username="a_former", role=UserRole.BUSINESS, email="old@biz.example.cn", entities=[entity_a],
+                is_active=False)
+    complaint = make_complaint(entity_a, S.SUBMITTED, received_on=timezone.localdate(), complainant_name="李四",
+                               complainant_phone="13800000000")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/accept/", {}, format="json")
+    assert response.status_code == 200
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["a@biz.example.cn"]
+    assert str(complaint.pk) in message.subject
+    complaint.refresh_from_db()
+    assert str(complaint.reply_due) in message.body  # tells the business when its reply is due
+    for private in ("李四", "13800000000", complaint.tracking_code):
+        assert private not in message.body and private not in message.subject
+
+
+def test_accept_without_business_accounts_sends_nothing_and_succeeds(
+        entity_a, regulator_client, mailoutbox, django_capture_on_commit_callbacks):
+    complaint = make_complaint(entity_a, S.SUBMITTED, received_on=timezone.localdate())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/accept/", {}, format="json")
+    assert response.status_code == 200
+    assert mailoutbox == []
+
+
+def test_no_notice_is_sent_when_acceptance_fails(entity_a, business_a, regulator_client, mailoutbox,
+                                                 django_capture_on_commit_callbacks):
+    business_a.email = "a@biz.example.cn"
+    business_a.save()
+    complaint = make_complaint(entity_a, S.CLOSED)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/accept/", {}, format="json")
+    assert response.status_code == 409
+    assert callbacks == [] and mailoutbox == []
+
+
+# --- the monthly draw -----------------------------------------------------------------------------------------
+
+
+def test_monthly_draw_makes_one_plan_per_prefecture_and_is_idempotent(entity_a, entity_taiyuan):
+    EntityFactory(region_code="140902")
+    created = tasks.draw_monthly_inspection_plans()
+    plans = InspectionPlan.objects.filter(pk__in=created)
+    assert sorted(plans.values_list("region_prefix", flat=True)) == ["1401", "1408", "1409"]
+    assert {plan.month for plan in plans} == {timezone.localdate().replace(day=1)}
+    assert tasks.draw_monthly_inspection_plans() == []
+    assert InspectionPlan.objects.count() == 3

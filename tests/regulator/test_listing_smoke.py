@@ -1,0 +1,64 @@
+"""Smoke: a black listing from proposal to publication, seen by licence checks and the public."""
+
+import datetime
+
+from regulator import listings
+from regulator.models import Listing
+from tests.conftest import client_for
+from tests.factories import EntityFactory, PersonFactory, PersonRoleFactory
+
+
+def test_listing_round_trip(regulator_client, business_a, entity_a, anon_client):
+    created = regulator_client.post("/api/v1/listings/", {
+        "list_type": "black", "subject_type": "entity", "entity": entity_a.pk, "reason": "甩团"}, format="json")
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    assert regulator_client.post(f"/api/v1/listings/{pk}/notify/").status_code == 200
+    assert regulator_client.post(f"/api/v1/listings/{pk}/decide/", {"measures": "限制", "appeal_routes": "复议"},
+                                 format="json").status_code == 409
+    objection = client_for(business_a).post(f"/api/v1/listings/{pk}/objections/", {"statement": "有误"}, format="json")
+    assert objection.status_code == 201, objection.content
+    listing = Listing.objects.get(pk=pk)
+    # The notice went out three weeks ago: the window has passed by today.
+    Listing.objects.filter(pk=pk).update(objection_due=datetime.date.today() - datetime.timedelta(days=7))
+    later = datetime.date.today()
+    import pytest
+
+    from config.api.exceptions import ConflictError
+    with pytest.raises(ConflictError):
+        listings.listing_apply(listing_id=pk, action="decide", decision={"measures": "m", "appeal_routes": "a"},
+                               today=later)
+    listings.objection_answer(objection_id=objection.json()["id"], actor=listing.created_by, answer="不成立",
+                              upheld=False)
+    listings.listing_apply(listing_id=pk, action="decide", decision={"measures": "m", "appeal_routes": "a"}, today=later)
+    listings.listing_apply(listing_id=pk, action="publish", today=later)
+    body = anon_client.get("/api/v1/public/blacklist/?q=" + entity_a.credit_code).json()
+    assert body["count"] == 1 and body["results"][0]["credit_code"] == entity_a.credit_code
+    verify = anon_client.post("/api/v1/public/receipts/verify/", {"payload": body["receipt"]["payload"],
+                                                                  "signature": body["receipt"]["signature"]},
+                              format="json")
+    assert verify.json()["valid"] is True
+    profile = anon_client.get(f"/api/v1/public/entities/{entity_a.credit_code}/").json()
+    assert profile["listings"][0]["list_type"] == "black"
+    csv = anon_client.get("/api/v1/public/exports/blacklist.csv")
+    assert csv.status_code == 200 and entity_a.credit_code in csv.content.decode()
+
+
+def test_licence_check_follows_person_to_another_company(regulator_client, entity_a):
+    person = PersonFactory()
+    PersonRoleFactory(entity=entity_a, person=person, started_on=datetime.date(2020, 1, 1))
+    listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="吊销")
+    listings.listing_apply(listing_id=listing.pk, action="notify", today=datetime.date(2026, 1, 5))
+    listings.listing_apply(listing_id=listing.pk, action="decide", decision={"measures": "m", "appeal_routes": "a"},
+                           today=datetime.date(2026, 1, 20))
+    listings.listing_apply(listing_id=listing.pk, action="publish", today=datetime.date(2026, 1, 20))
+    other = EntityFactory()
+    PersonRoleFactory(entity=other, person=person, started_on=datetime.date(2026, 2, 1))
+    answer = regulator_client.post("/api/v1/licence-checks/", {
+        "licence_type": "travel_agency_business", "applicant_credit_code": other.credit_code}, format="json").json()
+    assert answer["allowed"] is False
+    assert answer["blocking"][0]["listing_id"] == listing.pk
+    before = regulator_client.post("/api/v1/licence-checks/", {
+        "licence_type": "travel_agency_business", "applicant_credit_code": other.credit_code,
+        "as_of": "2026-01-10"}, format="json").json()
+    assert before["allowed"] is True
