@@ -258,6 +258,8 @@ class InspectionPlan(models.Model):
     seed = models.CharField(_("随机种子"), max_length=64)
     rates = models.JSONField(_("各等级年度抽查比例"))
     population = models.JSONField(_("抽取总体"), help_text=_("[[entity_id, grade], ...]，按 id 排序。"))
+    excluded = models.JSONField(_("本年已抽取"), default=list,
+                                help_text=_("同一辖区本年度此前各月已抽中的主体，本月不再抽取。"))
     population_size = models.PositiveIntegerField(_("总体数量"))
     sample_size = models.PositiveIntegerField(_("抽取数量"))
     published = models.BooleanField(_("已公开"), default=False)

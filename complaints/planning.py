@@ -48,12 +48,16 @@ def plan_draw(*, month: datetime.date, region_prefix: str, rates: dict[str, floa
         raise ConflictError(_("该辖区本月的抽查计划已经抽取。"), code="plan_exists")
     seed = seed or secrets.token_hex(16)
     population = _population(region_prefix)
-    sample = sampling.draw_entities(((eid, grade) for eid, grade in population), rates, seed)
+    excluded = sorted(InspectionPlanItem.objects.filter(
+        plan__region_prefix=region_prefix, plan__month__year=month.year, plan__month__lt=month
+    ).values_list("entity_id", flat=True).distinct())
+    sample = sampling.draw_entities(((eid, grade) for eid, grade in population), rates, seed, month=month.month,
+                                    already_drawn=excluded)
     grades = dict(population)
     facts = Entity.objects.filter(pk__in=sample).values_list("id", "region_code", "sector")
     assignment = sampling.assign_inspectors(list(facts), _inspectors(), seed)
     plan = InspectionPlan.objects.create(
-        month=month, region_prefix=region_prefix, seed=seed, rates=rates, population=population,
+        month=month, region_prefix=region_prefix, seed=seed, rates=rates, population=population, excluded=excluded,
         population_size=len(population), sample_size=len(sample),
     )
     InspectionPlanItem.objects.bulk_create(
@@ -65,7 +69,8 @@ def plan_draw(*, month: datetime.date, region_prefix: str, rates: dict[str, floa
 
 def plan_verify(*, plan: InspectionPlan) -> bool:
     """Re-run the draw from the recorded seed and population: the same sample means the plan is genuine."""
-    sample = sampling.draw_entities(((eid, grade) for eid, grade in plan.population), plan.rates, plan.seed)
+    sample = sampling.draw_entities(((eid, grade) for eid, grade in plan.population), plan.rates, plan.seed,
+                                    month=plan.month.month, already_drawn=plan.excluded)
     stored = sorted(plan.items.values_list("entity_id", flat=True))
     return sample == stored
 

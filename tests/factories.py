@@ -33,7 +33,10 @@ class PersonFactory(factory.django.DjangoModelFactory):
         model = Person
 
     name = factory.Sequence(lambda n: f"张{n}")
-    id_number = factory.LazyFunction(lambda: codes.id_number("140802", datetime.date(2001, 5, 6), _rng))
+    # A distinct birth date per person (from 2001, when 140802 existed) keeps every ID number unique.
+    id_number = factory.Sequence(
+        lambda n: codes.id_number("140802", datetime.date(2001, 1, 1) + datetime.timedelta(days=n % 9000), _rng)
+    )
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):

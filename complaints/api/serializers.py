@@ -190,8 +190,8 @@ class InspectionPlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InspectionPlan
-        fields = ["id", "month", "region_prefix", "seed", "rates", "population_size", "sample_size", "published",
-                  "published_at", "created_at", "items"]
+        fields = ["id", "month", "region_prefix", "seed", "rates", "population_size", "sample_size", "excluded",
+                  "published", "published_at", "created_at", "items"]
         read_only_fields = fields
 
 
@@ -220,7 +220,7 @@ class PublicInspectionPlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InspectionPlan
-        fields = ["id", "month", "region_prefix", "seed", "rates", "population_size", "sample_size",
+        fields = ["id", "month", "region_prefix", "seed", "rates", "population_size", "sample_size", "excluded",
                   "published_at", "items"]
         read_only_fields = fields
 
