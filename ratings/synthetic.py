@@ -55,6 +55,7 @@ class Counts:
     complaints: int = 0
     inspections: int = 0
     findings: int = 0
+    listings: int = 0
     events: int = 0
 
 
@@ -113,6 +114,11 @@ TABLES = {
     "complaints_finding": ["id", "inspection_id", "violation_type_id", "severity", "description", "penalty",
                            "fine_amount", "decision_number", "decided_on", "rectify_by", "rectified_on",
                            "created_at", "updated_at"],
+    "regulator_listing": ["id", "list_type", "subject_type", "entity_id", "person_id", "related_entity_id",
+                          "person_role", "reason", "legal_basis", "source_type", "source_id", "source_rule", "status",
+                          "rule_set_id", "period_days", "notified_on", "objection_due", "decided_on",
+                          "decision_number", "measures", "appeal_routes", "published_on", "expires_on", "ended_on",
+                          "end_reason", "source_authority", "source_reference", "created_at", "updated_at"],
     "ratings_creditevent": ["entity_id", "source_type", "source_id", "rule", "occurred_on", "publicity", "ends_on",
                             "note", "created_at"],
 }
@@ -148,6 +154,9 @@ def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = N
         username="synthetic-inspector", defaults={"role": UserRole.INSPECTOR, "region_codes": ["14"],
                                                   "sectors": ["tourism", "exhibition", "wellness", "household_service"]})
     categories = list(CATEGORY_PLAN)
+    from regulator.rules import rule_set_on
+
+    rule_set = rule_set_on(today)
     seen = seen or Seen.from_database()
     seen_codes, seen_people = seen.credit_codes, seen.id_hashes
 
@@ -186,6 +195,7 @@ def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = N
             streams["entities_licence"].row((lid, eid, licence_type, f"SYN-{eid:07d}", founded, None, "active", now, now))
             counts.licences += 1
 
+            legal_person_id = None
             people = [("legal_representative", 1), ("principal", 0.5)]
             if sector == "household_service":
                 people.append(("practitioner", 3))
@@ -204,6 +214,8 @@ def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = N
                         searchkeys.tsvector_literal(searchkeys.name_keys(person_name)), now, now))
                     streams["entities_personrole"].row((ids["entities_personrole"].take(), eid, pid, role, founded,
                                                         None, now, now))
+                    if role == "legal_representative":
+                        legal_person_id = pid
                     counts.persons += 1
                     counts.roles += 1
 
@@ -265,6 +277,31 @@ def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = N
                     elif (rectified is None and today > rectify_by) or (rectified is not None and rectified > rectify_by):
                         event(eid, "finding", fid, "rectification_overdue", rectify_by + datetime.timedelta(days=1),
                               note=vt_name)
+            roll = rng.random()
+            # About 3 % on the watch list and 1 % on the black list (with their legal representative), published.
+            if roll < 0.04:
+                list_type = "black" if roll < 0.01 else "watch"
+                period = rule_set.document["periods_days"][list_type]
+                decided = today - datetime.timedelta(days=rng.randint(10, period - 1))
+                subjects = [("entity", eid, None, None, "")]
+                if list_type == "black" and legal_person_id is not None:
+                    subjects.append(("person", None, legal_person_id, eid, "legal_representative"))
+                for subject_type, entity_ref, person_ref, related, person_role in subjects:
+                    listing_id = ids["regulator_listing"].take()
+                    streams["regulator_listing"].row((
+                        listing_id, list_type, subject_type, entity_ref, person_ref, related, person_role,
+                        "合成数据：受到行政处罚" if list_type == "watch" else "合成数据：许可证被吊销",
+                        rule_set.document["criteria"]["legal_basis"][list_type], "rule", None, "", "published",
+                        rule_set.pk, period, decided - datetime.timedelta(days=14),
+                        decided - datetime.timedelta(days=7), decided, f"晋文旅信〔{decided.year}〕{listing_id}号",
+                        "依法实施信用惩戒", "可依法申请行政复议或提起行政诉讼", decided,
+                        decided + datetime.timedelta(days=period), None, "", "", "", now, now))
+                    counts.listings += 1
+                    if subject_type == "entity":
+                        streams["ratings_creditevent"].row((eid, "listing", listing_id, f"listing_{list_type}", decided,
+                                                            "general", decided + datetime.timedelta(days=period),
+                                                            "", now))
+                        counts.events += 1
             if progress is not None:
                 progress(1)
 
