@@ -78,3 +78,22 @@ def read(name: str) -> bytes:
     if not path.exists():
         regenerate()
     return path.read_bytes()
+
+
+def changed_since(name: str, since: int) -> bytes:
+    """The records of one export that changed after data version ``since``; ended ones as ``public: false``."""
+    from .models import Listing, PublicChange
+
+    list_type, fmt = name.split("list.", 1)
+    changed_ids = PublicChange.objects.filter(id__gt=since, listing__list_type=list_type).values("listing_id")
+    listings = Listing.objects.filter(pk__in=changed_ids).select_related("entity", "person", "related_entity")
+    rows = []
+    for listing in listings.order_by("id"):
+        if listing.status == "published":
+            rows.append({**public_listing(listing), "public": True})
+        else:
+            rows.append({"id": listing.pk, "list_type": listing.list_type, "public": False,
+                         "ended_on": listing.ended_on, "status": listing.status})
+    if fmt == "csv":
+        rows = [row for row in rows if row.get("public")]
+    return _render(rows, fmt)

@@ -86,11 +86,19 @@ class PublicExportView(_PublicView):
     content_types = {"csv": "text/csv; charset=utf-8", "json": "application/json",
                      "ndjson": "application/x-ndjson"}
 
-    @extend_schema(responses={200: OpenApiResponse(description="file"), 404: OpenApiResponse(description="no such file")})
+    @extend_schema(parameters=[OpenApiParameter("since", int, description="只返回该数据版本之后变更的记录")],
+                   responses={200: OpenApiResponse(description="file"), 404: OpenApiResponse(description="no such file")})
     def get(self, request, name: str):
         if name not in self.names:
             raise Http404
-        data = exports.read(name)
+        if "since" in request.query_params and name != "manifest.json":
+            try:
+                since = int(request.query_params["since"])
+            except ValueError:
+                raise serializers.ValidationError({"since": ["应为整数数据版本号。"]}) from None
+            data = exports.changed_since(name, since)
+        else:
+            data = exports.read(name)
         response = HttpResponse(data, content_type=self.content_types[name.rsplit(".", 1)[1]])
         response["Content-Disposition"] = f'inline; filename="{name}"'
         return response
