@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -42,10 +39,5 @@ def healthz(request):
         "status": "ok" if healthy else "unavailable",
         "database": db_state,
         "broker": broker_state,
-        "embedded": {
-            "database": "DATABASE_URL" not in os.environ,
-            "broker": "CELERY_BROKER_URL" not in os.environ,
-        },
-        "debug": settings.DEBUG,
     }
     return JsonResponse(body, status=200 if healthy else 503)

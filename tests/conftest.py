@@ -71,3 +71,4 @@ def inspector_client(inspector):
 @pytest.fixture
 def anon_client():
     return APIClient()
+

@@ -23,3 +23,7 @@ STORAGES = {
 
 # Two test runs on one machine (a developer and a helper) each need their own test database.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_credit")}  # noqa: F405
+
+# Each test client loads the middleware anew; WhiteNoise would stat every collected static file
+# (staticfiles/ after `make run`) on each load, ~150 ms a test. Look files up on request instead.
+WHITENOISE_AUTOREFRESH = True

@@ -55,10 +55,16 @@ def test_finding_lowers_score_with_traceable_line(regulator_client, inspector_cl
 
 
 def test_black_listing_forces_grade_d(entity_a):
-    today = datetime.date.today()
-    CreditEvent.objects.create(entity=entity_a, source_type="listing", source_id=1, rule="listing_black",
-                               occurred_on=today, ends_on=today + datetime.timedelta(days=1095))
+    from regulator import listings
+    from regulator.models import Listing
+
+    listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="甩团")
+    Listing.objects.filter(pk=listing.pk).update(status="decided", decided_on=datetime.date.today(),
+                                                 expires_on=datetime.date.today() + datetime.timedelta(days=1095))
+    listings.listing_apply(listing_id=listing.pk, action="publish")
     entity_rescore(entity_id=entity_a.pk)
+    event = CreditEvent.objects.get(entity=entity_a, source_type="listing")
+    assert (event.rule, event.source_id) == ("listing_black", listing.pk)
     score = CreditScore.objects.get(entity=entity_a)
     assert score.grade == "D" and score.score == 599
     assert score.breakdown[-1]["source_type"] == "adjustment"
