@@ -226,6 +226,9 @@ class RepairSerializer(serializers.ModelSerializer):
         fields = ["id", "listing", "statement", "evidence", "commitment", "training_record", "status", "filed_on",
                   "decision_due", "decided_on", "decision_reason"]
         read_only_fields = ["id", "status", "filed_on", "decision_due", "decided_on", "decision_reason"]
+        # One open application per listing is a state conflict the service answers 409 (repair_pending),
+        # not a field error DRF would derive from the partial UniqueConstraint.
+        validators: list = []
 
 
 class RepairDecisionSerializer(serializers.Serializer):

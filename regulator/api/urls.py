@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from .audit import AuditLogViewSet
 from .calendar import CalendarDayViewSet
 from .listings import (
     BatchLicenceCheckView,
@@ -30,6 +31,7 @@ router.register("objections", ObjectionViewSet, basename="objection")
 router.register("repair-applications", RepairApplicationViewSet, basename="repair-application")
 router.register("rule-sets", RuleSetViewSet, basename="rule-set")
 router.register("statements", StatementViewSet, basename="statement")
+router.register("audit-log", AuditLogViewSet, basename="audit-log")
 
 urlpatterns = [
     path("licence-checks/", LicenceCheckView.as_view(), name="licence-check"),

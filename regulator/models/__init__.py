@@ -1,6 +1,7 @@
 """Models of the regulator app: accounts, the working calendar, and lists with due process."""
 
 from .accounts import User, UserRole
+from .audit import AuditCheckpoint, AuditEntry
 from .calendar import CalendarDay, CalendarDayKind
 from .listings import (
     Listing,
@@ -18,7 +19,7 @@ from .listings import (
 )
 
 __all__ = [
-    "CalendarDay", "CalendarDayKind", "ListType", "Listing", "ListingEvent", "ListingStatus", "Objection",
+    "AuditCheckpoint", "AuditEntry", "CalendarDay", "CalendarDayKind", "ListType", "Listing", "ListingEvent", "ListingStatus", "Objection",
     "PublicChange", "PublicStatement", "RepairApplication", "RepairStatus", "RuleSet", "StatementStatus",
     "SubjectType", "User", "UserRole",
 ]
