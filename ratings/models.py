@@ -145,3 +145,22 @@ class RecomputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.pk} v{self.model_version} {len(self.done_chunks)}/{len(self.chunk_bounds)}"
+
+
+class RescoreRequest(models.Model):
+    """重算发件箱: written in the same transaction as the evidence, removed once the entity is rescored.
+
+    If the broker is down when the write commits, the row survives and the
+    beat job that drains this table rescores the entity once the broker is back.
+    """
+
+    entity = models.OneToOneField("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(_("请求时间"))
+
+    class Meta:
+        verbose_name = _("待重算")
+        verbose_name_plural = _("待重算")
+        indexes = [models.Index(fields=["requested_at"], name="rescore_request_time")]
+
+    def __str__(self) -> str:
+        return f"rescore {self.entity_id}"

@@ -22,12 +22,29 @@ def active_model() -> ScoringModel:
 
 def entity_rescore(*, entity_id: int, as_of: datetime.date | None = None) -> None:
     """Incremental path: bring the entity's ledger up to date, then score it with the same SQL as the full run."""
+    from .models import RescoreRequest
+
     day = as_of or timezone.localdate()
     model = active_model()
+    started = timezone.now()
     with transaction.atomic():
         ledger.derive_entity_events(entity_id=entity_id, as_of=day)
         scoring_sql.score_range(rules=model.rules, version=model.version, as_of=day, first_id=entity_id,
                                 last_id=entity_id)
+        # Done: a request made after this rescore started stays for the next one.
+        RescoreRequest.objects.filter(entity_id=entity_id, requested_at__lte=started).delete()
+
+
+def drain_rescore_outbox(*, older_than_seconds: int = 30, limit: int = 5000) -> int:
+    """Rescore the entities whose queued rescore never ran (broker down at commit, worker lost)."""
+    from .models import RescoreRequest
+
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    ids = list(RescoreRequest.objects.filter(requested_at__lte=cutoff).order_by("requested_at")
+               .values_list("entity_id", flat=True)[:limit])
+    for entity_id in ids:
+        entity_rescore(entity_id=entity_id)
+    return len(ids)
 
 
 @transaction.atomic

@@ -31,3 +31,11 @@ def nightly_recompute() -> int:
     run = recompute_plan(reason="nightly")
     recompute_dispatch(run_id=run.pk)
     return run.pk
+
+
+@shared_task(acks_late=True)
+def drain_rescore_outbox() -> int:
+    """Every minute: rescore what the outbox still holds (the transactional outbox's relay)."""
+    from .services import drain_rescore_outbox as drain
+
+    return drain()

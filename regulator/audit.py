@@ -27,6 +27,7 @@ LOCK_KEY = 7243310  # pg_advisory_xact_lock key serialising appends to the chain
 EXCLUDED_TABLES = {
     "audit_entry", "audit_checkpoint", "django_session", "authtoken_token", "django_migrations",
     "ratings_creditscore", "ratings_creditscorehistory", "ratings_creditevent", "ratings_recomputerun",
+    "ratings_rescorerequest",
 }
 STRIPPED_COLUMNS = ("password",)
 

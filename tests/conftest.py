@@ -72,3 +72,14 @@ def inspector_client(inspector):
 def anon_client():
     return APIClient()
 
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush the database; reload the migrations' seed data (scoring model, rule sets,
+    calendar, violation catalogue) after each of them, so tests that follow still find it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = "transactional_db" in getattr(item, "fixturenames", ()) or (
+            marker is not None and marker.kwargs.get("transaction"))
+        if transactional and "django_db_serialized_rollback" not in item.fixturenames:
+            item.fixturenames.append("django_db_serialized_rollback")

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from config.api.idempotency import idempotent
 from config.api.permissions import IsRegulator, RegulatorWritesOthersRead
 from config.api.throttles import ComplaintCreateThrottle, PublicThrottle
 
@@ -84,6 +85,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return ComplaintSerializer
 
     @extend_schema(request=ComplaintCreateSerializer, responses={201: ComplaintFiledSerializer})
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = ComplaintCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -197,6 +199,7 @@ class ComplaintTrackViewSet(viewsets.GenericViewSet):
     @extend_schema(request=TransitionSerializer, responses={200: ComplaintTrackSerializer, 404: _NOT_FOUND,
                                                             409: _CONFLICT})
     @action(detail=True, methods=["post"])
+    @idempotent
     def withdraw(self, request, tracking_code=None):
         complaint = self.get_object()
         body = TransitionSerializer(data=request.data)

@@ -208,8 +208,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request must not hang on a dead broker: publish fails fast and the outbox takes over.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE: dict = {
     "complaints-mark-overdue": {"task": "complaints.tasks.mark_overdue_complaints", "schedule": crontab(minute=5)},
+    "ratings-drain-rescore-outbox": {"task": "ratings.tasks.drain_rescore_outbox", "schedule": 60.0},
     "ratings-nightly-recompute": {"task": "ratings.tasks.nightly_recompute", "schedule": crontab(minute=0, hour=2)},
     "regulator-nightly-lists": {"task": "regulator.tasks.nightly_lists", "schedule": crontab(minute=30, hour=0)},
     "regulator-quarterly-red": {

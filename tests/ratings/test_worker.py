@@ -34,9 +34,7 @@ def _database_url() -> str:
     return f"postgresql://{params['USER']}:{params['PASSWORD'] or ''}@{host}:{params['PORT'] or 5432}/{params['NAME']}"
 
 
-@pytest.fixture
-def real_worker(transactional_db):
-    queue = f"test-{uuid.uuid4().hex[:12]}"
+def _start_worker(queue: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -45,18 +43,31 @@ def real_worker(transactional_db):
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
     }
-    worker = subprocess.Popen(  # noqa: S603 - our own celery binary and arguments
+    return subprocess.Popen(  # noqa: S603 - our own celery binary and arguments
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool", "solo",
          "--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel", "WARNING"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
+
+
+@pytest.fixture
+def queue(transactional_db):
+    name = f"test-{uuid.uuid4().hex[:12]}"
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
+    app.conf.task_default_queue = name
+    try:
+        yield name
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def real_worker(queue):
+    worker = _start_worker(queue)
     try:
         yield worker
     finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = previous
         worker.terminate()
         try:
             worker.wait(timeout=15)
@@ -87,6 +98,60 @@ def test_a_finding_rescores_the_entity_through_a_real_worker(real_worker):
         real_worker.terminate()
         output = real_worker.communicate(timeout=15)[0].decode(errors="replace")
         pytest.fail(f"the worker never scored the entity; worker output:\n{output[-3000:]}")
-    print(f"\n[figure] write-to-visible score latency through a real worker: {time.monotonic() - started:.2f}s")
+    print(f"\n[figure] write-to-visible score through a worker started with the test (start-up included): {time.monotonic() - started:.2f}s")
     assert score.score == 800 - 20 - 5
     assert {line["rule"] for line in score.breakdown} == {"finding_general", "penalty_warning"}
+
+
+def test_a_worker_killed_mid_recompute_then_rerun_leaves_the_uninterrupted_scores(queue):
+    """SIGKILL the worker part-way through a fanned-out full recompute; resume; compare with a clean run."""
+    import random
+    import signal
+
+    from ratings import services
+    from ratings.models import CreditEvent, RecomputeRun
+
+    rng = random.Random(3)
+    entities = [EntityFactory() for _ in range(60)]
+    CreditEvent.objects.bulk_create(
+        CreditEvent(entity=e, source_type="finding", source_id=i * 100 + j,
+                    rule=rng.choice(["finding_serious", "finding_general", "complaint_substantiated"]),
+                    occurred_on=datetime.date.today() - datetime.timedelta(days=rng.randint(0, 900)))
+        for i, e in enumerate(entities) for j in range(rng.randint(0, 20)))
+    reference = services.recompute_plan(chunk_size=2)
+    for index in services.pending_chunks(reference):
+        services.recompute_chunk(run_id=reference.pk, index=index)
+    expected = dict(CreditScore.objects.values_list("entity_id", "score"))
+    CreditScore.objects.all().delete()
+
+    run = services.recompute_plan(chunk_size=2)
+    worker = _start_worker(queue)
+    try:
+        services.recompute_dispatch(run_id=run.pk)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            done = len(RecomputeRun.objects.get(pk=run.pk).done_chunks)
+            if done >= 3:
+                break
+            time.sleep(0.01)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=15)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    run.refresh_from_db()
+    print(f"\n[figure] worker killed after {len(run.done_chunks)}/{len(run.chunk_bounds)} chunks")
+    assert 0 < len(run.done_chunks) < len(run.chunk_bounds), "the kill should land mid-run"
+
+    # Rerun: a fresh worker and the pending chunks sent again (as `recompute_scores --resume RUN --celery` does).
+    worker = _start_worker(queue)
+    try:
+        services.recompute_dispatch(run_id=run.pk)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and RecomputeRun.objects.get(pk=run.pk).finished_at is None:
+            time.sleep(0.05)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=15)
+    assert RecomputeRun.objects.get(pk=run.pk).finished_at is not None
+    assert dict(CreditScore.objects.values_list("entity_id", "score")) == expected
