@@ -9,7 +9,6 @@ blocked for the listing period also when applying through another company
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -23,16 +22,6 @@ from .rules import matching_restrictions
 
 ROLE_LINKS = ["legal_representative", "actual_controller", "principal"]
 _EVER_PUBLISHED = [ListingStatus.PUBLISHED, ListingStatus.EXPIRED, ListingStatus.REMOVED, ListingStatus.REPAIRED]
-
-
-@dataclass(frozen=True)
-class Subject:
-    """Someone the check looks at: the applicant entity, or a person (masked) and why they are included."""
-
-    kind: str
-    label: str
-    entity: Entity | None = None
-    person: Person | None = None
 
 
 def _in_effect(as_of: datetime.date) -> Q:
