@@ -128,6 +128,10 @@ def propose_red_candidates(*, today: datetime.date | None = None) -> list[Listin
         .exclude(pk__in=Listing.objects.filter(status__in=[ListingStatus.PROPOSED, ListingStatus.NOTIFIED,
                                                           ListingStatus.DECIDED, ListingStatus.PUBLISHED])
                  .exclude(list_type=ListType.RED).values("entity_id"))
+        # Already red (or on its way): propose again only to renew, in the last quarter of the period.
+        .exclude(pk__in=Listing.objects.filter(list_type=ListType.RED).filter(
+            Q(status__in=[ListingStatus.PROPOSED, ListingStatus.NOTIFIED, ListingStatus.DECIDED])
+            | Q(status=ListingStatus.PUBLISHED, expires_on__gt=day + datetime.timedelta(days=91))).values("entity_id"))
     )
     created: list[Listing] = []
     for entity in candidates.iterator():

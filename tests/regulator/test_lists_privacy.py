@@ -1,0 +1,137 @@
+"""Personal data never reaches the public (API.md, Public): no ID number, no masked ID, no complainant, names masked."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+import re
+
+import pytest
+
+from entities import codes
+from entities.models import PersonRoleKind
+from regulator.models import Listing
+from regulator.proposals import propose_for_entity
+from regulator.public import mask_name
+from tests.conftest import client_for
+from tests.factories import PersonFactory, PersonRoleFactory
+
+from .conftest import DECISION, record_finding, resolved_complaint, today
+
+pytestmark = pytest.mark.django_db
+
+_rng = random.Random(1402)
+COMPLAINANT = ("欧阳小凤", "13912345678")
+# An ID number standing alone; digests and base64 signatures may hold digit runs glued to letters.
+EIGHTEEN_DIGITS = re.compile(r"(?<![0-9A-Za-z+/])\d{17}[0-9Xx](?![0-9A-Za-z+/=])")
+
+
+@pytest.fixture
+def exposed(entity_a, regulator):
+    """entity_a lost its licence; its legal representative 张三 and principal 欧阳娜娜 are black-listed and published."""
+    from regulator import listings
+
+    people = {}
+    for name, role in (("张三", PersonRoleKind.LEGAL_REPRESENTATIVE), ("欧阳娜娜", PersonRoleKind.PRINCIPAL)):
+        number = codes.id_number("140802", datetime.date(1985, 7, 1), _rng)
+        person = PersonFactory(name=name, id_number=number)
+        PersonRoleFactory(entity=entity_a, person=person, role=role, started_on=datetime.date(2020, 1, 1))
+        people[name] = (person, number)
+    for _ in range(3):
+        resolved_complaint(entity_a, today() - datetime.timedelta(days=30), complainant_name=COMPLAINANT[0],
+                           complainant_phone=COMPLAINANT[1])
+    notified = today() - datetime.timedelta(days=40)
+    record_finding(entity_a, "unlicensed_travel_agency", penalty="revocation", inspected_on=notified)
+    created = propose_for_entity(entity_id=entity_a.pk, today=notified)
+    assert {listing.subject_type for listing in created} == {"entity", "person"}
+    for listing in created:
+        listings.listing_apply(listing_id=listing.pk, action="notify", actor=regulator, today=notified)
+        listings.listing_apply(listing_id=listing.pk, action="decide", actor=regulator, decision=DECISION,
+                               today=today() - datetime.timedelta(days=10))
+        listings.listing_apply(listing_id=listing.pk, action="publish", actor=regulator,
+                               today=today() - datetime.timedelta(days=10))
+    return people
+
+
+def public_pages(client, entity) -> dict[str, str]:
+    paths = [
+        "/api/v1/public/blacklist/", "/api/v1/public/blacklist/?q=张三", "/api/v1/public/blacklist/?q=zhangsan",
+        f"/api/v1/public/blacklist/?q={entity.credit_code}", "/api/v1/public/redlist/",
+        f"/api/v1/public/entities/{entity.credit_code}/", "/api/v1/public/changes/?since=0",
+        "/api/v1/public/exports/blacklist.csv", "/api/v1/public/exports/blacklist.json",
+        "/api/v1/public/exports/blacklist.ndjson", "/api/v1/public/exports/manifest.json",
+    ]
+    pages = {}
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        pages[path] = response.content.decode("utf-8-sig")
+    return pages
+
+
+def without_receipt(text: str) -> str:
+    """The signed receipt is hashes and a signature: no personal data, but random digit runs."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(body, dict):
+        body.pop("receipt", None)
+        for entry in (body.get("files") or {}).values():
+            entry.pop("sha256", None)
+    return json.dumps(body, ensure_ascii=False)
+
+
+def test_no_public_answer_carries_an_id_number_a_masked_id_or_a_complainant(exposed, entity_a, anon_client):
+    pages = public_pages(anon_client, entity_a)
+    assert any("张*" in text for text in pages.values())
+    for path, text in pages.items():
+        for person, number in exposed.values():
+            assert number not in text, path
+            assert person.id_number_masked not in text, path
+            assert person.name not in text, path
+        assert COMPLAINANT[0] not in text and COMPLAINANT[1] not in text, path
+        assert not EIGHTEEN_DIGITS.findall(without_receipt(text).replace(entity_a.credit_code, "")), path
+
+
+def test_person_listings_show_a_masked_name_role_and_company(exposed, entity_a, anon_client):
+    rows = anon_client.get("/api/v1/public/blacklist/").json()["results"]
+    persons = sorted((row["name"], row["person_role"], row["related_entity_name"], row["credit_code"])
+                     for row in rows if row["subject_type"] == "person")
+    assert persons == [("张*", "legal_representative", entity_a.name, None),
+                       ("欧阳**", "principal", entity_a.name, None)]
+    assert Listing.objects.filter(subject_type="person", status="published").count() == 2
+
+
+def test_a_person_listing_is_found_by_name_but_shown_masked(exposed, anon_client):
+    body = anon_client.get("/api/v1/public/blacklist/", {"q": "欧阳娜娜"}).json()
+    assert [row["name"] for row in body["results"]] == ["欧阳**"]
+
+
+@pytest.mark.parametrize(("name", "masked"), [("张三", "张*"), ("张三丰", "张**"), ("欧阳娜娜", "欧阳**"), ("李", "李"),
+                                              ("", ""), ("  王五 ", "王*")])
+def test_mask_name_keeps_only_the_surname(name, masked):
+    assert mask_name(name) == masked
+
+
+def test_the_business_sees_its_listings_but_never_the_complainant(exposed, entity_a, business_a):
+    response = client_for(business_a).get("/api/v1/me/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    (mine,) = response.json()["entities"]
+    assert {row["subject_type"] for row in mine["listings"]} == {"entity", "person"}
+    assert COMPLAINANT[0] not in text and COMPLAINANT[1] not in text
+    for _person, number in exposed.values():
+        assert number not in text
+
+
+def test_the_me_page_is_for_businesses(regulator_client, anon_client):
+    assert regulator_client.get("/api/v1/me/").status_code == 403
+    assert anon_client.get("/api/v1/me/").status_code == 401
+
+
+def test_another_business_does_not_see_the_listing(exposed, business_b):
+    response = client_for(business_b).get("/api/v1/listings/")
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
