@@ -73,9 +73,17 @@ def regenerate() -> dict[str, Any]:
     return manifest
 
 
+def _current_version_on_disk() -> int | None:
+    try:
+        return json.loads((export_dir() / "manifest.json").read_text())["data_version"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def read(name: str) -> bytes:
+    """The file as last generated, regenerated first if it is missing or behind the published data."""
     path = export_dir() / name
-    if not path.exists():
+    if not path.exists() or _current_version_on_disk() != data_version():
         regenerate()
     return path.read_bytes()
 

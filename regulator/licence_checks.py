@@ -80,7 +80,9 @@ def check(*, licence_type: str, applicant_credit_code: str | None = None, person
         for listing in live.filter(person_id__in=ids):
             person, _why = persons[listing.person_id]
             sector = listing.related_entity.sector if listing.related_entity else None
-            add(listing, f"person {person.id_number_masked}", listing.person_role or "practitioner", sector)
+            # A person listed by another authority (import) carries no role: it binds them in any role.
+            role = listing.person_role or ("legal_representative" if listing.source_type == "import" else "practitioner")
+            add(listing, f"person {person.id_number_masked}", role, sector)
         # Entity listings reach the persons who held a role there on the listing's decision date.
         roles = PersonRole.objects.filter(person_id__in=ids, role__in=ROLE_LINKS).select_related("entity")
         by_entity: dict[int, list[PersonRole]] = {}

@@ -110,8 +110,9 @@ def listing_propose(
     return listing
 
 
-def _objection_window(listing: Listing) -> int:
-    windows = listing.rule_set.document["objection_working_days"]
+def _objection_window(listing: Listing, day: datetime.date) -> int:
+    """Working days to object, by the rule set in force on the day of the notice."""
+    windows = rule_set_on(day).document["objection_working_days"]
     return windows.get(subject_sector(listing) or "", windows["default"])
 
 
@@ -146,7 +147,7 @@ def listing_apply(
 
     if action == "notify":
         listing.notified_on = day
-        listing.objection_due = add_working_days(day, _objection_window(listing))
+        listing.objection_due = add_working_days(day, _objection_window(listing, day))
     elif action == "decide":
         decision = decision or {}
         errors = {}

@@ -53,7 +53,7 @@ def propose_for_entity(*, entity_id: int, today: datetime.date | None = None) ->
     watch_horizon = day - datetime.timedelta(days=document["periods_days"]["watch"])
 
     findings = Finding.objects.filter(inspection__entity=entity).select_related("violation_type", "inspection")
-    for finding in findings.filter(inspection__inspected_on__gt=black_horizon):
+    for finding in findings.filter(inspection__inspected_on__gt=black_horizon, inspection__inspected_on__lte=day):
         decided = finding.decided_on or finding.inspection.inspected_on
         if criteria.get("black_on_revocation") and finding.penalty == "revocation":
             reason = _("许可证被吊销：%(v)s（%(n)s）") % {"v": finding.violation_type.name, "n": finding.decision_number}
@@ -87,7 +87,7 @@ def propose_for_entity(*, entity_id: int, today: datetime.date | None = None) ->
     rule = criteria["complaints_to_watch"]
     substantiated = list(
         Complaint.objects.filter(entity=entity, outcome="substantiated", resolved_on__isnull=False,
-                                 resolved_on__gt=watch_horizon)
+                                 resolved_on__gt=watch_horizon, resolved_on__lte=day)
         .order_by("resolved_on", "id").values_list("id", "resolved_on")
     )
     for i in range(len(substantiated) - rule["count"] + 1):
@@ -101,7 +101,7 @@ def propose_for_entity(*, entity_id: int, today: datetime.date | None = None) ->
     rule = criteria["watch_to_black"]
     watches = list(
         Listing.objects.filter(entity=entity, list_type=ListType.WATCH, status__in=_EFFECTIVE,
-                               decided_on__gt=day - datetime.timedelta(days=rule["within_days"]))
+                               decided_on__gt=day - datetime.timedelta(days=rule["within_days"]), decided_on__lte=day)
         .exclude(status=ListingStatus.REMOVED).order_by("decided_on", "id").values_list("id", flat=True)
     )
     if len(watches) >= rule["count"]:

@@ -1,13 +1,21 @@
 """Throttles for the anonymous public: per client IP, shared through the cache."""
 
+from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
 
-class PublicThrottle(AnonRateThrottle):
+class _RatesFromSettings:
+    """DRF copies the rates once at import; read them per request so a changed setting applies."""
+
+    def get_rate(self):
+        return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
+
+
+class PublicThrottle(_RatesFromSettings, AnonRateThrottle):
     scope = "public"
 
 
-class ComplaintCreateThrottle(SimpleRateThrottle):
+class ComplaintCreateThrottle(_RatesFromSettings, SimpleRateThrottle):
     """Filing complaints: per user when logged in, per IP otherwise."""
 
     scope = "complaint_create"
@@ -17,7 +25,7 @@ class ComplaintCreateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class LoginThrottle(SimpleRateThrottle):
+class LoginThrottle(_RatesFromSettings, SimpleRateThrottle):
     scope = "login"
 
     def get_cache_key(self, request, view):
