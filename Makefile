@@ -39,6 +39,7 @@ test: lint schema
 
 bench: venv
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/load.py
 
 clean-embedded:
 	-$(PY) manage.py embedded stop

@@ -45,12 +45,13 @@ class MeView(APIView):
             findings = Finding.objects.filter(inspection__entity=entity, rectified_on__isnull=True).select_related(
                 "violation_type", "inspection").order_by("rectify_by", "id")
             complaints = Complaint.objects.filter(entity=entity).select_related("entity").order_by("-id")[:100]
+            credit = CreditSerializer(score).data
             result.append({
                 **EntitySerializer(entity).data,
-                "credit": CreditSerializer(score).data,
+                "credit": credit,
                 "score": score.score,
                 "grade": score.grade,
-                "breakdown": CreditSerializer(score).data["breakdown"],
+                "breakdown": credit["breakdown"],
                 "listings": ListingSerializer([lst for lst in listings if entity.pk in (lst.entity_id,
                                                                                         lst.related_entity_id)],
                                               many=True).data,

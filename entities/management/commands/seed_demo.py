@@ -25,7 +25,9 @@ class Command(BaseCommand):
             raise CommandError("seed_demo runs only with DEBUG or DEMO set.")
         created = self._load(count)
         accounts = self._accounts()
-        self.stdout.write(self.style.SUCCESS(f"demo data: {created} new entities ({Entity.objects.count()} in all)"))
+        evidence = self._evidence(accounts) if created else 0
+        self.stdout.write(self.style.SUCCESS(
+            f"demo data: {created} new entities ({Entity.objects.count()} in all), {evidence} published listings"))
         self.stdout.write(f"demo accounts (password for all: {DEMO_PASSWORD}):")
         for user in accounts:
             self.stdout.write(f"  {user.effective_role:<10} {user.username}")
@@ -69,3 +71,50 @@ class Command(BaseCommand):
                     user.entities.set([first])
             users.append(user)
         return users
+
+    def _evidence(self, accounts: list[User]) -> int:
+        """Complaints, inspections and published listings, so every page and query has something to show."""
+        import datetime
+
+        from complaints import services as complaint_services
+        from complaints.models import ViolationType
+        from ratings.services import recompute_chunk, recompute_plan
+        from regulator import listings
+
+        inspector = next(user for user in accounts if user.role == UserRole.INSPECTOR)
+        regulator = next(user for user in accounts if user.role == UserRole.REGULATOR)
+        today = datetime.date.today()
+        decided = today - datetime.timedelta(days=20)
+        tourism = list(Entity.objects.filter(sector="tourism", region_code__startswith="1408").order_by("id")[:12])
+        violation = ViolationType.objects.get(code="forced_shopping")
+        published = 0
+        for index, entity in enumerate(tourism):
+            complaint = complaint_services.complaint_file(
+                entity=entity, category="forced_shopping", description="导游在购物店停留超过约定时间并强迫购物",
+                incident_date=today - datetime.timedelta(days=5), complainant_name="演示投诉人",
+                complainant_phone="13900000000")
+            complaint_services.complaint_apply(complaint_id=complaint.pk, action="accept", actor=regulator)
+            if index < 6:
+                complaint_services.inspection_create(
+                    actor=inspector, entity=entity, inspected_on=today, kind="complaint", complaint=complaint,
+                    summary="现场核查", findings=[{"violation_type": violation, "description": "强迫购物",
+                                                   "penalty": "fine", "fine_amount": 20000,
+                                                   "decision_number": f"运文旅罚〔{today.year}〕{index + 1}号"}])
+            list_type = "black" if index < 3 else "red" if index >= 9 else None
+            if list_type is None:
+                continue
+            listing = listings.listing_propose(list_type=list_type, subject_type="entity", entity=entity,
+                                               reason="演示：强迫购物情节严重" if list_type == "black" else "演示：诚信经营",
+                                               actor=regulator, today=decided - datetime.timedelta(days=15))
+            listings.listing_apply(listing_id=listing.pk, action="notify", actor=regulator,
+                                   today=decided - datetime.timedelta(days=15))
+            listings.listing_apply(listing_id=listing.pk, action="decide", actor=regulator, today=decided,
+                                   decision={"measures": "依法实施信用惩戒" if list_type == "black" else "优先评优",
+                                             "appeal_routes": "六十日内申请行政复议或六个月内提起行政诉讼",
+                                             "decision_number": f"运文旅信〔{today.year}〕{index + 1}号"})
+            listings.listing_apply(listing_id=listing.pk, action="publish", actor=regulator, today=decided)
+            published += 1
+        run = recompute_plan(reason="seed_demo")
+        for index in range(len(run.chunk_bounds)):
+            recompute_chunk(run_id=run.pk, index=index)
+        return published

@@ -1,0 +1,35 @@
+"""seed_demo: realistic Shanxi demo data and one account per role, only with DEBUG or DEMO, idempotent."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from entities.models import Entity, Licence, PersonRole
+from entities.validators import validate_credit_code, validate_region_code
+from regulator.models import Listing, User
+
+
+def test_seed_demo_refuses_without_debug_or_demo(db, settings):
+    settings.DEBUG, settings.DEMO = False, False
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--count", "5")
+    assert not Entity.objects.exists()
+
+
+def test_seed_demo_builds_valid_data_accounts_and_public_listings_once(db, settings, capsys):
+    settings.DEMO = True
+    call_command("seed_demo", "--count", "120")
+    out = capsys.readouterr().out
+    assert Entity.objects.count() == 120
+    for entity in Entity.objects.all():
+        validate_credit_code(entity.credit_code)
+        validate_region_code(entity.region_code)
+    assert {e.sector for e in Entity.objects.all()} == {"tourism", "exhibition", "wellness", "household_service"}
+    assert len({e.region_code[:4] for e in Entity.objects.all()}) == 11  # every prefecture-level city
+    assert PersonRole.objects.filter(role="legal_representative").count() == 120
+    assert Licence.objects.count() == 120
+    assert {u.role for u in User.objects.filter(username__startswith="demo-")} == {"regulator", "inspector", "business"}
+    assert "demo-regulator" in out and "demo-pass-2026" in out
+    assert Listing.objects.filter(status="published", list_type="black").exists()
+    call_command("seed_demo", "--count", "120")  # again: nothing new
+    assert Entity.objects.count() == 120
+    assert Listing.objects.filter(status="published").count() == Listing.objects.count()
