@@ -64,7 +64,7 @@ class _Ids:
 
     def __init__(self, table: str):
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COALESCE(max(id), 0) FROM {table}")  # noqa: S608 - our table names
+            cursor.execute(f"SELECT COALESCE(max(id), 0) FROM {table}")  # noqa: S608  # nosec B608 - our table names
             self.next = cursor.fetchone()[0] + 1
         self.table = table
 

@@ -86,7 +86,7 @@ CREATE OR REPLACE TRIGGER audit_checkpoint_append_only BEFORE UPDATE OR DELETE O
     FOR EACH ROW EXECUTE FUNCTION audit_refuse();
 CREATE OR REPLACE TRIGGER audit_checkpoint_no_truncate BEFORE TRUNCATE ON audit_checkpoint
     FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse();
-"""  # noqa: S608
+"""  # noqa: S608  # nosec B608
 )
 
 
@@ -157,7 +157,7 @@ def verify_chain(*, batch: int = 5000) -> ChainReport:
     while True:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, prev_hash, hash, {canonical} FROM audit_entry WHERE id > %s ORDER BY id LIMIT %s",  # noqa: S608
+                f"SELECT id, prev_hash, hash, {canonical} FROM audit_entry WHERE id > %s ORDER BY id LIMIT %s",  # noqa: S608  # nosec B608
                 [last_id, batch],
             )
             rows = cursor.fetchall()

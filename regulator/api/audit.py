@@ -47,7 +47,7 @@ class AuditFilterSet(django_filters.FilterSet):
     table = django_filters.CharFilter(field_name="table_name")
     object_id = django_filters.CharFilter()
     operation = django_filters.MultipleChoiceFilter(choices=[(o, o) for o in ("INSERT", "UPDATE", "DELETE")])
-    user = django_filters.NumberFilter(field_name="context__user_id")
+    user = django_filters.NumberFilter(method="filter_user")
     username = django_filters.CharFilter(field_name="context__username")
     after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -55,6 +55,10 @@ class AuditFilterSet(django_filters.FilterSet):
     class Meta:
         model = AuditEntry
         fields = ["table", "object_id", "operation", "user"]
+
+    def filter_user(self, queryset, name, value):
+        # NumberFilter yields a Decimal, which the JSON lookup cannot serialise: compare as an integer.
+        return queryset.filter(context__user_id=int(value)) if value is not None else queryset
 
 
 class AuditLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -1,0 +1,639 @@
+"""Mass assignment: a field the request serializer does not offer is never taken from the body.
+
+Every POST, PUT and PATCH under /api/v1/ is discovered from the URL resolver,
+and its request serializer is the one drf-spectacular documents for it. For
+each, a valid request is sent twice: once plain (the control) and once with
+every other concrete field of the model it writes added with a hostile value
+(status, ids of foreign objects, dates, flags such as ``is_superuser``, the
+ID-number hash...). The value stored after the hostile request must not be the
+hostile one. Hostile values are picked to differ from what the control stored,
+so "not taken from input" is observable.
+
+The only hand-written part is one valid request per operation (``RECIPES``):
+an operation without one, or a recipe for an operation that no longer exists,
+fails ``test_every_write_operation_has_a_recipe``. Two checks complete it: no
+request serializer offers a field only a service may set (``SERVICE_ONLY``,
+with the exceptions API.md grants), and an update never replaces a person's
+ID number (the serializer only makes it read-only once bound to a record).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import decimal
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.settings import spectacular_settings
+from rest_framework import serializers
+
+from complaints import planning
+from complaints import services as complaint_services
+from complaints.models import Complaint, Finding, ViolationType
+from entities import codes
+from entities import services as entity_services
+from entities.models import Entity, Licence, Person, PersonRole
+from ratings.models import ScoringModel
+from ratings.services import scoring_model_create
+from regulator import listings
+from regulator.models import CalendarDay, Listing, Objection, PublicStatement, RepairApplication, UserRole
+from regulator.rules import DEFAULT_DOCUMENT
+
+from ..factories import UserFactory
+from .conftest import DECISION, Route, World, api_routes, build_world, rolled_back, send, today, token_client
+
+pytestmark = pytest.mark.django_db
+
+WRITE_METHODS = ("POST", "PUT", "PATCH")
+# Operations that store nothing a caller could forge a field of.
+NOT_STORED = {
+    ("POST", "auth-token"): "exchanges credentials for the caller's token; no field of a record is taken",
+    ("POST", "licence-check"): "answers a question (with a signed receipt); writes no record",
+    ("POST", "licence-check-batch"): "answers questions (with signed receipts); writes no record",
+    ("POST", "receipt-verify"): "checks a signature; writes no record",
+}
+# Fields only a service may set: no request serializer may offer them (API.md, DOMAIN.md).
+SERVICE_ONLY = {
+    "status", "created_by", "id_hash", "id_number_masked", "tracking_code", "is_superuser", "is_staff", "overdue",
+    "rule_set", "inspector", "filed_by", "submitted_by", "applicant", "decided_by", "reviewed_by", "answered_by",
+    "published_on", "decided_on", "created_at", "updated_at", "score", "grade", "is_active", "activated_at",
+}
+# ... except where the API says the caller states them.
+SERVICE_ONLY_EXCEPTIONS = {
+    (("POST", "entity-list"), "status"): "regulators register an entity's status (API.md: Registry)",
+    (("PUT", "entity-detail"), "status"): "regulators record suspension and deregistration",
+    (("PATCH", "entity-detail"), "status"): "regulators record suspension and deregistration",
+    (("POST", "licence-list"), "status"): "regulators record a licence's status",
+    (("PUT", "licence-detail"), "status"): "regulators record suspension, revocation, expiry",
+    (("PATCH", "licence-detail"), "status"): "regulators record suspension, revocation, expiry",
+    (("POST", "inspection-list"), "decided_on"): "the date of the penalty decision on a finding",
+    (("POST", "listing-import-listings"), "decided_on"): "decided by another authority (API.md: import)",
+    (("POST", "listing-import-listings"), "published_on"): "published by another authority (API.md: import)",
+    (("POST", "user-list"), "is_active"): "regulators deactivate accounts instead of deleting them",
+    (("PUT", "user-detail"), "is_active"): "regulators deactivate accounts instead of deleting them",
+    (("PATCH", "user-detail"), "is_active"): "regulators deactivate accounts instead of deleting them",
+}
+# Field types without a meaningful hostile value; a new type must be added here or to ``_hostile``.
+UNCOMPARABLE = (SearchVectorField,)
+_rng = random.Random(90210)
+
+
+# ----------------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    route: Route
+    model: type[models.Model]
+    writable: frozenset[str]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.method, self.route.name
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.route.name}"
+
+
+def _writable_names(serializer) -> set[str]:
+    """Names the request serializer (and any serializer nested in it) accepts, by field name and source."""
+    names: set[str] = set()
+    if serializer is None:
+        return names
+    for name, item in serializer.fields.items():
+        if item.read_only:
+            continue
+        names.add(name)
+        if item.source and item.source != "*":
+            names.add(item.source.split(".")[0])
+        child = getattr(item, "child", None)
+        if isinstance(item, serializers.BaseSerializer):
+            names |= _writable_names(child if isinstance(child, serializers.BaseSerializer) else item)
+    return names
+
+
+def discover() -> list[Operation]:
+    """Every write operation of the API with the serializer drf-spectacular says it reads."""
+    generator = SchemaGenerator()
+    operations = []
+    for route in api_routes():
+        for method in sorted(route.methods & set(WRITE_METHODS)):
+            view = generator.create_view(route.callback, method)
+            view.request = spectacular_settings.GET_MOCK_REQUEST(method, route.pattern, view, None)
+            view.schema.method = method
+            serializer = view.schema.get_request_serializer()
+            if isinstance(serializer, type):
+                serializer = serializer()
+            meta_model = getattr(getattr(serializer, "Meta", None), "model", None)
+            queryset = getattr(view, "queryset", None)
+            model = meta_model or (queryset.model if queryset is not None else None)
+            operations.append(Operation(method, route, model, frozenset(_writable_names(serializer))))
+    return operations
+
+
+OPERATIONS = discover()
+
+
+# ----------------------------------------------------------------------------------- recipes
+
+
+@dataclass
+class Call:
+    """One valid request: who sends it where, with which body, and how to find what it stored."""
+
+    actor: Any
+    url: str
+    body: dict
+    inject: Callable[[dict, dict], None] | None = None  # where hostile fields go (default: the top level)
+    locate: Callable[[Any], models.Model] | None = None  # the stored record (default: the answer's "id")
+
+
+class Kit:
+    """Fresh objects in the states the recipes need, built with the services."""
+
+    def __init__(self, world: World):
+        self.world = world
+        self.regulator = world.regulator
+        self.entity = world.a.entity
+        self.counter = 0
+
+    def n(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def complaint(self, status: str = "submitted", *, late: bool = False) -> Complaint:
+        days = 200 if late else 3
+        complaint = complaint_services.complaint_file(
+            entity=self.entity, category="forced_shopping", description="导游强迫购物",
+            incident_date=today() - datetime.timedelta(days=days), complainant_name="投诉人", complainant_phone="13900000000")
+        path = {"submitted": [], "accepted": ["accept"], "investigating": ["accept", "start_investigation"],
+                "resolved": ["accept", "start_investigation", "resolve"]}[status if not late else "submitted"]
+        for action in path:
+            complaint = complaint_services.complaint_apply(
+                complaint_id=complaint.pk, action=action, actor=self.regulator, reason="办理", outcome="mediated")
+        return complaint
+
+    def finding(self) -> Finding:
+        inspection = complaint_services.inspection_create(
+            actor=self.world.inspector_in, entity=self.entity, inspected_on=today() - datetime.timedelta(days=1),
+            kind="random", findings=[{"violation_type": self.violation(), "description": "未公示", "penalty": "none"}])
+        return inspection.findings.get()
+
+    def violation(self) -> ViolationType:
+        return ViolationType.objects.filter(active=True, sector="tourism").order_by("id").first()
+
+    def listing(self, status: str, list_type: str = "black") -> Listing:
+        past = today() - datetime.timedelta(days=40)
+        when = past if status != "notified_now" else today()
+        listing = listings.listing_propose(list_type=list_type, subject_type="entity", entity=self.entity,
+                                           reason="甩团", actor=self.regulator, today=when)
+        steps = {"proposed": [], "notified": ["notify"], "notified_now": ["notify"], "decided": ["notify", "decide"],
+                 "published": ["notify", "decide", "publish"]}[status]
+        for action in steps:
+            day = when if action == "notify" else today() - datetime.timedelta(days=20)
+            listings.listing_apply(listing_id=listing.pk, action=action, actor=self.regulator, today=day,
+                                   decision=DECISION)
+        listing.refresh_from_db()
+        return listing
+
+    def objection(self) -> Objection:
+        listing = self.listing("notified_now")
+        return listings.objection_file(listing_id=listing.pk, actor=self.world.a.account, statement="申辩")
+
+    def repair(self) -> RepairApplication:
+        listing = self.listing("published", "watch")
+        return listings.repair_apply(listing_id=listing.pk, actor=self.world.a.account, statement="已整改",
+                                     evidence=["整改报告"], commitment=True, training_record="培训")
+
+    def person(self) -> Person:
+        birth = datetime.date(1990, 1, 1) + datetime.timedelta(days=self.n())
+        return entity_services.person_create(name="测试人", id_number=codes.id_number("140802", birth, _rng))
+
+    def new_entity(self) -> Entity:
+        return entity_services.entity_create(credit_code=codes.credit_code("140802", _rng), name=f"新主体{self.n()}号",
+                                             sector="tourism", category="hotel", region_code="140802")
+
+    def scoring_model(self, effective_from: datetime.date) -> ScoringModel:
+        active = ScoringModel.objects.get(is_active=True)
+        return scoring_model_create(actor=self.regulator, version=500 + self.n(), name="测试模型",
+                                    effective_from=effective_from, rules=copy.deepcopy(active.rules))
+
+
+def _complaint_action(action: str, status: str, body: dict | None = None, *, late: bool = False):
+    def recipe(kit: Kit) -> Call:
+        complaint = kit.complaint(status, late=late)
+        return Call(kit.regulator, f"/api/v1/complaints/{complaint.pk}/{action}/", body or {})
+    return recipe
+
+
+def _listing_action(action: str, status: str, body: dict | None = None):
+    def recipe(kit: Kit) -> Call:
+        listing = kit.listing(status)
+        return Call(kit.regulator, f"/api/v1/listings/{listing.pk}/{action}/", body or {})
+    return recipe
+
+
+def _entity_body(kit: Kit) -> dict:
+    return {"credit_code": codes.credit_code("140802", _rng), "name": f"新主体{kit.n()}号", "sector": "tourism",
+            "category": "hotel", "region_code": "140802", "address": "运城"}
+
+
+def _violation_body(kit: Kit) -> dict:
+    return {"code": f"ma_code_{kit.n()}", "name": "测试违法行为", "sector": "tourism", "default_severity": "minor",
+            "legal_basis": "《旅游法》", "safety_related": False, "active": True}
+
+
+def _user_update(partial: bool):
+    def recipe(kit: Kit) -> Call:
+        user = UserFactory(username=f"ma_user_{kit.n()}", role=UserRole.BUSINESS)
+        body = {"first_name": "改"} if partial else {"username": user.username, "role": "business",
+                                                    "entities": [kit.entity.pk]}
+        return Call(kit.regulator, f"/api/v1/users/{user.pk}/", body)
+    return recipe
+
+
+def _calendar_update(partial: bool):
+    def recipe(kit: Kit) -> Call:
+        day = CalendarDay.objects.create(date=datetime.date(2035, 1, 1) + datetime.timedelta(days=kit.n()),
+                                         kind="holiday", name="测试")
+        body = {"name": "调休"} if partial else {"date": str(day.date), "kind": "workday", "name": "调休"}
+        return Call(kit.regulator, f"/api/v1/calendar/{day.pk}/", body)
+    return recipe
+
+
+def _entity_update(partial: bool):
+    def recipe(kit: Kit) -> Call:
+        body = {"address": "新地址"} if partial else _entity_body(kit)
+        return Call(kit.regulator, f"/api/v1/entities/{kit.new_entity().pk}/", body)
+    return recipe
+
+
+def _licence_update(partial: bool):
+    def recipe(kit: Kit) -> Call:
+        licence = Licence.objects.create(entity=kit.entity, licence_type="tour_guide", number=f"MA-P-{kit.n()}",
+                                         issued_on=datetime.date(2022, 1, 1))
+        body = {"expires_on": "2030-01-01"} if partial else {
+            "entity": kit.entity.pk, "licence_type": "tour_guide", "number": licence.number, "issued_on": "2022-02-02"}
+        return Call(kit.regulator, f"/api/v1/licences/{licence.pk}/", body)
+    return recipe
+
+
+def _person_update(kit: Kit) -> Call:
+    return Call(kit.regulator, f"/api/v1/persons/{kit.person().pk}/", {"name": "改名"})
+
+
+def _role_update(partial: bool):
+    def recipe(kit: Kit) -> Call:
+        role = PersonRole.objects.create(entity=kit.entity, person=kit.person(), role="practitioner",
+                                         started_on=datetime.date(2021, 1, 1))
+        body = {"ended_on": "2024-01-01"} if partial else {
+            "entity": kit.entity.pk, "person": role.person_id, "role": "principal", "started_on": "2021-06-01"}
+        return Call(kit.regulator, f"/api/v1/roles/{role.pk}/", body)
+    return recipe
+
+
+def _scoring_model_update(partial: bool):
+    def recipe(kit: Kit) -> Call:
+        model = kit.scoring_model(datetime.date(2040, 1, 1))
+        body = {"name": "改名"} if partial else {
+            "version": model.version, "name": "改名", "effective_from": "2041-01-01", "rules": model.rules}
+        return Call(kit.regulator, f"/api/v1/scoring-models/{model.pk}/", body)
+    return recipe
+
+
+def _violation_update(partial: bool):
+    def recipe(kit: Kit) -> Call:
+        violation = ViolationType.objects.create(**_violation_body(kit))
+        body = {"name": "改名"} if partial else _violation_body(kit)
+        return Call(kit.regulator, f"/api/v1/violation-types/{violation.pk}/", body)
+    return recipe
+
+
+def _plan_month(kit: Kit) -> datetime.date:
+    return datetime.date(2040 + kit.n(), 1, 1)
+
+
+def _plan_publish(kit: Kit) -> Call:
+    plan = planning.plan_draw(month=_plan_month(kit), region_prefix="1408")
+    return Call(kit.regulator, f"/api/v1/inspection-plans/{plan.pk}/publish/", {})
+
+
+def _statement_review(kit: Kit) -> Call:
+    statement = PublicStatement.objects.create(entity=kit.entity, listing=kit.world.a.published_listing,
+                                               text="我司已整改", submitted_by=kit.world.a.account)
+    return Call(kit.regulator, f"/api/v1/statements/{statement.pk}/review/", {"approve": True, "review_note": "同意"})
+
+
+def _import(kit: Kit) -> Call:
+    row = {"credit_code": codes.credit_code("140802", _rng), "name": "外省失信主体", "list_type": "black",
+           "reason": "外部门认定", "legal_basis": "《旅游法》", "decided_on": str(today() - datetime.timedelta(days=10)),
+           "source_authority": "某省文旅厅", "source_reference": f"MA-IMPORT-{kit.n()}", "category": "travel_agency",
+           "region_code": "140802"}
+    return Call(kit.regulator, "/api/v1/listings/import/", {"rows": [row]},
+                inject=lambda body, extras: body["rows"][0].update(extras),
+                locate=lambda response: Listing.objects.get(pk=response.json()["results"][0]["listing_id"]))
+
+
+def _track_withdraw(kit: Kit) -> Call:
+    complaint = kit.complaint()
+    return Call(None, f"/api/v1/complaints/track/{complaint.tracking_code}/withdraw/", {"reason": "已协商解决"},
+                locate=lambda response: Complaint.objects.get(tracking_code=complaint.tracking_code))
+
+
+RECIPES: dict[tuple[str, str], Callable[[Kit], Call]] = {
+    ("POST", "user-list"): lambda kit: Call(kit.regulator, "/api/v1/users/", {
+        "username": f"ma_new_{kit.n()}", "password": "correct-horse-9", "role": "business",
+        "entities": [kit.entity.pk]}),
+    ("PUT", "user-detail"): _user_update(partial=False),
+    ("PATCH", "user-detail"): _user_update(partial=True),
+    ("POST", "calendar-day-list"): lambda kit: Call(kit.regulator, "/api/v1/calendar/", {
+        "date": str(datetime.date(2036, 1, 1) + datetime.timedelta(days=kit.n())), "kind": "holiday", "name": "假"}),
+    ("PUT", "calendar-day-detail"): _calendar_update(partial=False),
+    ("PATCH", "calendar-day-detail"): _calendar_update(partial=True),
+    ("POST", "complaint-list"): lambda kit: Call(None, "/api/v1/complaints/", {
+        "entity": kit.entity.pk, "category": "price", "description": "价格欺诈", "channel": "web",
+        "incident_date": str(today() - datetime.timedelta(days=2)), "complainant_name": "王五",
+        "complainant_phone": "13700000000"}),
+    ("POST", "complaint-accept"): _complaint_action("accept", "submitted"),
+    ("POST", "complaint-reject"): _complaint_action("reject", "submitted", {"reason": "不属于受理范围"}),
+    ("POST", "complaint-start-investigation"): _complaint_action("start_investigation", "accepted"),
+    ("POST", "complaint-resolve"): _complaint_action("resolve", "investigating",
+                                                     {"reason": "查实", "outcome": "substantiated"}),
+    ("POST", "complaint-close"): _complaint_action("close", "resolved"),
+    ("POST", "complaint-withdraw"): _complaint_action("withdraw", "submitted", {"reason": "投诉人撤回"}),
+    ("POST", "complaint-override-late-filing"): _complaint_action("override_late_filing", "submitted",
+                                                                  {"reason": "因疫情延误"}, late=True),
+    ("POST", "complaint-respond"): lambda kit: Call(
+        kit.world.a.account, f"/api/v1/complaints/{kit.complaint('accepted').pk}/respond/", {"statement": "已退款"}),
+    ("POST", "complaint-track-withdraw"): _track_withdraw,
+    ("POST", "entity-list"): lambda kit: Call(kit.regulator, "/api/v1/entities/", _entity_body(kit)),
+    ("PUT", "entity-detail"): _entity_update(partial=False),
+    ("PATCH", "entity-detail"): _entity_update(partial=True),
+    ("POST", "finding-rectify"): lambda kit: Call(
+        kit.world.inspector_in, f"/api/v1/findings/{kit.finding().pk}/rectify/", {"rectified_on": str(today())}),
+    ("POST", "inspection-plan-publish"): _plan_publish,
+    ("POST", "inspection-plan-draw"): lambda kit: Call(
+        kit.regulator, "/api/v1/inspection-plans/draw/", {"month": str(_plan_month(kit)), "region_prefix": "1408"}),
+    ("POST", "inspection-list"): lambda kit: Call(kit.world.inspector_in, "/api/v1/inspections/", {
+        "entity": kit.entity.pk, "inspected_on": str(today() - datetime.timedelta(days=1)), "kind": "random",
+        "summary": "例行检查", "findings": [{"violation_code": kit.violation().code, "description": "未公示",
+                                         "penalty": "none"}]}),
+    ("POST", "licence-list"): lambda kit: Call(kit.regulator, "/api/v1/licences/", {
+        "entity": kit.entity.pk, "licence_type": "tour_guide", "number": f"MA-L-{kit.n()}",
+        "issued_on": "2022-01-01"}),
+    ("PUT", "licence-detail"): _licence_update(partial=False),
+    ("PATCH", "licence-detail"): _licence_update(partial=True),
+    ("POST", "listing-list"): lambda kit: Call(kit.regulator, "/api/v1/listings/", {
+        "list_type": "watch", "subject_type": "entity", "entity": kit.new_entity().pk, "reason": "多次被投诉"}),
+    ("POST", "listing-notify"): _listing_action("notify", "proposed"),
+    ("POST", "listing-decide"): _listing_action("decide", "notified", DECISION),
+    ("POST", "listing-publish"): _listing_action("publish", "decided"),
+    ("POST", "listing-remove"): _listing_action("remove", "published", {"reason": "依据被撤销"}),
+    ("POST", "listing-withdraw"): _listing_action("withdraw", "proposed", {"reason": "证据不足"}),
+    ("POST", "listing-objections"): lambda kit: Call(
+        kit.world.a.account, f"/api/v1/listings/{kit.listing('notified_now').pk}/objections/", {"statement": "事实不清"}),
+    ("POST", "listing-import-listings"): _import,
+    ("POST", "objection-answer"): lambda kit: Call(
+        kit.regulator, f"/api/v1/objections/{kit.objection().pk}/answer/", {"answer": "申辩不成立", "upheld": False}),
+    ("POST", "person-list"): lambda kit: Call(kit.regulator, "/api/v1/persons/", {
+        "name": "新登记人", "id_number": codes.id_number(
+            "140802", datetime.date(1985, 1, 1) + datetime.timedelta(days=kit.n()), _rng)}),
+    ("PUT", "person-detail"): _person_update,
+    ("PATCH", "person-detail"): _person_update,
+    ("POST", "repair-application-list"): lambda kit: Call(kit.world.a.account, "/api/v1/repair-applications/", {
+        "listing": kit.listing("published", "watch").pk, "statement": "已整改", "evidence": ["整改报告"],
+        "commitment": True, "training_record": "培训结业"}),
+    ("POST", "repair-application-decide"): lambda kit: Call(
+        kit.regulator, f"/api/v1/repair-applications/{kit.repair().pk}/decide/", {"grant": False, "reason": "材料不足"}),
+    ("POST", "role-list"): lambda kit: Call(kit.regulator, "/api/v1/roles/", {
+        "entity": kit.entity.pk, "person": kit.person().pk, "role": "principal", "started_on": "2021-01-01"}),
+    ("PUT", "role-detail"): _role_update(partial=False),
+    ("PATCH", "role-detail"): _role_update(partial=True),
+    ("POST", "rule-set-list"): lambda kit: Call(kit.regulator, "/api/v1/rule-sets/", {
+        "version": 900 + kit.n(), "name": "测试规则集",
+        "effective_from": str(datetime.date(2050, 1, 1) + datetime.timedelta(days=kit.counter)),
+        "document": DEFAULT_DOCUMENT}),
+    ("POST", "scoring-model-list"): lambda kit: Call(kit.regulator, "/api/v1/scoring-models/", {
+        "version": 700 + kit.n(), "name": "测试模型", "effective_from": "2040-01-01",
+        "rules": ScoringModel.objects.get(is_active=True).rules}),
+    ("PUT", "scoring-model-detail"): _scoring_model_update(partial=False),
+    ("PATCH", "scoring-model-detail"): _scoring_model_update(partial=True),
+    ("POST", "scoring-model-activate"): lambda kit: Call(
+        kit.regulator, f"/api/v1/scoring-models/{kit.scoring_model(today()).pk}/activate/", {}),
+    ("POST", "statement-list"): lambda kit: Call(kit.world.a.account, "/api/v1/statements/", {
+        "listing": kit.world.a.published_listing.pk, "text": f"我司已整改（{kit.n()}）"}),
+    ("POST", "statement-review"): _statement_review,
+    ("POST", "violation-type-list"): lambda kit: Call(kit.regulator, "/api/v1/violation-types/", _violation_body(kit)),
+    ("PUT", "violation-type-detail"): _violation_update(partial=False),
+    ("PATCH", "violation-type-detail"): _violation_update(partial=True),
+}
+
+
+# ----------------------------------------------------------------------------------- hostile values
+
+
+def _hostile(model_field: models.Field, control: Any, foreign: dict[type[models.Model], models.Model]) -> Any:
+    """A value for ``model_field`` that differs from what the control request stored (None: no such value).
+
+    A reference points at the other business's object where there is one (the attack that matters), else
+    at the oldest other row, never at the rows the recipe has just made for the request itself.
+    """
+    if isinstance(model_field, UNCOMPARABLE):
+        return None
+    if model_field.is_relation:
+        target = foreign.get(model_field.related_model)
+        if target is not None and target.pk != control:
+            return target.pk
+        other = model_field.related_model.objects.exclude(pk=control).order_by("pk").first()
+        return other.pk if other is not None else None
+    if model_field.choices:
+        return next((value for value, _label in model_field.flatchoices if value != control and value != ""), None)
+    if isinstance(model_field, models.BooleanField):
+        return not control if control is not None else True
+    if isinstance(model_field, models.DateTimeField):
+        return "2001-02-03T04:05:06+08:00"
+    if isinstance(model_field, models.DateField):
+        return "2001-02-03"
+    if isinstance(model_field, models.DecimalField):
+        return "777.77"
+    if isinstance(model_field, (models.IntegerField, models.AutoField)):
+        return (control or 0) + 987_654
+    if isinstance(model_field, models.JSONField):
+        return {"hostile": True} if control != {"hostile": True} else ["hostile"]
+    if isinstance(model_field, (models.CharField, models.TextField)):
+        if isinstance(control, str) and re.fullmatch(r"[0-9a-f]{64}", control):
+            return "0" * 64 if control != "0" * 64 else "1" * 64
+        return "HOSTILE"[: model_field.max_length or 7]
+    raise AssertionError(f"no hostile value for {model_field!r}: add one or list the type in UNCOMPARABLE")
+
+
+def _stored(instance: models.Model, model_field: models.Field) -> Any:
+    return getattr(instance, model_field.attname)
+
+
+def _equal(model_field: models.Field, stored: Any, hostile: Any) -> bool:
+    if model_field.is_relation:
+        return stored == hostile
+    try:
+        value = model_field.to_python(hostile)
+    except Exception:  # noqa: BLE001 - a value the field cannot even parse was certainly not stored
+        return False
+    if isinstance(value, decimal.Decimal) and stored is not None:
+        return decimal.Decimal(stored) == value
+    return stored == value
+
+
+# ----------------------------------------------------------------------------------- the run
+
+
+@dataclass
+class Outcome:
+    attacked: dict[str, Any] = field(default_factory=dict)  # field -> hostile value sent
+    taken: list[str] = field(default_factory=list)  # fields whose stored value is the hostile one
+    problems: list[str] = field(default_factory=list)  # the recipe itself failed
+
+
+def _locate(call: Call, operation: Operation, response) -> models.Model:
+    if call.locate is not None:
+        return call.locate(response)
+    return operation.model.objects.get(pk=response.json()["id"])
+
+
+def _attack(kit: Kit, operation: Operation) -> Outcome:
+    outcome = Outcome()
+    recipe = RECIPES[operation.key]
+    control_call = recipe(kit)
+    response = send(token_client(control_call.actor), operation.method, control_call.url, control_call.body)
+    if not 200 <= response.status_code < 300:
+        outcome.problems.append(f"control {control_call.url} -> {response.status_code} {response.content[:300]!r}")
+        return outcome
+    control = _locate(control_call, operation, response)
+
+    attack_call = recipe(kit)
+    extras: dict[str, Any] = {}
+    targets: dict[str, tuple[models.Field, Any]] = {}
+    for model_field in operation.model._meta.concrete_fields:
+        if {model_field.name, model_field.attname} & (operation.writable | set(attack_call.body)):
+            continue
+        hostile = _hostile(model_field, _stored(control, model_field), kit.world.b.objects())
+        if hostile is None:
+            continue
+        targets[model_field.name] = (model_field, hostile)
+        extras[model_field.name] = hostile
+        if model_field.attname != model_field.name:
+            extras[model_field.attname] = hostile
+    body = copy.deepcopy(attack_call.body)
+    if attack_call.inject is not None:
+        attack_call.inject(body, extras)
+    else:
+        body.update(extras)
+    outcome.attacked = {name: hostile for name, (_f, hostile) in targets.items()}
+    response = send(token_client(attack_call.actor), operation.method, attack_call.url, body)
+    if not 200 <= response.status_code < 300:
+        # Refusing the whole request is safe, but then the recipe proves nothing: say so.
+        outcome.problems.append(f"hostile request {attack_call.url} -> {response.status_code} {response.content[:300]!r}")
+        return outcome
+    stored = _locate(attack_call, operation, response)
+    stored.refresh_from_db()
+    outcome.taken = [name for name, (model_field, hostile) in targets.items()
+                     if _equal(model_field, _stored(stored, model_field), hostile)]
+    return outcome
+
+
+def _person_update_with_another_id_number(kit: Kit) -> list[str]:
+    """The ID number identifies the person: an update that sends a new one leaves hash and mask alone."""
+    problems = []
+    person = kit.person()
+    other = codes.id_number("140802", datetime.date(1970, 7, 7), _rng)
+    for method in ("PUT", "PATCH"):
+        response = send(token_client(kit.regulator), method, f"/api/v1/persons/{person.pk}/",
+                        {"name": "改名", "id_number": other})
+        fresh = Person.objects.get(pk=person.pk)
+        if response.status_code >= 300 and response.status_code != 400:
+            problems.append(f"{method} -> {response.status_code}")
+        if (fresh.id_hash, fresh.id_number_masked) != (person.id_hash, person.id_number_masked):
+            problems.append(f"{method} replaced the ID number of person {person.pk}")
+    return problems
+
+
+@dataclass
+class Run:
+    outcomes: dict[tuple[str, str], Outcome]
+    person_update: list[str]
+
+
+@pytest.fixture(scope="module")
+def run(django_db_setup, django_db_blocker, tmp_path_factory) -> Run:
+    with rolled_back(django_db_blocker, tmp_path_factory.mktemp("mass")):
+        kit = Kit(build_world())
+        outcomes = {op.key: _attack(kit, op) for op in OPERATIONS if op.key in RECIPES}
+        return Run(outcomes=outcomes, person_update=_person_update_with_another_id_number(kit))
+
+
+@pytest.fixture(scope="module")
+def outcomes(run) -> dict[tuple[str, str], Outcome]:
+    return run.outcomes
+
+
+def test_every_viewset_of_the_routers_that_writes_is_discovered():
+    from rest_framework import mixins
+
+    from config.api_router import router
+
+    writers = {viewset for _prefix, viewset, _basename in router.registry
+               if issubclass(viewset, (mixins.CreateModelMixin, mixins.UpdateModelMixin))}
+    discovered = {op.route.view_class for op in OPERATIONS}
+    assert len(writers) >= 14
+    assert writers <= discovered, sorted(viewset.__name__ for viewset in writers - discovered)
+
+
+def test_every_write_operation_has_a_recipe():
+    discovered = {op.key for op in OPERATIONS}
+    assert {("POST", "user-list"), ("PATCH", "user-detail"), ("POST", "complaint-list"),
+            ("POST", "statement-list")} <= discovered
+    assert discovered - set(RECIPES) - set(NOT_STORED) == set(), "write operations without a recipe"
+    assert set(RECIPES) | set(NOT_STORED) <= discovered, "recipes for operations that no longer exist"
+    assert all(op.model is not None for op in OPERATIONS if op.key in RECIPES)
+
+
+@pytest.mark.parametrize("operation", [op for op in OPERATIONS if op.key in RECIPES], ids=str)
+def test_fields_the_serializer_does_not_offer_are_not_taken_from_the_body(outcomes, operation):
+    outcome = outcomes[operation.key]
+    assert outcome.problems == []
+    assert outcome.attacked, "nothing to attack: every field is writable?"
+    assert outcome.taken == [], f"stored from the body: { {name: outcome.attacked[name] for name in outcome.taken} }"
+
+
+def test_the_attack_covers_the_fields_that_matter(outcomes):
+    """The fields the issue names are among those attacked somewhere (and therefore not taken)."""
+    attacked = {name for outcome in outcomes.values() for name in outcome.attacked}
+    named = {"status", "score", "grade", "created_by", "inspector", "tracking_code", "id_hash", "id_number_masked",
+             "overdue", "published_on", "decided_on", "rule_set", "is_superuser", "is_staff", "entity"}
+    missing = named - attacked
+    # score and grade live on CreditScore, which no endpoint writes: nothing to attack.
+    total = sum(len(outcome.attacked) for outcome in outcomes.values())
+    print(f"[figure] mass assignment: {len(outcomes)} operations, {total} hostile fields, "
+          f"{sum(len(o.taken) for o in outcomes.values())} taken")
+    assert missing <= {"score", "grade"}, missing
+
+
+def test_no_request_serializer_offers_a_field_only_a_service_sets():
+    offered = {(op.key, name): str(op) for op in OPERATIONS for name in op.writable & SERVICE_ONLY}
+    unexpected = sorted(f"{label}: {name}" for (key, name), label in offered.items()
+                        if (key, name) not in SERVICE_ONLY_EXCEPTIONS)
+    assert unexpected == []
+    stale = set(SERVICE_ONLY_EXCEPTIONS) - set(offered)
+    assert stale == set(), "exceptions for fields no serializer offers any more"
+
+
+def test_an_update_never_replaces_a_persons_id_number(run):
+    assert run.person_update == []
