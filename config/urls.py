@@ -1,4 +1,4 @@
-"""Top-level URLs: the API under /api/v1/, its schema and docs, /healthz and the admin."""
+"""Top-level URLs: the API under /api/v1/, its schema and docs, /healthz, the admin, then the web pages."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -19,4 +19,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
+    path("", include("regulator.web.urls")),
 ]

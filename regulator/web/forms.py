@@ -1,0 +1,111 @@
+"""Forms of the pages: they render labelled fields and carry errors; the rules stay in serializers and services.
+
+A form here checks shape only (required, length, choices) so the browser can
+show the same limits; the complaint's rules run in ``ComplaintCreateSerializer``
+and ``complaint_file``, the listing rules in ``objection_file`` and ``repair_apply``,
+and their errors are put back beside the fields they name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import APIException
+
+from complaints.models import Complaint
+
+SEARCH_LISTS = [("all", "黑名单和红名单"), ("black", "严重失信主体名单（黑名单）"), ("red", "守信激励名单（红名单）")]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="名称、拼音、首字母或统一社会信用代码", max_length=64, required=False,
+                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
+                                                      "placeholder": "如：运城国际旅行社、guoji、91140802…"}))
+    list = forms.ChoiceField(label="查询范围", choices=SEARCH_LISTS, required=False)
+
+
+class ComplaintForm(forms.Form):
+    entity_credit_code = forms.CharField(
+        label="被投诉经营者的统一社会信用代码", max_length=32,
+        help_text="18 位，可在营业执照或本站经营者信用页面上找到。",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}))
+    category = forms.ChoiceField(label="投诉类别", choices=Complaint._meta.get_field("category").choices)
+    incident_date = forms.CharField(label="事发（服务结束）日期", help_text="超过 90 日的投诉依法不予受理。",
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label="投诉内容", max_length=5000,
+                                  help_text="请写明时间、地点、经过和您的诉求。",
+                                  widget=forms.Textarea(attrs={"rows": 6}))
+    complainant_name = forms.CharField(label="您的姓名（选填）", max_length=100, required=False,
+                                       help_text="仅监管人员可见。", widget=forms.TextInput(
+                                           attrs={"autocomplete": "name"}))
+    complainant_phone = forms.CharField(label="联系电话（选填）", max_length=20, required=False,
+                                        help_text="仅监管人员可见，用于联系您核实情况。",
+                                        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    complainant_count = forms.CharField(label="投诉人数", initial="1",
+                                        widget=forms.NumberInput(attrs={"min": 1, "max": 10000}))
+    representatives = forms.CharField(label="代表人（4 人以上共同投诉时填写）", max_length=200, required=False)
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label="投诉查询码", max_length=40, min_length=8,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+
+class VerifyForm(forms.Form):
+    payload = forms.CharField(label="回执内容（JSON）", max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}))
+    signature = forms.CharField(label="签名（Base64）", max_length=200,
+                                widget=forms.TextInput(attrs={"spellcheck": "false"}))
+
+
+class ReplyForm(forms.Form):
+    statement = forms.CharField(label="书面答复", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ObjectionForm(forms.Form):
+    statement = forms.CharField(label="陈述申辩内容", max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RepairForm(forms.Form):
+    statement = forms.CharField(label="申请说明", max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = forms.CharField(label="证明材料（每行一项）", max_length=25000,
+                               help_text="履行法定义务、纠正失信行为的证明，如缴款凭证、整改报告。",
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    training_record = forms.CharField(label="信用修复培训记录", max_length=200, required=False)
+    commitment = forms.BooleanField(label="提交信用承诺书", required=False,
+                                    help_text="严重失信主体不适用信用承诺。")
+
+    def evidence_items(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("evidence", "").splitlines() if line.strip()]
+
+
+def _messages(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [message for item in value.values() for message in _messages(item)]
+    if isinstance(value, list | tuple):
+        return [message for item in value for message in _messages(item)]
+    return [str(value)]
+
+
+def add_errors(form: forms.Form, errors: Any, *, aliases: dict[str, str] | None = None) -> None:
+    """Put errors from a serializer, a Django ValidationError or a domain error beside the fields they name.
+
+    A field the form already flagged keeps its own message (the same problem is not reported twice);
+    ``aliases`` renames the rule's field names to the form's.
+    """
+    if isinstance(errors, DjangoValidationError):
+        errors = errors.message_dict if hasattr(errors, "error_dict") else {None: errors.messages}
+    elif isinstance(errors, APIException):
+        errors = errors.detail if isinstance(errors.detail, dict) else {None: errors.detail}
+    if not hasattr(form, "cleaned_data"):
+        form.cleaned_data = {}
+    flagged = set(form.errors)
+    for field, value in errors.items():
+        name = (aliases or {}).get(field, field)
+        target = name if name in form.fields else None
+        if target in flagged:
+            continue
+        for message in _messages(value):
+            form.add_error(target, message)

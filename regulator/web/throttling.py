@@ -1,0 +1,49 @@
+"""Per-IP limits for the public pages: the API's throttle classes, rates and cache, behind a decorator.
+
+The pages and the API share one budget per client (same scope, same cache
+key), so switching from JSON to HTML does not buy a second allowance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.shortcuts import render
+from rest_framework.throttling import BaseThrottle
+
+
+def throttle(*throttle_classes: type[BaseThrottle], methods: Iterable[str] | None = None) -> Callable:
+    """Answer 429 with a Chinese page when any of ``throttle_classes`` refuses the request.
+
+    DRF throttles only read ``request.user`` and ``request.META``, which a Django request has too.
+    ``methods`` limits the check to those HTTP methods (all when None).
+    """
+    checked = {method.upper() for method in methods} if methods is not None else None
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if checked is None or request.method in checked:
+                waits = []
+                for throttle_class in throttle_classes:
+                    instance = throttle_class()
+                    if not instance.allow_request(request, None):
+                        waits.append(instance.wait())
+                if waits:
+                    wait = max((w for w in waits if w is not None), default=None)
+                    seconds = math.ceil(wait) if wait is not None else None
+                    response = render(request, "web/error.html", {
+                        "title": "请求过于频繁",
+                        "message": "您的请求过于频繁，请稍后再试。"
+                                   + (f"约 {seconds} 秒后可再次访问。" if seconds else ""),
+                    }, status=429)
+                    if seconds:
+                        response["Retry-After"] = str(seconds)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
