@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from complaints import selectors as complaint_selectors
@@ -67,7 +68,7 @@ def business_page(*methods: str) -> Callable:
             except PermissionDenied as exc:
                 return error_page(request, 403, "无权操作", str(exc) or "您无权执行该操作。")
 
-        return require_http_methods(list(methods))(pages_404(wrapper))
+        return never_cache(require_http_methods(list(methods))(pages_404(wrapper)))
 
     return decorator
 

@@ -10,15 +10,29 @@ import math
 from collections.abc import Callable, Iterable
 from functools import wraps
 
+from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import render
 from rest_framework.throttling import BaseThrottle
 
 
-def throttle(*throttle_classes: type[BaseThrottle], methods: Iterable[str] | None = None) -> Callable:
+class _Anonymous:
+    """The request as the public API sees it: those views authenticate nobody, so every caller counts by IP."""
+
+    def __init__(self, request):
+        self._request = request
+        self.user = AnonymousUser()
+
+    def __getattr__(self, name: str):
+        return getattr(self._request, name)
+
+
+def throttle(*throttle_classes: type[BaseThrottle], methods: Iterable[str] | None = None,
+             anonymous: bool = False) -> Callable:
     """Answer 429 with a Chinese page when any of ``throttle_classes`` refuses the request.
 
     DRF throttles only read ``request.user`` and ``request.META``, which a Django request has too.
-    ``methods`` limits the check to those HTTP methods (all when None).
+    ``methods`` limits the check to those HTTP methods (all when None); ``anonymous`` counts a logged-in
+    caller by IP too, as the API's public views (no authentication) do.
     """
     checked = {method.upper() for method in methods} if methods is not None else None
 
@@ -27,9 +41,10 @@ def throttle(*throttle_classes: type[BaseThrottle], methods: Iterable[str] | Non
         def wrapper(request, *args, **kwargs):
             if checked is None or request.method in checked:
                 waits = []
+                seen = _Anonymous(request) if anonymous else request
                 for throttle_class in throttle_classes:
                     instance = throttle_class()
-                    if not instance.allow_request(request, None):
+                    if not instance.allow_request(seen, None):
                         waits.append(instance.wait())
                 if waits:
                     wait = max((w for w in waits if w is not None), default=None)

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
@@ -21,11 +22,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from complaints import services as complaint_services
 from complaints.api.serializers import ComplaintCreateSerializer
-from complaints.models import Complaint, ComplaintEvent, ComplaintOutcome, ComplaintStatus
+from complaints.models import Complaint, ComplaintEvent, ComplaintOutcome, ComplaintStatus, Penalty
 from config.api.throttles import ComplaintCreateThrottle, PublicThrottle
 from entities.models import Category, Entity, EntityStatus, PersonRoleKind, Sector
 from entities.validators import normalize_credit_code
@@ -64,7 +66,7 @@ def public_page(*methods: str) -> Callable:
     """A public page: allowed methods, the public throttle, a Chinese 404."""
 
     def decorator(view: Callable) -> Callable:
-        return require_http_methods(list(methods))(throttle(PublicThrottle)(pages_404(view)))
+        return require_http_methods(list(methods))(throttle(PublicThrottle, anonymous=True)(pages_404(view)))
 
     return decorator
 
@@ -76,10 +78,11 @@ def _labelled(row: dict[str, Any]) -> dict[str, Any]:
             "role_label": dict(PersonRoleKind.choices).get(row.get("person_role") or "", "")}
 
 
-def _rows(listings, statements: bool = True) -> list[dict[str, Any]]:
+def _rows(listings) -> list[dict[str, Any]]:
+    """Public rows with their approved statements, as the public list API answers them."""
     listings = list(listings)
-    found = public.approved_statements(listing_ids=[listing.pk for listing in listings]) if statements else None
-    return [_labelled(public.public_listing(listing, found)) for listing in listings]
+    statements = public.approved_statements(listing_ids=[listing.pk for listing in listings])
+    return [_labelled(public.public_listing(listing, statements)) for listing in listings]
 
 
 @public_page("GET", "HEAD")
@@ -111,7 +114,7 @@ def search(request: HttpRequest) -> HttpResponse:
                              "count": page.paginator.count, "page": page})
     return render(request, "web/search.html", {
         "form": form, "query": query, "which": which, "sections": sections, "as_of": day,
-        "preview_size": PREVIEW_SIZE, "submitted": bool(request.GET),
+        "preview_size": PREVIEW_SIZE,
     })
 
 
@@ -120,8 +123,6 @@ def _entity_or_404(credit_code: str) -> Entity:
 
 
 def _display_profile(profile: dict[str, Any]) -> dict[str, Any]:
-    from complaints.models import Penalty
-
     penalties = [{**row, "penalty_label": dict(Penalty.choices).get(row["penalty"], row["penalty"])}
                  for row in profile["penalties"]]
     return {**profile, "listings": [_labelled(row) for row in profile["listings"]], "penalties": penalties,
@@ -152,17 +153,11 @@ def report(request: HttpRequest, credit_code: str) -> HttpResponse:
     receipt = receipts.issue(kind="credit_report", query={"credit_code": entity.credit_code}, result=profile,
                              as_of=day, version=version)
     payload_json = json.dumps(receipt["payload"], ensure_ascii=False, sort_keys=True)
-    verify_url = reverse("web:verify") + "?" + _query({"payload": payload_json, "signature": receipt["signature"]})
+    verify_url = reverse("web:verify") + "?" + urlencode({"payload": payload_json, "signature": receipt["signature"]})
     return render(request, "web/report.html", {
         "profile": _display_profile(profile), "receipt": receipt, "payload_json": payload_json,
         "verify_url": verify_url, "as_of": day,
     })
-
-
-def _query(params: dict[str, str]) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(params)
 
 
 @public_page("GET", "HEAD", "POST")
@@ -174,7 +169,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if data is not None and form.is_valid():
         try:
             payload = json.loads(form.cleaned_data["payload"])
-        except ValueError:
+        except (ValueError, RecursionError):
             form.add_error("payload", "回执内容不是有效的 JSON。")
         else:
             valid = receipts.verify(payload=payload, signature=form.cleaned_data["signature"].strip())
@@ -199,7 +194,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@throttle(PublicThrottle, methods=["GET", "HEAD"])
+@throttle(PublicThrottle, methods=["GET", "HEAD"], anonymous=True)
 @throttle(ComplaintCreateThrottle, methods=["POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
     """投诉: checked by ComplaintCreateSerializer and filed by complaint_file, as through the API."""
@@ -231,6 +226,7 @@ def complaint_track(request: HttpRequest) -> HttpResponse:
     return render(request, "web/complaint_track.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@never_cache  # the address carries the tracking code: no shared cache keeps the page
 @public_page("GET", "HEAD")
 def complaint_status(request: HttpRequest, code: str) -> HttpResponse:
     """Status and deadlines only: no complainant, no complaint text (as ComplaintTrackSerializer)."""

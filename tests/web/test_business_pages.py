@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.test import Client
 
 from complaints import services as complaint_services
 from complaints.models import Complaint
@@ -43,6 +44,18 @@ def test_login_page_is_chinese_and_logs_a_business_in(web, business_a):
 def test_a_wrong_password_is_told_in_chinese(web, business_a):
     response = web.post("/accounts/login/", {"username": "business_a", "password": "wrong"})
     assert response.status_code == 200 and "用户名" in response.content.decode()
+
+
+def test_login_attempts_are_throttled_per_ip(web, business_a, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+                                                          "login": "2/min"}}
+    for _ in range(2):
+        assert web.post("/accounts/login/", {"username": "business_a", "password": "guess"}).status_code == 200
+    refused = web.post("/accounts/login/", {"username": "business_a", "password": "correct-horse-battery"})
+    assert refused.status_code == 429 and "请求过于频繁" in refused.content.decode()
+    assert web.get("/business/").status_code == 302  # not logged in
+    assert web.get("/accounts/login/").status_code == 200
 
 
 def test_logout_is_a_post(web, business_a):
@@ -196,6 +209,8 @@ def test_the_repair_form_files_an_application_for_a_published_listing(business_a
     listing = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=400))
     html = web_for(business_a).get(entity_url(entity_a)).content.decode()
     assert f'action="/business/listings/{listing.pk}/repair/"' in html
+    page = assert_accessible_page(html)
+    assert any(c.get("type") == "checkbox" and c["name"] == f"repair-{listing.pk}-commitment" for c in page.controls)
     prefix = f"repair-{listing.pk}"
     response = web_for(business_a).post(f"/business/listings/{listing.pk}/repair/", {
         f"{prefix}-statement": "已退还全部团费并完成整改。", f"{prefix}-evidence": "退款凭证\n\n整改报告\n",
@@ -236,3 +251,19 @@ def test_form_targets_take_only_a_logged_in_business_post(path, web, business_a,
     assert web_for(business_a).get(url).status_code == 405
     assert web.post(url).status_code == 302
     assert web_for(regulator).post(url).status_code == 403
+
+
+def test_business_forms_enforce_csrf(business_a, entity_a, accepted_complaint):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(business_a)
+    field = f"reply-{accepted_complaint.pk}-statement"
+    assert browser.post(f"/business/complaints/{accepted_complaint.pk}/reply/", {field: "答复"}).status_code == 403
+    accepted_complaint.refresh_from_db()
+    assert accepted_complaint.business_response == ""
+    page = browser.get(entity_url(entity_a)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = browser.post(f"/business/complaints/{accepted_complaint.pk}/reply/",
+                            {field: "答复", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    accepted_complaint.refresh_from_db()
+    assert accepted_complaint.business_response == "答复"

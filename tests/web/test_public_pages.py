@@ -12,7 +12,7 @@ from regulator.models import PublicStatement, StatementStatus
 from tests.factories import EntityFactory
 from tests.regulator.conftest import listing_in, publish_listing, record_finding
 
-from .conftest import NAME, Controls, today
+from .conftest import NAME, Controls, today, web_for
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +157,16 @@ def test_public_pages_are_throttled_per_ip_like_the_api(web, settings):
     assert web.get("/api/v1/public/blacklist/").status_code == 429
     other = web.get("/", REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
+
+
+def test_a_logged_in_caller_is_counted_by_ip_on_public_pages_too(business_a, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+                                                          "public": "1/min"}}
+    client = web_for(business_a)
+    assert client.get("/search/").status_code == 200
+    assert client.get("/search/").status_code == 429
+    assert client.get("/business/").status_code == 200  # self-service pages are not public pages
 
 
 def test_unsafe_methods_on_read_only_pages_are_refused(web):

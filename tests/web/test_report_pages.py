@@ -82,3 +82,8 @@ def test_a_receipt_of_the_public_api_verifies_on_the_page_too(web, black_guoji):
 
 def test_the_report_of_an_unknown_operator_is_not_found(web):
     assert web.get("/operators/91350200776049653A/report/").status_code == 404
+
+
+def test_a_deeply_nested_payload_is_an_error_not_a_crash(web):
+    response = web.post("/verify/", {"payload": "[" * 3000, "signature": "x"})
+    assert response.status_code == 200 and 'id="id_payload_error"' in response.content.decode()
