@@ -8,6 +8,11 @@ from regulator.api.views import TokenView
 
 from .health import healthz
 
+handler400 = "regulator.web.errors.bad_request"
+handler403 = "regulator.web.errors.permission_denied"
+handler404 = "regulator.web.errors.page_not_found"
+handler500 = "regulator.web.errors.server_error"
+
 admin.site.site_header = "信用监管平台"
 admin.site.site_title = "信用监管平台"
 admin.site.index_title = "监管后台"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("operators/<str:credit_code>/", views.operator, name="operator"),
     path("operators/<str:credit_code>/report/", views.report, name="report"),
+    path("operators/<str:credit_code>/report.pdf", views.report_pdf_view, name="report-pdf"),
     path("verify/", views.verify, name="verify"),
     path("open-data/", views.open_data, name="open-data"),
     path("complaints/new/", views.complaint_new, name="complaint-new"),

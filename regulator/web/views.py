@@ -34,6 +34,7 @@ from entities.validators import normalize_credit_code
 
 from .. import exports, public, receipts
 from ..models import ListType
+from . import report_pdf
 from .forms import ComplaintForm, SearchForm, TrackForm, VerifyForm, add_errors
 from .throttling import throttle
 
@@ -143,9 +144,8 @@ def operator(request: HttpRequest, credit_code: str) -> HttpResponse:
                                                  "data_version": receipts.data_version()})
 
 
-@public_page("GET", "HEAD")
-def report(request: HttpRequest, credit_code: str) -> HttpResponse:
-    """信用报告: the public record, stamped with a receipt anyone can verify at /verify/."""
+def _report_context(request: HttpRequest, credit_code: str) -> dict[str, Any]:
+    """The public record as of today with a fresh receipt, and the verification URL the QR code holds."""
     entity = _entity_or_404(credit_code)
     day = timezone.localdate()
     version = receipts.data_version()
@@ -153,11 +153,33 @@ def report(request: HttpRequest, credit_code: str) -> HttpResponse:
     receipt = receipts.issue(kind="credit_report", query={"credit_code": entity.credit_code}, result=profile,
                              as_of=day, version=version)
     payload_json = json.dumps(receipt["payload"], ensure_ascii=False, sort_keys=True)
-    verify_url = reverse("web:verify") + "?" + urlencode({"payload": payload_json, "signature": receipt["signature"]})
-    return render(request, "web/report.html", {
-        "profile": _display_profile(profile), "receipt": receipt, "payload_json": payload_json,
-        "verify_url": verify_url, "as_of": day,
-    })
+    compact = json.dumps(receipt["payload"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    verify_url = request.build_absolute_uri(
+        reverse("web:verify") + "?" + urlencode({"payload": compact, "signature": receipt["signature"]}))
+    return {"entity": entity, "profile": _display_profile(profile), "receipt": receipt,
+            "payload_json": payload_json, "verify_url": verify_url, "as_of": day}
+
+
+@public_page("GET", "HEAD")
+def report(request: HttpRequest, credit_code: str) -> HttpResponse:
+    """信用报告: the public record, stamped with a receipt and a QR code anyone can verify at /verify/."""
+    context = _report_context(request, credit_code)
+    context["qr_svg"] = report_pdf.qr_svg(context["verify_url"])
+    return render(request, "web/report.html", context)
+
+
+@public_page("GET", "HEAD")
+def report_pdf_view(request: HttpRequest, credit_code: str) -> HttpResponse:
+    """The same report as a PDF (A4, Chinese CID font, QR code to the verification page)."""
+    context = _report_context(request, credit_code)
+    body = report_pdf.render(profile=context["profile"], receipt=context["receipt"],
+                             payload_json=context["payload_json"], verify_url=context["verify_url"],
+                             as_of=context["as_of"])
+    response = HttpResponse(body, content_type="application/pdf")
+    filename = f"credit-report-{context['entity'].credit_code}-{context['as_of']:%Y%m%d}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @public_page("GET", "HEAD", "POST")

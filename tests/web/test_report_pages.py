@@ -51,7 +51,7 @@ def test_the_report_is_printable(web, guoji):
 
 def test_the_verify_link_of_the_report_opens_a_valid_check(web, guoji):
     page = web.get(f"/operators/{guoji.credit_code}/report/").content.decode()
-    link = html_lib.unescape(re.search(r'<a href="(/verify/\?[^"]+)">回执核验页面</a>', page).group(1))
+    link = html_lib.unescape(re.search(r'<a href="(http://testserver/verify/\?[^"]+)">回执核验页面</a>', page).group(1))
     params = parse_qs(urlsplit(link).query)
     assert receipts.verify(payload=json.loads(params["payload"][0]), signature=params["signature"][0])
     result = web.get(link).content.decode()
@@ -87,3 +87,70 @@ def test_the_report_of_an_unknown_operator_is_not_found(web):
 def test_a_deeply_nested_payload_is_an_error_not_a_crash(web):
     response = web.post("/verify/", {"payload": "[" * 3000, "signature": "x"})
     assert response.status_code == 200 and 'id="id_payload_error"' in response.content.decode()
+
+
+def read_qr(pdf: bytes) -> list[str]:
+    """The texts of the QR codes on the PDF's first page, rendered at 200 dpi and decoded by ZXing."""
+    import pypdfium2
+    import zxingcpp
+
+    image = pypdfium2.PdfDocument(pdf)[0].render(scale=200 / 72).to_pil()
+    return [code.text for code in zxingcpp.read_barcodes(image) if code.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+def test_the_pdf_report_holds_the_record_and_its_receipt(web, black_guoji, guoji):
+    import io
+
+    import pypdf
+
+    response = web.get(f"/operators/{guoji.credit_code}/report.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert f"credit-report-{guoji.credit_code}-" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "no-store"
+    pdf = pypdf.PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "公共信用信息报告" in text and NAME in text and guoji.credit_code in text
+    assert black_guoji.reason in text and "严重失信主体名单" in text
+    assert pdf.metadata.title == f"公共信用信息报告 · {NAME}"
+
+
+def test_the_qr_code_of_the_pdf_opens_a_passing_verification(web, black_guoji, guoji):
+    pdf = web.get(f"/operators/{guoji.credit_code}/report.pdf").content
+    (link,) = read_qr(pdf)
+    assert link.startswith("http://testserver/verify/?")
+    params = parse_qs(urlsplit(link).query)
+    payload = json.loads(params["payload"][0])
+    assert payload["kind"] == "credit_report" and payload["as_of"] == today().isoformat()
+    assert receipts.verify(payload=payload, signature=params["signature"][0],
+                           result=public.public_profile(guoji, as_of=today()))
+    assert "核验通过" in web.get(link).content.decode()
+    # The receipt printed in the PDF is the one in its QR code.
+    import io
+
+    import pypdf
+
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert payload["result_sha256"] in text.replace("\n", "")
+
+
+def test_a_forged_qr_link_does_not_verify(web, guoji):
+    (link,) = read_qr(web.get(f"/operators/{guoji.credit_code}/report.pdf").content)
+    params = parse_qs(urlsplit(link).query)
+    payload = json.loads(params["payload"][0])
+    forged = {"payload": json.dumps({**payload, "as_of": "2020-01-01"}), "signature": params["signature"][0]}
+    assert "核验未通过" in web.get("/verify/", forged).content.decode()
+
+
+def test_the_html_report_shows_the_same_qr_code_and_links_the_pdf(web, guoji):
+    page = web.get(f"/operators/{guoji.credit_code}/report/").content.decode()
+    assert f'href="/operators/{guoji.credit_code}/report.pdf"' in page
+    svg = re.search(r'<figure class="qr" role="img" aria-label="[^"]+">(<svg.*?</svg>)</figure>', page, re.S)
+    assert svg is not None
+    link = html_lib.unescape(re.search(r'<a href="(http://testserver/verify/\?[^"]+)">回执核验页面</a>', page).group(1))
+    from regulator.web.report_pdf import qr_svg
+
+    assert svg.group(1) == qr_svg(link)
+
+
+def test_the_pdf_of_an_unknown_operator_is_not_found(web):
+    assert web.get("/operators/91350200776049653A/report.pdf").status_code == 404

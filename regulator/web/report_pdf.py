@@ -1,0 +1,178 @@
+"""信用报告 as a PDF: the same public record and signed receipt as the HTML report, with a QR code.
+
+Built with ReportLab (no browser, no system fonts): Chinese text is set in the
+Adobe-GB1 CID font ``STSong-Light``, which every PDF reader carries, so the
+file stays small and prints the same anywhere. The QR code holds the absolute
+URL of the verification page with the receipt filled in: scanning it shows
+whether the platform's signature over the receipt holds.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from xml.sax.saxutils import escape
+
+import segno
+from reportlab.graphics.shapes import Drawing, Rect
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, alignment=1, spaceAfter=4 * mm)
+HEADING = ParagraphStyle("heading", fontName=FONT, fontSize=13, leading=18, spaceBefore=5 * mm, spaceAfter=2 * mm)
+BODY = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK")
+CODE = ParagraphStyle("code", parent=BODY, fontName="Courier", fontSize=8, leading=11, wordWrap="CJK")
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=12, textColor=colors.HexColor("#444444"))
+
+QR_SIZE = 42 * mm
+
+
+def qr_matrix(text: str) -> segno.QRCode:
+    """The QR code of ``text``, error correction M (readable with a smudge), smallest version that fits."""
+    return segno.make_qr(text, error="m", boost_error=False)
+
+
+def qr_svg(text: str) -> str:
+    """The QR code as an inline SVG element for the HTML report (scales, prints sharp)."""
+    return qr_matrix(text).svg_inline(scale=3, border=4, dark="#000", light="#fff", omitsize=True)
+
+
+def qr_drawing(text: str, size: float = QR_SIZE) -> Drawing:
+    """The QR code as vector rectangles, a quiet zone of four modules around it."""
+    matrix = [list(row) for row in qr_matrix(text).matrix]
+    border = 4
+    modules = len(matrix) + 2 * border
+    unit = size / modules
+    drawing = Drawing(size, size)
+    drawing.add(Rect(0, 0, size, size, fillColor=colors.white, strokeColor=None))
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < len(row):  # one rectangle per run of dark modules keeps the PDF small
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                drawing.add(Rect((start + border) * unit, size - (y + border + 1) * unit, (x - start) * unit, unit,
+                                 fillColor=colors.black, strokeColor=None, strokeWidth=0))
+            else:
+                x += 1
+    return drawing
+
+
+def _text(value: Any) -> str:
+    return escape("" if value is None else str(value))
+
+
+def _facts(rows: list[tuple[str, Any]], style: ParagraphStyle = BODY) -> Table:
+    # Courier has no Chinese: a value with any non-ASCII character is set in the CID font.
+    data = [[Paragraph(_text(label), SMALL),
+             Paragraph(_text(value) or "—", style if str(value or "").isascii() else BODY)] for label, value in rows]
+    table = Table(data, colWidths=[32 * mm, None], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def _date(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else ("" if value is None else str(value))
+
+
+def _listing(row: dict[str, Any]) -> list:
+    rows = [("名单", row.get("list_label")), ("名称", row.get("name"))]
+    if row.get("credit_code"):
+        rows.append(("统一社会信用代码", row["credit_code"]))
+    if row.get("related_entity_name"):
+        role = f"（{row['role_label']}）" if row.get("role_label") else ""
+        rows.append(("任职单位", f"{row['related_entity_name']}{role}"))
+    rows.append(("列入事由", row.get("reason")))
+    for label, key in (("法律依据", "legal_basis"), ("认定文号", "decision_number"), ("措施", "measures"),
+                       ("认定机关", "source_authority")):
+        if row.get(key):
+            rows.append((label, row[key]))
+    rows.append(("公示期", f"{_date(row.get('published_on'))} 至 {_date(row.get('expires_on')) or '—'}"))
+    for statement in row.get("statements") or []:
+        rows.append(("经营者声明", statement.get("text")))
+    return [KeepTogether([_facts(rows), Spacer(1, 3 * mm)])]
+
+
+def _penalty(row: dict[str, Any]) -> list:
+    fine = f"（罚款 {row['fine_amount']} 元）" if row.get("fine_amount") else ""
+    rows = [("违法行为", row.get("violation")), ("处罚", f"{row.get('penalty_label')}{fine}")]
+    if row.get("decision_number"):
+        rows.append(("处罚决定书文号", row["decision_number"]))
+    if row.get("legal_basis"):
+        rows.append(("法律依据", row["legal_basis"]))
+    rows += [("决定日期", _date(row.get("decided_on"))), ("公示截止", _date(row.get("publicity_until"))),
+             ("整改", f"已于 {_date(row['rectified_on'])} 整改" if row.get("rectified_on") else "—")]
+    for statement in row.get("statements") or []:
+        rows.append(("经营者声明", statement.get("text")))
+    return [KeepTogether([_facts(rows), Spacer(1, 3 * mm)])]
+
+
+def render(*, profile: dict[str, Any], receipt: dict[str, Any], payload_json: str, verify_url: str,
+           as_of: Any) -> bytes:
+    """The report as PDF bytes; ``profile`` is the display profile the HTML report shows."""
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
+        title=f"公共信用信息报告 · {profile['name']}", author="山西信用监管平台", subject=profile["credit_code"],
+        creator="山西信用监管平台",
+    )
+    story: list = [Paragraph("公共信用信息报告", TITLE), Paragraph("主体信息", HEADING), _facts([
+        ("名称", profile["name"]), ("统一社会信用代码", profile["credit_code"]),
+        ("行业", f"{profile['sector_label']}（{profile['category_label']}）"),
+        ("行政区划代码", profile["region_code"]), ("经营状态", profile["status_label"]),
+        ("报告日期", _date(as_of)),
+    ])]
+
+    story.append(Paragraph("名单信息", HEADING))
+    if profile["listings"]:
+        for row in profile["listings"]:
+            story += _listing(row)
+    else:
+        story.append(Paragraph("截至报告日期，公示期内无严重失信主体名单、重点关注名单或守信激励名单记录。", BODY))
+
+    story.append(Paragraph("行政处罚信息", HEADING))
+    if profile["penalties"]:
+        for row in profile["penalties"]:
+            story += _penalty(row)
+    else:
+        story.append(Paragraph("公示期内无行政处罚记录。", BODY))
+
+    payload = receipt["payload"]
+    facts = _facts([
+        ("数据版本", payload["data_version"]), ("数据截至", payload["as_of"]), ("签发时间", payload["checked_at"]),
+        ("报告摘要（SHA-256）", payload["result_sha256"]),
+        ("签名算法", f"{receipt['algorithm']}（密钥编号 {receipt['key_id']}）"),
+        ("签名", receipt["signature"]),
+    ], style=CODE)
+    stamp = Table([[qr_drawing(verify_url), [
+        Paragraph("扫描二维码打开回执核验页面，核验本报告的电子签名；也可在核验页面粘贴下列回执内容与签名。", BODY),
+        Spacer(1, 2 * mm), Paragraph(f"核验地址：{_text(verify_url.split('?', 1)[0])}", SMALL),
+    ]]], colWidths=[QR_SIZE + 4 * mm, None], hAlign="LEFT")
+    stamp.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
+    story += [Paragraph("电子签名回执", HEADING), KeepTogether([stamp, Spacer(1, 3 * mm), facts]),
+              Spacer(1, 2 * mm), Paragraph("回执内容（JSON）：", SMALL), Paragraph(_text(payload_json), CODE)]
+
+    def footer(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.drawString(18 * mm, 9 * mm, f"山西信用监管平台 · {profile['credit_code']} · 数据截至 {payload['as_of']}")
+        canvas.drawRightString(A4[0] - 18 * mm, 9 * mm, f"第 {doc.page} 页")
+        canvas.restoreState()
+
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
