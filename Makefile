@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint schema bench venv migrate demo clean-embedded
+.PHONY: run test lint schema bench venv migrate demo clean-embedded browser
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,21 @@ lint: venv
 schema: venv
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-test: lint schema
+# The browser tests drive Debian's Chromium (headless) and need a CJK font for readable screenshots.
+# Installed from Debian's packages where missing (as root, or through password-less sudo).
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+browser:
+	@if [ ! -x $(CHROMIUM) ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+	  echo "installing Debian chromium and fonts-noto-cjk for the browser tests"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$sudo apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null \
+	    || { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; }; \
+	fi
+	@$(CHROMIUM) --version
+
+test: lint schema browser
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
