@@ -92,3 +92,34 @@ def test_the_credit_report_links_its_pdf_and_verifies(page, live_server, black_g
     page.get_by_role("link", name="回执核验页面").click()
     expect(page.locator("main")).to_contain_text("核验通过")
     check_page(page, "verify-valid")
+
+
+TOUR = [
+    ("home", "/", "查询经营者信用"),
+    ("search", "/search/", "名单查询"),
+    ("open-data", "/open-data/", "开放数据"),
+    ("complaint-new", "/complaints/new/", "我要投诉"),
+    ("complaint-track", "/complaints/track/", "投诉查询"),
+    ("verify", "/verify/", "回执核验"),
+    ("login", "/accounts/login/", "企业登录"),
+    ("not-found", "/no-such-page/", "未找到"),
+]
+
+
+def test_every_public_page_fits_the_viewport_and_passes_axe(page, live_server, black_guoji, listed_person, guoji):
+    """Each page: its heading, no sideways scrolling at 375 px, no serious axe-core violation, a screenshot."""
+    failures = []
+    for name, path, heading in [*TOUR, ("operator", f"/operators/{guoji.credit_code}/", NAME)]:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == (404 if name == "not-found" else 200), name
+        expect(page.locator("h1")).to_contain_text(heading)
+        try:
+            check_page(page, name)
+        except AssertionError as exc:
+            failures.append(str(exc))
+    assert failures == []
+    # A listed person appears masked on the search page, never with the ID number.
+    page.goto(f"{live_server.url}/search/?q=欧阳")
+    expect(page.locator(f"#listing-{listed_person['listing'].pk}")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(listed_person["id_number"])
+    expect(page.locator("main")).not_to_contain_text("欧阳娜娜")
