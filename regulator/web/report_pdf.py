@@ -137,19 +137,15 @@ def render(*, profile: dict[str, Any], receipt: dict[str, Any], payload_json: st
         ("报告日期", _date(as_of)),
     ])]
 
-    story.append(Paragraph("名单信息", HEADING))
-    if profile["listings"]:
-        for row in profile["listings"]:
-            story += _listing(row)
-    else:
-        story.append(Paragraph("截至报告日期，公示期内无严重失信主体名单、重点关注名单或守信激励名单记录。", BODY))
-
-    story.append(Paragraph("行政处罚信息", HEADING))
-    if profile["penalties"]:
-        for row in profile["penalties"]:
-            story += _penalty(row)
-    else:
-        story.append(Paragraph("公示期内无行政处罚记录。", BODY))
+    sections = (("名单信息", profile["listings"], _listing,
+                 "截至报告日期，公示期内无严重失信主体名单、重点关注名单或守信激励名单记录。"),
+                ("行政处罚信息", profile["penalties"], _penalty, "公示期内无行政处罚记录。"))
+    for heading, rows, block, empty in sections:
+        story.append(Paragraph(heading, HEADING))
+        for row in rows:
+            story += block(row)
+        if not rows:
+            story.append(Paragraph(empty, BODY))
 
     payload = receipt["payload"]
     facts = _facts([
