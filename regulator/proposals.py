@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,6 +109,40 @@ def propose_for_entity(*, entity_id: int, today: datetime.date | None = None) ->
                  reason=_("12 个月内 %(n)s 次列入重点关注名单") % {"n": len(watches)},
                  source_type="listing", source_id=watches[-1], source_rule="watch_twice", today=day)
     return created
+
+
+def entities_with_evidence(*, today: datetime.date | None = None):
+    """Ids of the active entities some proposing rule could fire for on ``today``.
+
+    Every rule of ``propose_for_entity`` needs evidence inside its horizon: a
+    finding inspected within the black-list period, ``complaints_to_watch.count``
+    substantiated complaints resolved within the watch period, or
+    ``watch_to_black.count`` watch listings decided within its window. An
+    entity with none of these cannot be proposed, so the nightly pass visits only
+    these (one set-based query) instead of every registered business.
+    """
+    from complaints.models import Complaint, Finding
+
+    day = today or timezone.localdate()
+    document = rule_set_on(day).document
+    criteria = document["criteria"]
+    black_horizon = day - datetime.timedelta(days=document["periods_days"]["black"])
+    watch_horizon = day - datetime.timedelta(days=document["periods_days"]["watch"])
+    findings = Finding.objects.filter(inspection__inspected_on__gt=black_horizon,
+                                      inspection__inspected_on__lte=day).values("inspection__entity_id")
+    complaints = (Complaint.objects.filter(outcome="substantiated", resolved_on__gt=watch_horizon,
+                                           resolved_on__lte=day)
+                  .values("entity_id").annotate(n=Count("id"))
+                  .filter(n__gte=criteria["complaints_to_watch"]["count"]).values("entity_id"))
+    rule = criteria["watch_to_black"]
+    watches = (Listing.objects.filter(list_type=ListType.WATCH, status__in=_EFFECTIVE, entity__isnull=False,
+                                      decided_on__gt=day - datetime.timedelta(days=rule["within_days"]),
+                                      decided_on__lte=day)
+               .exclude(status=ListingStatus.REMOVED)
+               .values("entity_id").annotate(n=Count("id")).filter(n__gte=rule["count"]).values("entity_id"))
+    return (Entity.objects.filter(status="active")
+            .filter(Q(pk__in=findings) | Q(pk__in=complaints) | Q(pk__in=watches))
+            .order_by("pk").values_list("pk", flat=True))
 
 
 def propose_red_candidates(*, today: datetime.date | None = None) -> list[Listing]:

@@ -292,3 +292,51 @@ def test_a_red_proposal_still_in_due_process_is_not_proposed_again_next_quarter(
     assert len(propose_red_candidates(today=datetime.date(2026, 3, 20))) == 1
     assert propose_red_candidates(today=datetime.date(2026, 4, 2)) == []
     assert Listing.objects.filter(entity=entity).count() == 1
+
+
+# --- the nightly pass visits only entities with evidence, and misses none -------------------------------------
+
+
+def test_the_nightly_pass_visits_exactly_the_entities_a_rule_could_fire_for(db, monkeypatch):
+    from regulator import proposals, tasks
+    from regulator.proposals import entities_with_evidence
+
+    nothing = EntityFactory(name="无记录旅行社")
+    old_finding = EntityFactory(name="旧处罚旅行社")
+    record_finding(old_finding, "forced_shopping", penalty="fine", inspected_on=RUN - datetime.timedelta(days=1100))
+    two_complaints = EntityFactory(name="两件投诉旅行社")
+    for days in (10, 20):
+        resolved_complaint(two_complaints, RUN - datetime.timedelta(days=days))
+    three_complaints = EntityFactory(name="三件投诉旅行社")
+    for days in (10, 20, 30):
+        resolved_complaint(three_complaints, RUN - datetime.timedelta(days=days))
+    recent_warning = EntityFactory(name="近期警告旅行社")
+    record_finding(recent_warning, "forced_shopping", penalty="warning", inspected_on=INSPECTED)
+    recent_fine = EntityFactory(name="近期罚款旅行社")
+    record_finding(recent_fine, "forced_shopping", penalty="fine", inspected_on=INSPECTED)
+    watched_twice = EntityFactory(name="两次关注旅行社")
+    for months in (2, 8):
+        listing_in("decided", entity=watched_twice, list_type="watch", day=RUN - datetime.timedelta(days=30 * months))
+    watched_once = EntityFactory(name="一次关注旅行社")
+    listing_in("decided", entity=watched_once, list_type="watch", day=RUN - datetime.timedelta(days=60))
+    closed = EntityFactory(name="已注销旅行社", status="deregistered")
+    record_finding(closed, "forced_shopping", penalty="fine", inspected_on=INSPECTED)
+
+    candidates = set(entities_with_evidence(today=RUN))
+    assert candidates == {three_complaints.pk, recent_warning.pk, recent_fine.pk, watched_twice.pk}
+    # Equivalent to visiting everyone: no entity outside the set is proposed by any rule.
+    others = [e for e in (nothing, old_finding, two_complaints, watched_once) if e.pk not in candidates]
+    assert all(propose_for_entity(entity_id=e.pk, today=RUN) == [] for e in others)
+
+    visited = []
+    real = proposals.propose_for_entity
+    monkeypatch.setattr(proposals, "propose_for_entity",
+                        lambda *, entity_id, today=None: visited.append(entity_id) or real(entity_id=entity_id, today=RUN))
+    monkeypatch.setattr(proposals, "entities_with_evidence", lambda today=None: entities_with_evidence(today=RUN))
+    result = tasks.nightly_lists()
+    assert sorted(visited) == sorted(candidates)
+    assert result["proposed"] == 3  # complaints -> watch, the fine -> watch, watch twice -> black
+    assert proposed(three_complaints) == [("watch", "complaints_in_quarter")]
+    assert proposed(recent_fine) == [("watch", "penalty_above_warning")]
+    assert ("black", "watch_twice") in proposed(watched_twice)
+    assert proposed(recent_warning) == []
