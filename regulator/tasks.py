@@ -14,23 +14,36 @@ def propose_listings(entity_id: int) -> list[int]:
     return [listing.pk for listing in propose_for_entity(entity_id=entity_id)]
 
 
+NIGHTLY_CHUNK = 500
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def propose_listings_batch(entity_ids: list[int]) -> int:
+    """One chunk of the nightly pass; idempotent (a proposal is never made twice), so a retry is safe."""
+    from .proposals import propose_for_entity
+
+    return sum(len(propose_for_entity(entity_id=entity_id)) for entity_id in entity_ids)
+
+
 @shared_task(acks_late=True)
 def nightly_lists() -> dict:
     """Nightly: expire listings whose period is over, re-run the proposing rules, refresh the exports.
 
     The rules are re-run only for the entities with evidence inside a rule's horizon (the others cannot
-    be proposed), so the pass costs the evidence of the period, not the size of the registry.
+    be proposed), in chunks of NIGHTLY_CHUNK spread over the workers.
     """
     from .exports import regenerate
     from .listings import expire_due
-    from .proposals import entities_with_evidence, propose_for_entity
+    from .proposals import entities_with_evidence
 
     expired = expire_due()
-    proposed = 0
-    for entity_id in list(entities_with_evidence()):
-        proposed += len(propose_for_entity(entity_id=entity_id))
+    ids = list(entities_with_evidence())
+    chunks = [ids[start:start + NIGHTLY_CHUNK] for start in range(0, len(ids), NIGHTLY_CHUNK)]
+    for chunk in chunks:
+        propose_listings_batch.delay(chunk)
     regenerate()
-    return {"expired": len(expired), "proposed": proposed, "date": str(timezone.localdate())}
+    return {"expired": len(expired), "entities_checked": len(ids), "chunks": len(chunks),
+            "date": str(timezone.localdate())}
 
 
 @shared_task(acks_late=True)

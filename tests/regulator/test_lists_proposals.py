@@ -333,9 +333,12 @@ def test_the_nightly_pass_visits_exactly_the_entities_a_rule_could_fire_for(db, 
     monkeypatch.setattr(proposals, "propose_for_entity",
                         lambda *, entity_id, today=None: visited.append(entity_id) or real(entity_id=entity_id, today=RUN))
     monkeypatch.setattr(proposals, "entities_with_evidence", lambda today=None: entities_with_evidence(today=RUN))
-    result = tasks.nightly_lists()
+    monkeypatch.setattr(tasks, "NIGHTLY_CHUNK", 3)
+    before = Listing.objects.count()
+    result = tasks.nightly_lists()  # chunks run inline under eager Celery
     assert sorted(visited) == sorted(candidates)
-    assert result["proposed"] == 3  # complaints -> watch, the fine -> watch, watch twice -> black
+    assert result["entities_checked"] == 4 and result["chunks"] == 2
+    assert Listing.objects.count() - before == 3  # complaints -> watch, the fine -> watch, watch twice -> black
     assert proposed(three_complaints) == [("watch", "complaints_in_quarter")]
     assert proposed(recent_fine) == [("watch", "penalty_above_warning")]
     assert ("black", "watch_twice") in proposed(watched_twice)
