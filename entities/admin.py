@@ -1,61 +1,225 @@
-"""Django admin (in Chinese) for the registry: list filters, search, read-only identifiers."""
+"""Django admin (in Chinese) for the registry: regulators write what the API lets them write, through its services.
 
+ID numbers are never shown (only the masked form exists); a person is found
+by name or by the whole ID number, matched through its keyed hash.
+"""
+
+from __future__ import annotations
+
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from regulator.admin.base import (
+    RegionFilter,
+    RegulatorAdmin,
+    RegulatorPermissions,
+    adopt,
+    entity_ids_matching,
+    is_record_id,
+    person_ids_matching,
+)
+
+from . import services
 from .models import Entity, Licence, Person, PersonRole
+from .validators import normalize_credit_code, normalize_id_number, validate_id_number
 
 
-class PersonRoleInline(admin.TabularInline):
+class RegistryInline(RegulatorPermissions, admin.TabularInline):
+    """Roles and licences are added and corrected, never deleted (as in the API)."""
+
+    allow_add = True
+    allow_change = True
+    extra = 0
+    can_delete = False
+
+
+class PersonRoleInline(RegistryInline):
     model = PersonRole
-    extra = 0
-    autocomplete_fields = ["person"]
-    fields = ["person", "role", "started_on", "ended_on"]
+    autocomplete_fields = ["person", "entity"]
+    fields = ["person", "entity", "role", "started_on", "ended_on"]
+
+    def get_fields(self, request, obj=None):
+        # On an entity's page the entity is implied, on a person's page the person.
+        implied = "entity" if self.parent_model is Entity else "person"
+        return [name for name in self.fields if name != implied]
 
 
-class LicenceInline(admin.TabularInline):
+class LicenceInline(RegistryInline):
     model = Licence
-    extra = 0
     fields = ["licence_type", "number", "issued_on", "expires_on", "status"]
 
 
+class ServiceFormsetMixin:
+    """Inline rows are saved by the registry services (full_clean, then save), like the API's writes."""
+
+    def save_formset(self, request, form, formset, change):
+        for instance in formset.save(commit=False):
+            if isinstance(instance, PersonRole):
+                services.role_save(person_role=instance)
+            elif isinstance(instance, Licence):
+                services.licence_save(licence=instance)
+        formset.save_m2m()
+
+
+class EntityForm(forms.ModelForm):
+    class Meta:
+        model = Entity
+        fields = ["credit_code", "name", "sector", "category", "region_code", "address", "status"]
+
+    def clean_credit_code(self) -> str:
+        return normalize_credit_code(self.cleaned_data["credit_code"])
+
+
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(ServiceFormsetMixin, RegulatorAdmin):
+    """市场主体: created and corrected by regulators; ended by status (never deleted)."""
+
+    allow_add = True
+    allow_change = True
+    form = EntityForm
     list_display = ["name", "credit_code", "sector", "category", "region_code", "status", "updated_at"]
-    list_filter = ["sector", "category", "status"]
-    search_fields = ["name", "credit_code"]
+    list_filter = ["sector", "category", "status", RegionFilter]
+    search_fields = ["name"]
+    search_help_text = _("按名称（支持拼音与首字母）、统一社会信用代码或编号查找。")
     readonly_fields = ["created_at", "updated_at"]
+    fields = ["credit_code", "name", "sector", "category", "region_code", "address", "status", "created_at",
+              "updated_at"]
     inlines = [PersonRoleInline, LicenceInline]
-    list_per_page = 50
-    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if is_record_id(term):
+            return queryset.filter(pk=int(term)), False
+        return queryset.filter(pk__in=entity_ids_matching(term)), False
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.cleaned_data if name in EntityForm.Meta.fields}
+        saved = services.entity_update(entity=obj, **fields) if change else services.entity_create(**fields)
+        adopt(obj, saved)
+
+
+class PersonCreationForm(forms.ModelForm):
+    """The ID number is asked once, hashed and masked by the service, and never stored or shown again."""
+
+    id_number = forms.CharField(label=_("居民身份证号码"), max_length=32,
+                                help_text=_("18 位；仅保存其密钥哈希与脱敏形式，之后不再显示。"))
+
+    class Meta:
+        model = Person
+        fields = ["name"]
+
+    def clean_id_number(self) -> str:
+        number = normalize_id_number(self.cleaned_data["id_number"])
+        validate_id_number(number)
+        existing = services.person_find(id_number=number)
+        if existing is not None:
+            raise forms.ValidationError(_("该身份证号码对应的自然人已存在（编号 %(id)s）。"), params={"id": existing.pk})
+        return number
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
-    """ID numbers are never shown: only the masked form; new persons are added through the API."""
+class PersonAdmin(ServiceFormsetMixin, RegulatorAdmin):
+    """自然人: only the masked ID number is ever displayed."""
 
+    allow_add = True
+    allow_change = True
     list_display = ["name", "id_number_masked", "created_at"]
-    search_fields = ["name", "id_number_masked"]
+    search_fields = ["name"]
+    search_help_text = _("按姓名（支持拼音与首字母）、完整身份证号码或编号查找。")
     readonly_fields = ["id_number_masked", "created_at", "updated_at"]
     fields = ["name", "id_number_masked", "created_at", "updated_at"]
     inlines = [PersonRoleInline]
 
-    def has_add_permission(self, request):
-        return False
+    def get_fields(self, request, obj=None):
+        return ["name", "id_number"] if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = PersonCreationForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if is_record_id(term):
+            return queryset.filter(pk=int(term)), False
+        return queryset.filter(pk__in=person_ids_matching(term)), False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = services.person_update(person=obj, name=form.cleaned_data["name"])
+        else:
+            saved = services.person_create(name=form.cleaned_data["name"], id_number=form.cleaned_data["id_number"])
+        adopt(obj, saved)
+
+
+class CurrentRoleFilter(admin.SimpleListFilter):
+    title = _("在任情况")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("当前在任")), ("no", _("已离任"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(ended_on__isnull=self.value() == "yes")
+        return queryset
 
 
 @admin.register(PersonRole)
-class PersonRoleAdmin(admin.ModelAdmin):
+class PersonRoleAdmin(RegulatorAdmin):
+    allow_add = True
+    allow_change = True
     list_display = ["person", "role", "entity", "started_on", "ended_on"]
-    list_filter = ["role"]
-    search_fields = ["person__name", "entity__name", "entity__credit_code"]
+    list_filter = ["role", CurrentRoleFilter]
+    search_fields = ["person__name"]
+    search_help_text = _("按主体名称或信用代码、自然人姓名或身份证号码查找。")
     autocomplete_fields = ["person", "entity"]
     list_select_related = ["person", "entity"]
+    fields = ["entity", "person", "role", "started_on", "ended_on", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(entity__in=entity_ids_matching(term)) | queryset.filter(
+            person__in=person_ids_matching(term)), False
+
+    def save_model(self, request, obj, form, change):
+        adopt(obj, services.role_save(person_role=obj))
 
 
 @admin.register(Licence)
-class LicenceAdmin(admin.ModelAdmin):
+class LicenceAdmin(RegulatorAdmin):
+    allow_add = True
+    allow_change = True
     list_display = ["number", "licence_type", "entity", "issued_on", "expires_on", "status"]
     list_filter = ["licence_type", "status"]
-    search_fields = ["number", "entity__name", "entity__credit_code"]
+    search_fields = ["number"]
+    search_help_text = _("按证号、主体名称或信用代码查找。")
     autocomplete_fields = ["entity"]
     list_select_related = ["entity"]
+    date_hierarchy = "issued_on"
+    fields = ["entity", "licence_type", "number", "issued_on", "expires_on", "status", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        matched, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term and not is_record_id(term):
+            matched = matched | queryset.filter(entity__in=entity_ids_matching(term))
+        return matched, duplicates
+
+    def save_model(self, request, obj, form, change):
+        adopt(obj, services.licence_save(licence=obj))

@@ -1,12 +1,16 @@
-"""Writes of the regulator app: accounts (more come with lists and due process)."""
+"""Writes of the regulator app: accounts and the review of public statements."""
 
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import User
+from config.api.exceptions import ConflictError
+
+from .models import PublicStatement, StatementStatus, User
 
 
 @transaction.atomic
@@ -29,3 +33,19 @@ def user_save(*, user: User | None = None, password: str | None = None, entities
     if entities is not None:
         user.entities.set(entities)
     return user
+
+
+@transaction.atomic
+def statement_review(*, statement_id: int, actor, approve: bool, review_note: str = "") -> PublicStatement:
+    """审核回应声明: a pending statement is made public or refused, once (a second review is a conflict)."""
+    statement = PublicStatement.objects.select_for_update().get(pk=statement_id)
+    if statement.status != StatementStatus.PENDING:
+        raise ConflictError(_("该声明已审核。"), code="already_reviewed")
+    statement.status = StatementStatus.APPROVED if approve else StatementStatus.REJECTED
+    statement.review_note = (review_note or "").strip()
+    statement.reviewed_by = actor
+    statement.reviewed_at = timezone.now()
+    # The submitter's account may be gone (SET_NULL): that does not make the statement unreviewable.
+    statement.full_clean(exclude=["submitted_by"])
+    statement.save()
+    return statement

@@ -15,12 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -46,14 +42,60 @@ SERIOUS = {"serious", "critical"}
 _axe = Axe()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="package")
+def seed_snapshot(django_db_setup, django_db_blocker) -> str:
+    """The migrations' seed data (rule sets, scoring model, calendar, violation catalogue), as serialized
+    when the test database was created; taken before Chromium starts.
+
+    Django restores it after each transactional test through the connection's ``_test_serialized_contents``,
+    but while Playwright's loop runs, the thread's connection object is a new one without it (asgiref's
+    Local follows the running context), so the browser tests restore it themselves.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return (getattr(connection, "_test_serialized_contents", None)
+                or connection.creation.serialize_db_to_string())
+
+
+@pytest.fixture(autouse=True)
+def _seed_data(seed_snapshot, transactional_db) -> None:
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from regulator.models import RuleSet
+
+    if not RuleSet.objects.exists():
+        # The flush re-created content types and permissions (post_migrate); the snapshot has its own.
+        Permission.objects.all().delete()
+        ContentType.objects.all().delete()
+        ContentType.objects.clear_cache()
+        connection.creation.deserialize_db_from_string(seed_snapshot)
+
+
+@pytest.fixture(scope="package")
+def browser(seed_snapshot) -> Iterator[Browser]:
+    """One Chromium for this package's tests, closed when they are done.
+
+    Playwright's sync API keeps an event loop running in this thread while it is open, and Django then
+    refuses synchronous ORM calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set; both are undone afterwards,
+    so no other test runs beside an open loop or with the flag.
+    """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (make browser)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def new_page(browser: Browser, viewport: Viewport, *, javascript: bool = True) -> Page:

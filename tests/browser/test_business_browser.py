@@ -21,7 +21,7 @@ from tests.regulator.conftest import listing_in, publish_listing
 from ..web.conftest import file_complaint, today
 from .conftest import check_page, login
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from complaints.models import Complaint
 from ..web.conftest import NAME
 from .conftest import check_page
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_search_by_pinyin_without_javascript(page_without_js, live_server, black_guoji):

@@ -29,6 +29,13 @@ def test_seed_demo_builds_valid_data_accounts_and_public_listings_once(db, setti
     assert Licence.objects.count() == 120
     assert {u.role for u in User.objects.filter(username__startswith="demo-")} == {"regulator", "inspector", "business"}
     assert "demo-regulator" in out and "demo-pass-2026" in out
+    # The demo regulator can open the admin; the others cannot.
+    from django.test import Client
+
+    for username, status in (("demo-regulator", 200), ("demo-inspector", 302), ("demo-business", 302)):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        assert client.get("/admin/").status_code == status, username
     assert Listing.objects.filter(status="published", list_type="black").exists()
     call_command("seed_demo", "--count", "120")  # again: nothing new
     assert Entity.objects.count() == 120

@@ -57,7 +57,7 @@ class Command(BaseCommand):
     def _accounts(self) -> list[User]:
         first = Entity.objects.filter(region_code__startswith="1408").order_by("id").first()
         specs = [
-            ("demo-regulator", UserRole.REGULATOR, {}),
+            ("demo-regulator", UserRole.REGULATOR, {"is_staff": True}),  # the admin is for regulators
             ("demo-inspector", UserRole.INSPECTOR, {"region_codes": ["1408"], "sectors": ["tourism", "wellness"]}),
             ("demo-business", UserRole.BUSINESS, {}),
         ]

@@ -1,0 +1,141 @@
+"""Django admin (in Chinese) for credit ratings: scoring models through the services, derived data read-only.
+
+Scores, their history, the credit-event ledger and recompute runs are derived
+and reproducible: they are viewed here, never edited. A scoring model is
+added or corrected through the same services as the API, and activated by an
+action that schedules the full recompute.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from regulator.admin.base import (
+    ReadOnlyAdmin,
+    RegulatorAdmin,
+    Transition,
+    adopt,
+    entity_ids_matching,
+    is_record_id,
+    link,
+    pretty_json,
+)
+
+from . import services
+from .models import CreditEvent, CreditScore, CreditScoreHistory, RecomputeRun, RescoreRequest, ScoringModel
+
+
+def _activate(request, model, data):
+    services.scoring_model_activate(model_id=model.pk)
+
+
+@admin.register(ScoringModel)
+class ScoringModelAdmin(RegulatorAdmin):
+    """评分模型: a model that has ever been active is evidence of past scores and stays as it is."""
+
+    allow_add = True
+    allow_change = True
+    transitions = (
+        Transition(name="scoring_model_activate", label=_("启用并全量重算"), run=_activate,
+                   applies=lambda model: not model.is_active),
+    )
+    list_display = ["version", "name", "effective_from", "is_active", "activated_at", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    fields = ["version", "name", "effective_from", "rules", "is_active", "activated_at", "created_by_link",
+              "created_at"]
+    readonly_fields = ["is_active", "activated_at", "created_by_link", "created_at"]
+    created_by_link = link("created_by", _("创建人"))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The service refuses once a model has been activated; the seeded model is active without that date.
+        if obj is not None and (obj.is_active or obj.activated_at is not None):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in ("version", "name", "effective_from", "rules")}
+        if change:
+            saved = services.scoring_model_update(model=obj, **fields)
+        else:
+            saved = services.scoring_model_create(actor=request.user, **fields)
+        adopt(obj, saved)
+
+
+class EntitySearchMixin:
+    """Search by the scored entity: name keys, credit code, or its id."""
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if is_record_id(term):
+            return queryset.filter(entity_id=int(term)), False
+        return queryset.filter(entity__in=entity_ids_matching(term)), False
+
+
+@admin.register(CreditScore)
+class CreditScoreAdmin(EntitySearchMixin, ReadOnlyAdmin):
+    list_display = ["entity", "score", "grade", "model_version", "as_of", "computed_at"]
+    list_filter = ["grade", "model_version"]
+    list_select_related = ["entity"]
+    search_fields = ["entity__name"]
+    search_help_text = _("按主体编号、名称或信用代码查找。")
+    fields = ["entity", "score", "grade", "base", "model_version", "as_of", "computed_at", "breakdown_display"]
+    readonly_fields = ["breakdown_display"]
+
+    @admin.display(description=_("明细"))
+    def breakdown_display(self, score: CreditScore) -> str:
+        return pretty_json(score.breakdown)
+
+
+@admin.register(CreditScoreHistory)
+class CreditScoreHistoryAdmin(EntitySearchMixin, ReadOnlyAdmin):
+    list_display = ["entity_link", "score", "grade", "model_version", "as_of", "computed_at"]
+    fields = ["entity_link", "score", "grade", "model_version", "as_of", "computed_at"]
+    readonly_fields = ["entity_link"]
+    entity_link = link("entity", _("市场主体"))
+    list_filter = ["grade", "model_version", ("computed_at", admin.DateFieldListFilter)]
+    list_select_related = ["entity"]
+    search_fields = ["entity__name"]
+    search_help_text = _("按主体编号、名称或信用代码查找。")
+
+
+@admin.register(CreditEvent)
+class CreditEventAdmin(EntitySearchMixin, ReadOnlyAdmin):
+    """信用事件台账: one line of evidence each, derived from complaints, findings and listings."""
+
+    list_display = ["id", "entity_link", "rule", "source_type", "source_id", "occurred_on", "publicity", "ends_on"]
+    fields = ["entity_link", "source_type", "source_id", "rule", "occurred_on", "publicity", "ends_on", "note",
+              "created_at"]
+    readonly_fields = ["entity_link"]
+    entity_link = link("entity", _("市场主体"))
+    list_filter = ["source_type", "publicity", ("occurred_on", admin.DateFieldListFilter)]
+    list_select_related = ["entity"]
+    search_fields = ["entity__name"]
+    search_help_text = _("按主体编号、名称或信用代码查找。")
+
+
+@admin.register(RecomputeRun)
+class RecomputeRunAdmin(ReadOnlyAdmin):
+    list_display = ["id", "model_version", "as_of", "reason", "progress", "started_at", "finished_at"]
+    list_filter = ["model_version"]
+    fields = ["model_version", "as_of", "reason", "progress", "started_at", "finished_at"]
+    readonly_fields = ["progress"]
+
+    @admin.display(description=_("进度"))
+    def progress(self, run: RecomputeRun) -> str:
+        return f"{len(run.done_chunks)}/{len(run.chunk_bounds)}"
+
+
+@admin.register(RescoreRequest)
+class RescoreRequestAdmin(EntitySearchMixin, ReadOnlyAdmin):
+    """重算发件箱: entities whose rescore is still due (drained by the beat job)."""
+
+    list_display = ["entity_link", "requested_at"]
+    fields = ["entity_link", "requested_at"]
+    readonly_fields = ["entity_link"]
+    entity_link = link("entity", _("市场主体"))
+    list_select_related = ["entity"]
+    search_fields = ["entity__name"]

@@ -1,0 +1,186 @@
+"""Fixtures of the admin tests: staff accounts per role, a logged-in client, and a row in every admin table."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from complaints import planning
+from complaints import services as complaint_services
+from complaints.models import Complaint, Finding, InspectionPlan, InspectionPlanItem, ViolationType
+from ratings import hooks
+from ratings import services as rating_services
+from regulator import audit, listings
+from regulator.models import (
+    CalendarDay,
+    Listing,
+    PublicStatement,
+    UserRole,
+)
+from tests.factories import EntityFactory, LicenceFactory, PersonFactory, PersonRoleFactory, UserFactory
+
+APPS = ("entities", "complaints", "ratings", "regulator")
+DECISION = {"measures": "限制新增涉旅许可；不得参评诚信企业", "appeal_routes": "六十日内申请行政复议或六个月内提起行政诉讼",
+            "decision_number": "运盐文旅认〔2026〕9号"}
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def admin_url(model, view: str = "changelist", *args) -> str:
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def admin_models() -> list[type]:
+    """Every concrete model of the four apps (what the admin must cover)."""
+    return [model for label in APPS for model in apps.get_app_config(label).get_models()]
+
+
+def results(response) -> list:
+    """The rows a changelist shows."""
+    return list(response.context["cl"].result_list)
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.fixture(autouse=True)
+def _exports_in_a_private_dir(settings, tmp_path):
+    settings.EXPORTS_DIR = tmp_path / "exports"
+
+
+@pytest.fixture
+def staff_regulator(db):
+    return UserFactory(username="admin_regulator", role=UserRole.REGULATOR, is_staff=True)
+
+
+@pytest.fixture
+def admin_client(staff_regulator) -> Client:
+    client = Client()
+    client.force_login(staff_regulator)
+    return client
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def entity(db):
+    return EntityFactory(name="盐湖区丙旅行社有限公司")
+
+
+@pytest.fixture
+def world(db, staff_regulator, entity):
+    """At least one row in every table the admin shows, made the way the service makes them."""
+    person = PersonFactory(name="王五")
+    PersonRoleFactory(entity=entity, person=person)
+    LicenceFactory(entity=entity)
+    business = UserFactory(username="business_c", role=UserRole.BUSINESS, entities=[entity])
+    inspector = UserFactory(username="inspector_c", role=UserRole.INSPECTOR, region_codes=["14"],
+                            sectors=["tourism"])
+
+    day = today()
+    notified_on = day - datetime.timedelta(days=60)
+    listing = listings.listing_propose(list_type="watch", subject_type="entity", entity=entity, reason="拒绝检查",
+                                       actor=staff_regulator, today=notified_on)
+    listings.listing_apply(listing_id=listing.pk, action="notify", actor=staff_regulator, today=notified_on)
+    listings.objection_file(listing_id=listing.pk, actor=business, statement="我们没有拒绝检查",
+                            today=notified_on + datetime.timedelta(days=1))
+    objection = listing.objections.get()
+    listings.objection_answer(objection_id=objection.pk, actor=staff_regulator, answer="经核查，申辩不成立",
+                              upheld=False)
+    listings.listing_apply(listing_id=listing.pk, action="decide", actor=staff_regulator, decision=DECISION,
+                           today=day - datetime.timedelta(days=30))
+    listings.listing_apply(listing_id=listing.pk, action="publish", actor=staff_regulator,
+                           today=day - datetime.timedelta(days=30))
+    repair = listings.repair_apply(listing_id=listing.pk, actor=business, statement="已整改", evidence=["整改报告"],
+                                   commitment=True, training_record="2026 年信用修复培训")
+    statement = PublicStatement.objects.create(entity=entity, listing=listing, text="我们已整改到位",
+                                               submitted_by=business)
+
+    complaint = complaint_services.complaint_file(
+        entity=entity, category="forced_shopping", description="导游强迫购物", incident_date=day,
+        complainant_name="李四", complainant_phone="13800000000")
+    violation = ViolationType.objects.filter(active=True).first()
+    inspection = complaint_services.inspection_create(
+        actor=inspector, entity=entity, inspected_on=day, kind="targeted", summary="现场检查",
+        findings=[{"violation_type": violation, "description": violation.name, "penalty": "warning",
+                   "decision_number": "运盐文旅罚〔2026〕1号", "rectify_by": day + datetime.timedelta(days=10)}])
+    plan = planning.plan_draw(month=day.replace(day=1), region_prefix="1408", seed="admin-tests")
+    # One entity rarely falls in a month's sample: an item on a plan of its own, so the list is never empty.
+    other_plan = InspectionPlan.objects.create(month=plan.month, region_prefix="1401", seed="x", rates={},
+                                               population=[], population_size=0, sample_size=1)
+    InspectionPlanItem.objects.create(plan=other_plan, entity=entity, grade="B", inspector=inspector)
+
+    rating_services.entity_rescore(entity_id=entity.pk)
+    hooks.evidence_changed(entity.pk)
+    run = rating_services.recompute_plan(reason="admin tests")
+    CalendarDay.objects.get_or_create(date=datetime.date(2031, 1, 1), defaults={"kind": "holiday", "name": "元旦"})
+    checkpoint = audit.checkpoint(day=day)
+
+    return {
+        "entity": entity, "person": person, "business": business, "inspector": inspector, "listing": listing,
+        "objection": objection, "repair": repair, "statement": statement, "complaint": complaint,
+        "inspection": inspection, "finding": Finding.objects.get(inspection=inspection), "plan": plan,
+        "run": run, "checkpoint": checkpoint,
+    }
+
+
+@pytest.fixture
+def every_row(world) -> dict[type, object]:
+    """One instance of each registered model of the four apps."""
+    rows = {}
+    for model in admin_models():
+        instance = model._default_manager.order_by("-pk").first()
+        assert instance is not None, f"the world has no {model.__name__}"
+        rows[model] = instance
+    return rows
+
+
+
+def act(client: Client, model, action: str, objects, data: dict | None = None, **extra):
+    """Run an admin action on ``objects``; ``data`` answers its intermediate page (``_confirm``)."""
+    body = {"action": action, "_selected_action": [obj.pk for obj in objects], **extra}
+    if data is not None:
+        body.update(data, _confirm="1")
+    return client.post(admin_url(model), body, follow=True)
+
+
+# --- objects in a given state, made by the services -----------------------------------------------------------
+
+
+def propose(entity, *, day: datetime.date | None = None, list_type: str = "black") -> Listing:
+    return listings.listing_propose(list_type=list_type, subject_type="entity", entity=entity, reason="甩团，滞留旅游者",
+                                    today=day or today())
+
+
+def notified(entity, *, day: datetime.date) -> Listing:
+    listing = propose(entity, day=day)
+    return listings.listing_apply(listing_id=listing.pk, action="notify", today=day)
+
+
+def decided(entity) -> Listing:
+    listing = notified(entity, day=today() - datetime.timedelta(days=40))
+    return listings.listing_apply(listing_id=listing.pk, action="decide", decision=DECISION)
+
+
+def published(entity) -> Listing:
+    listing = decided(entity)
+    return listings.listing_apply(listing_id=listing.pk, action="publish")
+
+
+def filed(entity, *, incident_date: datetime.date | None = None, **fields) -> Complaint:
+    return complaint_services.complaint_file(
+        entity=entity, category="forced_shopping", description="导游强迫购物", incident_date=incident_date or today(),
+        complainant_name="李四", complainant_phone="13800000000", **fields)

@@ -1,0 +1,308 @@
+"""Due process in the admin: each step is an action through regulator.listings, guarded exactly as in the API."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.forms.models import model_to_dict
+
+from regulator.models import (
+    AuditEntry,
+    Listing,
+    ListingEvent,
+    ListingStatus,
+    Objection,
+    PublicChange,
+    PublicStatement,
+    RepairApplication,
+)
+from regulator.rules import rule_set_on
+from regulator.workdays import add_working_days
+from tests.factories import EntityFactory, UserFactory
+
+from .conftest import (
+    DECISION,
+    act,
+    admin_url,
+    decided,
+    messages_of,
+    notified,
+    propose,
+    published,
+    results,
+    today,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot(listing: Listing) -> dict:
+    listing.refresh_from_db()
+    return {**model_to_dict(listing), "updated_at": listing.updated_at, "events": listing.events.count()}
+
+
+# --- each step through the service ------------------------------------------------------------------------
+
+
+def test_notify_serves_the_notice_through_the_service_with_event_and_audit_row(admin_client, staff_regulator, entity):
+    listing = propose(entity)
+    response = act(admin_client, Listing, "listing_notify", [listing])
+    assert response.status_code == 200
+    assert "「送达告知书」已完成 1 条。" in messages_of(response)
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.NOTIFIED
+    assert listing.notified_on == today()
+    assert listing.objection_due == add_working_days(today(), 5)  # working days, by the rule set
+    event = listing.events.get(action="notify")
+    assert (event.from_status, event.to_status, event.actor, event.actor_name) == (
+        "proposed", "notified", staff_regulator, "admin_regulator")
+    entry = AuditEntry.objects.filter(table_name="regulator_listing", object_id=str(listing.pk),
+                                      operation="UPDATE").latest("id")
+    assert entry.after["status"] == "notified"
+    assert entry.context["username"] == "admin_regulator" and entry.context["role"] == "regulator"
+    assert entry.context["endpoint"] == "POST /admin/regulator/listing/"
+
+
+def test_decide_first_asks_for_the_decision_and_changes_nothing(admin_client, entity):
+    listing = notified(entity, day=today() - datetime.timedelta(days=40))
+    before = snapshot(listing)
+    page = act(admin_client, Listing, "listing_decide", [listing])
+    assert page.status_code == 200
+    assert [t.name for t in page.templates][0] == "admin/transition_confirmation.html"
+    body = page.content.decode()
+    assert "惩戒或激励措施" in body and "救济途径" in body and f'value="{listing.pk}"' in body
+    incomplete = act(admin_client, Listing, "listing_decide", [listing], {"measures": "限制许可"})
+    assert incomplete.context["form"].errors == {"appeal_routes": ["该字段是必填项。"]}
+    assert snapshot(listing) == before
+
+
+def test_decide_after_the_window_records_the_decision(admin_client, entity):
+    listing = notified(entity, day=today() - datetime.timedelta(days=40))
+    response = act(admin_client, Listing, "listing_decide", [listing], {**DECISION, "period_days": "200"})
+    assert "「作出认定决定」已完成 1 条。" in messages_of(response)
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.DECIDED
+    assert listing.decided_on == today()
+    assert listing.expires_on == today() + datetime.timedelta(days=200)
+    assert (listing.measures, listing.decision_number) == (DECISION["measures"], DECISION["decision_number"])
+    assert listing.rule_set == rule_set_on(today())
+    assert listing.events.filter(action="decide", to_status="decided").exists()
+
+
+def test_deciding_inside_the_objection_window_is_refused_and_changes_nothing(admin_client, entity):
+    listing = notified(entity, day=today())
+    before = snapshot(listing)
+    response = act(admin_client, Listing, "listing_decide", [listing], DECISION)
+    assert response.status_code == 200
+    [message] = messages_of(response)
+    assert message.startswith("「作出认定决定」未执行——")
+    assert f"陈述申辩期至 {listing.objection_due} 届满前不得认定或公示。" in message
+    assert snapshot(listing) == before
+
+
+def test_a_period_longer_than_the_rule_set_allows_is_refused_by_the_service(admin_client, entity):
+    listing = notified(entity, day=today() - datetime.timedelta(days=40))
+    before = snapshot(listing)
+    response = act(admin_client, Listing, "listing_decide", [listing], {**DECISION, "period_days": "3000"})
+    [message] = messages_of(response)
+    assert "期限不得超过规则集规定的 1095 天。" in message
+    assert snapshot(listing) == before
+
+
+def test_an_unanswered_objection_blocks_the_decision(admin_client, entity):
+    listing = notified(entity, day=today() - datetime.timedelta(days=40))
+    Objection.objects.create(listing=listing, statement="我们不同意")
+    before = snapshot(listing)
+    response = act(admin_client, Listing, "listing_decide", [listing], DECISION)
+    assert any("尚有陈述申辩未答复。" in message for message in messages_of(response))
+    assert snapshot(listing) == before
+
+
+def test_a_step_the_table_does_not_allow_is_refused_with_the_reason(admin_client, entity):
+    listing = propose(entity)
+    before = snapshot(listing)
+    response = act(admin_client, Listing, "listing_publish", [listing])
+    assert messages_of(response) == [f"「公示」未执行——{listing}：不能对状态为「拟列入」的名单执行 publish。"]
+    assert snapshot(listing) == before
+
+
+def test_publish_makes_a_decided_listing_public(admin_client, entity):
+    listing = decided(entity)
+    changes = PublicChange.objects.count()
+    act(admin_client, Listing, "listing_publish", [listing])
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.PUBLISHED and listing.published_on == today()
+    assert PublicChange.objects.count() == changes + 1
+    assert PublicChange.objects.latest("id").listing == listing
+
+
+def test_remove_needs_a_reason_and_ends_a_published_listing(admin_client, entity):
+    listing = published(entity)
+    page = act(admin_client, Listing, "listing_remove", [listing], {"reason": ""})
+    assert page.context["form"].errors == {"reason": ["该字段是必填项。"]}
+    assert snapshot(listing)["status"] == ListingStatus.PUBLISHED
+    act(admin_client, Listing, "listing_remove", [listing], {"reason": "行政处罚决定已被撤销"})
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.REMOVED
+    assert (listing.ended_on, listing.end_reason) == (today(), "行政处罚决定已被撤销")
+    assert listing.events.get(action="remove").reason == "行政处罚决定已被撤销"
+
+
+def test_withdraw_before_publication_only(admin_client, entity):
+    proposed, public = propose(entity), published(EntityFactory())
+    response = act(admin_client, Listing, "listing_withdraw", [proposed, public], {"reason": "事实不清"})
+    messages = messages_of(response)
+    assert f"「撤回」未执行——{public}：不能对状态为「已公示」的名单执行 withdraw。" in messages
+    assert "「撤回」已完成 1 条。" in messages
+    proposed.refresh_from_db()
+    public.refresh_from_db()
+    assert (proposed.status, public.status) == (ListingStatus.WITHDRAWN, ListingStatus.PUBLISHED)
+
+
+def test_more_than_a_hundred_rows_at_once_are_refused(admin_client, entity):
+    many = [propose(EntityFactory()) for _ in range(101)]
+    response = act(admin_client, Listing, "listing_notify", many)
+    assert messages_of(response) == ["一次最多处理 100 条记录，请缩小范围。"]
+    assert not Listing.objects.filter(status=ListingStatus.NOTIFIED).exists()
+
+
+# --- the object's page -------------------------------------------------------------------------------------
+
+
+def test_the_page_offers_only_the_steps_open_to_the_listing(admin_client, entity):
+    listing = propose(entity)
+    body = admin_client.get(admin_url(Listing, "change", listing.pk)).content.decode()
+    assert 'value="送达告知书"' in body and 'value="撤回"' in body
+    assert 'value="公示"' not in body and 'value="作出认定决定"' not in body
+
+
+def test_a_button_on_the_page_runs_the_step_and_comes_back_to_the_page(admin_client, entity):
+    listing = propose(entity)
+    response = admin_client.post(admin_url(Listing), {"action": "listing_notify", "_selected_action": listing.pk,
+                                                      "_from_object": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == admin_url(Listing, "change", listing.pk)
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.NOTIFIED
+
+
+def test_the_status_cannot_be_edited_on_the_page(admin_client, entity):
+    listing = propose(entity)
+    page = admin_client.get(admin_url(Listing, "change", listing.pk))
+    body = page.content.decode()
+    assert 'name="status"' not in body and 'name="_save"' not in body
+    response = admin_client.post(admin_url(Listing, "change", listing.pk), {"status": "published"})
+    assert response.status_code == 403
+    assert snapshot(listing)["status"] == ListingStatus.PROPOSED
+    assert admin_client.post(admin_url(Listing, "delete", listing.pk), {"post": "yes"}).status_code == 403
+
+
+def test_a_regulator_proposes_through_the_service(admin_client, staff_regulator, entity):
+    response = admin_client.post(admin_url(Listing, "add"), {
+        "list_type": "watch", "subject_type": "entity", "entity": entity.pk, "reason": "拒绝检查", "legal_basis": ""})
+    assert response.status_code == 302
+    listing = Listing.objects.get(entity=entity)
+    rule_set = rule_set_on(today())
+    assert (listing.status, listing.source_type, listing.created_by) == ("proposed", "manual", staff_regulator)
+    assert listing.rule_set == rule_set and listing.period_days == rule_set.document["periods_days"]["watch"]
+    assert listing.legal_basis == rule_set.document["criteria"]["legal_basis"]["watch"]
+    assert listing.events.get().action == "propose"
+
+
+def test_a_proposal_naming_both_subjects_is_refused_on_the_form(admin_client, entity, world):
+    response = admin_client.post(admin_url(Listing, "add"), {
+        "list_type": "black", "subject_type": "entity", "entity": entity.pk, "person": world["person"].pk,
+        "reason": "甩团"})
+    assert response.status_code == 200 and response.context["adminform"].form.errors
+    assert not Listing.objects.filter(list_type="black").exists()
+
+
+# --- search and filters ----------------------------------------------------------------------------------------
+
+
+def test_search_by_subject_name_credit_code_or_decision_number_and_filter_by_status(admin_client, entity):
+    mine, other = published(entity), propose(EntityFactory(name="太原市某某旅行社", region_code="140105"))
+    assert results(admin_client.get(admin_url(Listing), {"q": "丙旅行社"})) == [mine]
+    assert results(admin_client.get(admin_url(Listing), {"q": entity.credit_code})) == [mine]
+    assert results(admin_client.get(admin_url(Listing), {"q": DECISION["decision_number"]})) == [mine]
+    assert results(admin_client.get(admin_url(Listing), {"q": str(other.pk)})) == [other]
+    assert results(admin_client.get(admin_url(Listing), {"status__exact": "proposed"})) == [other]
+    assert results(admin_client.get(admin_url(Listing), {"region": "1408"})) == [mine]
+    assert results(admin_client.get(admin_url(Listing), {"region": "1401", "list_type__exact": "black"})) == [other]
+    assert results(admin_client.get(admin_url(Listing), {"list_type__exact": "red"})) == []
+
+
+def test_listing_events_are_read_only_and_found_by_listing(admin_client, entity):
+    listing = published(entity)
+    found = results(admin_client.get(admin_url(ListingEvent), {"q": str(listing.pk)}))
+    assert [event.action for event in sorted(found, key=lambda e: e.pk)] == ["propose", "notify", "decide", "publish"]
+    event = found[0]
+    assert admin_client.get(admin_url(ListingEvent, "add")).status_code == 403
+    assert admin_client.post(admin_url(ListingEvent, "change", event.pk), {"reason": "x"}).status_code == 403
+    assert admin_client.post(admin_url(ListingEvent, "delete", event.pk), {"post": "yes"}).status_code == 403
+
+
+# --- objections, repair, statements ----------------------------------------------------------------------------
+
+
+def test_answering_an_objection_goes_through_the_service_once(admin_client, staff_regulator, entity):
+    listing = notified(entity, day=today())
+    objection = Objection.objects.create(listing=listing, statement="我们不同意")
+    act(admin_client, Objection, "objection_answer", [objection], {"answer": "申辩成立，撤回拟列入", "upheld": "1"})
+    objection.refresh_from_db()
+    assert (objection.answer, objection.upheld, objection.answered_by) == ("申辩成立，撤回拟列入", True, staff_regulator)
+    assert listing.events.filter(action="objection_answer").exists()
+    response = act(admin_client, Objection, "objection_answer", [objection], {"answer": "再答一次", "upheld": "0"})
+    assert any("该申辩已答复。" in message for message in messages_of(response))
+    objection.refresh_from_db()
+    assert objection.answer == "申辩成立，撤回拟列入"
+
+
+def test_granting_repair_ends_the_listing_through_the_service(admin_client, world):
+    repair, listing = world["repair"], world["listing"]
+    act(admin_client, RepairApplication, "repair_grant", [repair], {"reason": "已履行义务并完成培训"})
+    repair.refresh_from_db()
+    listing.refresh_from_db()
+    assert (repair.status, repair.decision_reason) == ("granted", "已履行义务并完成培训")
+    assert listing.status == ListingStatus.REPAIRED
+    assert listing.events.filter(action="repair", to_status="repaired").exists()
+    response = act(admin_client, RepairApplication, "repair_refuse", [repair], {"reason": "再决定一次"})
+    assert any("该申请已作出决定。" in message for message in messages_of(response))
+
+
+def test_refusing_repair_leaves_the_listing_published(admin_client, world):
+    repair, listing = world["repair"], world["listing"]
+    act(admin_client, RepairApplication, "repair_refuse", [repair], {"reason": "整改材料不足"})
+    repair.refresh_from_db()
+    listing.refresh_from_db()
+    assert repair.status == "refused" and listing.status == ListingStatus.PUBLISHED
+
+
+def test_statements_are_reviewed_once(admin_client, staff_regulator, world):
+    statement = world["statement"]
+    other = PublicStatement.objects.create(entity=statement.entity, listing=statement.listing, text="辱骂内容")
+    act(admin_client, PublicStatement, "statement_approve", [statement])
+    act(admin_client, PublicStatement, "statement_reject", [other], {"review_note": "含不当内容"})
+    statement.refresh_from_db()
+    other.refresh_from_db()
+    assert (statement.status, statement.reviewed_by) == ("approved", staff_regulator)
+    assert (other.status, other.review_note) == ("rejected", "含不当内容")
+    response = act(admin_client, PublicStatement, "statement_reject", [statement], {"review_note": ""})
+    assert any("该声明已审核。" in message for message in messages_of(response))
+    statement.refresh_from_db()
+    assert statement.status == "approved"
+
+
+def test_a_business_cannot_answer_through_the_admin_even_as_staff(entity):
+    from .conftest import client_for
+
+    business = UserFactory(username="staff_business", role="business", is_staff=True, entities=[entity])
+    listing = notified(entity, day=today())
+    objection = Objection.objects.create(listing=listing, statement="我们不同意")
+    response = client_for(business).post(admin_url(Objection), {
+        "action": "objection_answer", "_selected_action": objection.pk, "_confirm": "1", "answer": "自己答",
+        "upheld": "1"})
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    objection.refresh_from_db()
+    assert objection.answered_at is None
