@@ -84,6 +84,7 @@ def test_a_business_logs_in_replies_and_objects_without_javascript(page_without_
 
 def test_the_repair_form_opens_and_files_with_javascript(page, live_server, business):
     login(page, live_server.url, "business_a")
+    check_page(page, "business-home")
     page.goto(f"{live_server.url}/business/entities/{business['entity'].pk}/")
     listing = business["published"]
     form = page.locator(f'form[action="/business/listings/{listing.pk}/repair/"]')
