@@ -18,6 +18,7 @@ from .. import listings, services
 from ..models import (
     Listing,
     ListingEvent,
+    ListingStatus,
     Objection,
     PublicChange,
     PublicStatement,
@@ -123,9 +124,33 @@ def _statement_review(approve: bool):
 # ------------------------------------------------------------------ inlines on a listing's page
 
 
-class ListingEventInline(ReadOnlyInline):
+EVENT_ACTIONS = {
+    "propose": _("拟列入"), "notify": _("送达告知书"), "objection": _("提出陈述申辩"), "objection_answer": _("答复申辩"),
+    "decide": _("作出认定决定"), "publish": _("公示"), "expire": _("期满移出"), "remove": _("移出名单"),
+    "withdraw": _("撤回"), "repair_apply": _("申请信用修复"), "repair": _("信用修复移出"),
+}
+STATUS_LABELS = dict(ListingStatus.choices)
+
+
+class EventLabels:
+    """The steps and states of a listing's history in words, not codes."""
+
+    @admin.display(description=_("动作"), ordering="action")
+    def action_label(self, event: ListingEvent) -> str:
+        return EVENT_ACTIONS.get(event.action, event.action)
+
+    @admin.display(description=_("原状态"), ordering="from_status")
+    def from_label(self, event: ListingEvent) -> str:
+        return STATUS_LABELS.get(event.from_status, event.from_status) or "—"
+
+    @admin.display(description=_("新状态"), ordering="to_status")
+    def to_label(self, event: ListingEvent) -> str:
+        return STATUS_LABELS.get(event.to_status, event.to_status)
+
+
+class ListingEventInline(EventLabels, ReadOnlyInline):
     model = ListingEvent
-    fields = ["created_at", "action", "from_status", "to_status", "actor_name", "reason"]
+    fields = ["created_at", "action_label", "from_label", "to_label", "actor_name", "reason"]
     show_change_link = False
     verbose_name_plural = _("流转记录")
 
@@ -224,16 +249,17 @@ class ListingAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ListingEvent)
-class ListingEventAdmin(ReadOnlyAdmin):
+class ListingEventAdmin(EventLabels, ReadOnlyAdmin):
     """名单流转记录 (append-only)."""
 
-    list_display = ["created_at", "listing_link", "action", "from_status", "to_status", "actor_name"]
+    list_display = ["created_at", "listing_link", "action_label", "from_label", "to_label", "actor_name"]
     list_filter = ["action", "to_status", ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["listing__entity", "listing__person"]
     search_fields = ["actor_name"]
     search_help_text = _("按名单编号或操作人查找。")
-    fields = ["listing_link", "action", "from_status", "to_status", "actor_link", "actor_name", "reason", "created_at"]
-    readonly_fields = ["listing_link", "actor_link"]
+    fields = ["listing_link", "action_label", "from_label", "to_label", "actor_link", "actor_name", "reason",
+              "created_at"]
+    readonly_fields = ["listing_link", "action_label", "from_label", "to_label", "actor_link"]
     listing_link = link("listing", _("名单记录"))
     actor_link = link("actor", _("操作账户"))
 

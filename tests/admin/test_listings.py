@@ -306,3 +306,12 @@ def test_a_business_cannot_answer_through_the_admin_even_as_staff(entity):
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     objection.refresh_from_db()
     assert objection.answered_at is None
+
+
+def test_a_listings_history_reads_in_words_not_codes(admin_client, entity):
+    listing = decided(entity)
+    page = admin_client.get(f"/admin/regulator/listing/{listing.pk}/change/").content.decode()
+    for words in ("拟列入", "送达告知书", "作出认定决定", "已告知", "已认定"):
+        assert words in page
+    history = admin_client.get(f"/admin/regulator/listingevent/?listing={listing.pk}").content.decode()
+    assert "作出认定决定" in history and '<td class="field-action_label">decide</td>' not in history
