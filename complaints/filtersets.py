@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.core.validators import RegexValidator
 
+from config.api.filters import BooleanFilter, DateFilter, FilterSet, IdFilter
 from entities.models import Sector
 
 from .models import (
@@ -23,50 +24,50 @@ from .models import (
 _prefix = [RegexValidator(r"^\d{1,6}$")]
 
 
-class ComplaintFilterSet(django_filters.FilterSet):
+class ComplaintFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ComplaintStatus.choices)
     outcome = django_filters.MultipleChoiceFilter(choices=ComplaintOutcome.choices)
     category = django_filters.MultipleChoiceFilter(choices=ComplaintCategory.choices)
     channel = django_filters.MultipleChoiceFilter(choices=ComplaintChannel.choices)
-    overdue = django_filters.BooleanFilter()
+    overdue = BooleanFilter()
     sector = django_filters.MultipleChoiceFilter(field_name="entity__sector", choices=Sector.choices)
     region_code = django_filters.CharFilter(field_name="entity__region_code", lookup_expr="startswith",
                                             validators=_prefix)
-    received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
-    received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
-    incident_after = django_filters.DateFilter(field_name="incident_date", lookup_expr="gte")
-    incident_before = django_filters.DateFilter(field_name="incident_date", lookup_expr="lte")
+    received_after = DateFilter(field_name="received_on", lookup_expr="gte")
+    received_before = DateFilter(field_name="received_on", lookup_expr="lte")
+    incident_after = DateFilter(field_name="incident_date", lookup_expr="gte")
+    incident_before = DateFilter(field_name="incident_date", lookup_expr="lte")
 
     class Meta:
         model = Complaint
         fields = ["entity", "status", "outcome", "category", "channel", "overdue"]
 
 
-class InspectionFilterSet(django_filters.FilterSet):
+class InspectionFilterSet(FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=InspectionKind.choices)
     sector = django_filters.MultipleChoiceFilter(field_name="entity__sector", choices=Sector.choices)
     region_code = django_filters.CharFilter(field_name="entity__region_code", lookup_expr="startswith",
                                             validators=_prefix)
-    inspected_after = django_filters.DateFilter(field_name="inspected_on", lookup_expr="gte")
-    inspected_before = django_filters.DateFilter(field_name="inspected_on", lookup_expr="lte")
+    inspected_after = DateFilter(field_name="inspected_on", lookup_expr="gte")
+    inspected_before = DateFilter(field_name="inspected_on", lookup_expr="lte")
 
     class Meta:
         model = Inspection
         fields = ["entity", "inspector", "kind", "complaint"]
 
 
-class FindingFilterSet(django_filters.FilterSet):
-    entity = django_filters.NumberFilter(field_name="inspection__entity")
+class FindingFilterSet(FilterSet):
+    entity = IdFilter(field_name="inspection__entity")
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
     penalty = django_filters.MultipleChoiceFilter(choices=Penalty.choices)
     violation_code = django_filters.CharFilter(field_name="violation_type__code")
-    open = django_filters.BooleanFilter(field_name="rectified_on", lookup_expr="isnull", label="未整改")
-    rectify_before = django_filters.DateFilter(field_name="rectify_by", lookup_expr="lte")
+    open = BooleanFilter(field_name="rectified_on", lookup_expr="isnull", label="未整改")
+    rectify_before = DateFilter(field_name="rectify_by", lookup_expr="lte")
     sector = django_filters.MultipleChoiceFilter(field_name="inspection__entity__sector", choices=Sector.choices)
     region_code = django_filters.CharFilter(field_name="inspection__entity__region_code", lookup_expr="startswith",
                                             validators=_prefix)
-    inspected_after = django_filters.DateFilter(field_name="inspection__inspected_on", lookup_expr="gte")
-    inspected_before = django_filters.DateFilter(field_name="inspection__inspected_on", lookup_expr="lte")
+    inspected_after = DateFilter(field_name="inspection__inspected_on", lookup_expr="gte")
+    inspected_before = DateFilter(field_name="inspection__inspected_on", lookup_expr="lte")
 
     class Meta:
         model = Finding

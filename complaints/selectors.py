@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from entities.selectors import entity_scope_q
 
-from .models import Complaint, Finding, Inspection, InspectionPlan, ViolationType
+from .models import Complaint, Finding, Inspection, InspectionPlan, InspectionPlanItem, ViolationType
 
 
 def _scoped(queryset: QuerySet, user) -> QuerySet:
@@ -36,6 +36,10 @@ def violation_types() -> QuerySet[ViolationType]:
 
 def plans_for(user) -> QuerySet[InspectionPlan]:
     return InspectionPlan.objects.annotate(item_count=Count("items")).order_by("-month", "region_prefix")
+
+
+def plan_items_for(user) -> QuerySet[InspectionPlanItem]:
+    return _scoped(InspectionPlanItem.objects.all(), user)
 
 
 def published_plans() -> QuerySet[InspectionPlan]:

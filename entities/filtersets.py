@@ -6,6 +6,8 @@ import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import Q
 
+from config.api.filters import BooleanFilter, DateFilter, FilterSet, IdFilter, IsoDateTimeFilter
+
 from . import searchkeys
 from .models import (
     Category,
@@ -49,7 +51,7 @@ class RegionPrefixFilter(django_filters.CharFilter):
         return qs.filter(**{f"{self.field_name}__startswith": value.strip()})
 
 
-class EntityFilterSet(django_filters.FilterSet):
+class EntityFilterSet(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="名称或信用代码")
     q = django_filters.CharFilter(method="filter_search", label="名称或信用代码")
     sector = django_filters.MultipleChoiceFilter(choices=Sector.choices)
@@ -61,8 +63,8 @@ class EntityFilterSet(django_filters.FilterSet):
     credit_code = django_filters.CharFilter(field_name="credit_code", lookup_expr="iexact")
     grade = django_filters.MultipleChoiceFilter(choices=[(g, g) for g in "ABCD"], method="filter_grade",
                                                 label="信用等级（未评分按 B）")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Entity
@@ -77,10 +79,10 @@ class EntityFilterSet(django_filters.FilterSet):
         return queryset.filter(grade_q(value)) if value else queryset
 
 
-class PersonFilterSet(django_filters.FilterSet):
+class PersonFilterSet(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="姓名")
     q = django_filters.CharFilter(method="filter_search", label="姓名")
-    entity = django_filters.NumberFilter(field_name="roles__entity", distinct=True)
+    entity = IdFilter(field_name="roles__entity", distinct=True)
 
     class Meta:
         model = Person
@@ -90,22 +92,22 @@ class PersonFilterSet(django_filters.FilterSet):
         return search_names(queryset, value)
 
 
-class PersonRoleFilterSet(django_filters.FilterSet):
+class PersonRoleFilterSet(FilterSet):
     role = django_filters.MultipleChoiceFilter(choices=PersonRoleKind.choices)
-    current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label="当前在任")
-    started_after = django_filters.DateFilter(field_name="started_on", lookup_expr="gte")
-    started_before = django_filters.DateFilter(field_name="started_on", lookup_expr="lte")
+    current = BooleanFilter(field_name="ended_on", lookup_expr="isnull", label="当前在任")
+    started_after = DateFilter(field_name="started_on", lookup_expr="gte")
+    started_before = DateFilter(field_name="started_on", lookup_expr="lte")
 
     class Meta:
         model = PersonRole
         fields = ["entity", "person", "role"]
 
 
-class LicenceFilterSet(django_filters.FilterSet):
+class LicenceFilterSet(FilterSet):
     licence_type = django_filters.MultipleChoiceFilter(choices=LicenceType.choices)
     status = django_filters.MultipleChoiceFilter(choices=LicenceStatus.choices)
-    expires_after = django_filters.DateFilter(field_name="expires_on", lookup_expr="gte")
-    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+    expires_after = DateFilter(field_name="expires_on", lookup_expr="gte")
+    expires_before = DateFilter(field_name="expires_on", lookup_expr="lte")
 
     class Meta:
         model = Licence

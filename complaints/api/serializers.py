@@ -11,7 +11,9 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.api.serializers import ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
 from entities.models import Entity
+from entities.selectors import entities_for
 from entities.validators import normalize_credit_code
 
 from ..models import (
@@ -23,11 +25,12 @@ from ..models import (
     InspectionPlan,
     ViolationType,
 )
+from ..selectors import complaints_for, plan_items_for
 
 phone_validator = RegexValidator(r"^\+?[0-9][0-9 \-]{4,19}$", _("请输入有效的电话号码。"))
 
 
-class ComplaintCreateSerializer(serializers.Serializer):
+class ComplaintCreateSerializer(Serializer):
     entity = serializers.PrimaryKeyRelatedField(queryset=Entity.objects.all(), required=False)
     entity_credit_code = serializers.CharField(required=False, max_length=32)
     category = serializers.ChoiceField(choices=Complaint._meta.get_field("category").choices)
@@ -54,7 +57,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class ComplaintFiledSerializer(serializers.ModelSerializer):
+class ComplaintFiledSerializer(ModelSerializer):
     """What the complainant gets back: the id and the tracking code to follow it anonymously."""
 
     class Meta:
@@ -71,7 +74,7 @@ _HANDLING_FIELDS = [
 ]
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
+class ComplaintSerializer(ModelSerializer):
     """Inspectors' and the business's view: no complainant name, phone or tracking code."""
 
     entity_name = serializers.CharField(source="entity.name", read_only=True)
@@ -93,21 +96,21 @@ class RegulatorComplaintSerializer(ComplaintSerializer):
         read_only_fields = fields
 
 
-class ComplaintEventSerializer(serializers.ModelSerializer):
+class ComplaintEventSerializer(ModelSerializer):
     class Meta:
         model = ComplaintEvent
         fields = ["action", "from_status", "to_status", "actor_name", "reason", "created_at"]
         read_only_fields = fields
 
 
-class PublicEventSerializer(serializers.ModelSerializer):
+class PublicEventSerializer(ModelSerializer):
     class Meta:
         model = ComplaintEvent
         fields = ["action", "to_status", "created_at"]
         read_only_fields = fields
 
 
-class ComplaintTrackSerializer(serializers.ModelSerializer):
+class ComplaintTrackSerializer(ModelSerializer):
     """Public tracking: status and deadlines only."""
 
     entity_name = serializers.CharField(source="entity.name", read_only=True)
@@ -120,23 +123,23 @@ class ComplaintTrackSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     outcome = serializers.ChoiceField(choices=ComplaintOutcome.choices, required=False, allow_blank=True,
                                       default="")
 
 
-class RespondSerializer(serializers.Serializer):
+class RespondSerializer(Serializer):
     statement = serializers.CharField(max_length=5000)
 
 
-class ViolationTypeSerializer(serializers.ModelSerializer):
+class ViolationTypeSerializer(ModelSerializer):
     class Meta:
         model = ViolationType
         fields = ["id", "code", "name", "sector", "default_severity", "legal_basis", "safety_related", "active"]
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(ModelSerializer):
     violation_code = serializers.SlugRelatedField(
         source="violation_type", slug_field="code", queryset=ViolationType.objects.filter(active=True)
     )
@@ -154,9 +157,12 @@ class FindingSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "inspection", "entity", "violation_name"]
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class InspectionSerializer(ModelSerializer):
     findings = FindingSerializer(many=True, required=False, default=list)
-    entity = serializers.PrimaryKeyRelatedField(queryset=Entity.objects.all())
+    # Scoped to the inspector: another region's entity or complaint is "does not exist", like a missing id.
+    entity = ScopedPrimaryKeyRelatedField(entities_for)
+    complaint = ScopedPrimaryKeyRelatedField(complaints_for, required=False, allow_null=True)
+    plan_item = ScopedPrimaryKeyRelatedField(plan_items_for, required=False, allow_null=True)
     inspector = serializers.PrimaryKeyRelatedField(read_only=True)
     inspector_name = serializers.CharField(source="inspector.get_username", read_only=True)
 
@@ -172,11 +178,11 @@ class InspectionSerializer(serializers.ModelSerializer):
         return value
 
 
-class RectifySerializer(serializers.Serializer):
+class RectifySerializer(Serializer):
     rectified_on = serializers.DateField()
 
 
-class PlanItemSerializer(serializers.Serializer):
+class PlanItemSerializer(Serializer):
     entity = serializers.IntegerField(source="entity_id")
     entity_name = serializers.CharField(source="entity.name")
     credit_code = serializers.CharField(source="entity.credit_code")
@@ -185,7 +191,7 @@ class PlanItemSerializer(serializers.Serializer):
     inspector = serializers.IntegerField(source="inspector_id", allow_null=True)
 
 
-class InspectionPlanSerializer(serializers.ModelSerializer):
+class InspectionPlanSerializer(ModelSerializer):
     items = PlanItemSerializer(many=True, read_only=True)
 
     class Meta:
@@ -195,7 +201,7 @@ class InspectionPlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PublicPlanItemSerializer(serializers.Serializer):
+class PublicPlanItemSerializer(Serializer):
     entity_name = serializers.CharField(source="entity.name")
     credit_code = serializers.CharField(source="entity.credit_code")
     inspected_on = serializers.SerializerMethodField()
@@ -213,7 +219,7 @@ class PublicPlanItemSerializer(serializers.Serializer):
         return len(inspection.findings.all()) if inspection else None
 
 
-class PublicInspectionPlanSerializer(serializers.ModelSerializer):
+class PublicInspectionPlanSerializer(ModelSerializer):
     """公开: the plan, its seed (so anyone can re-check the draw) and each result."""
 
     items = PublicPlanItemSerializer(many=True, read_only=True)
@@ -225,7 +231,7 @@ class PublicInspectionPlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlanDrawSerializer(serializers.Serializer):
+class PlanDrawSerializer(Serializer):
     month = serializers.DateField()
     region_prefix = serializers.RegexField(r"^\d{2}(\d{2}){0,2}$", max_length=6)
     rates = serializers.DictField(child=serializers.FloatField(), required=False)

@@ -143,9 +143,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.api.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # API.md: everything is JSON. JSON bodies are held to the types the schema documents (config.api.serializers).
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
@@ -166,6 +168,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the 400/401/403/404/409/429 it can answer, with the real error bodies.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.postprocess_integer_ids",
+        "config.api.schema.postprocess_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "SectorEnum": "entities.models.Sector",
         "EntityStatusEnum": "entities.models.EntityStatus",

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.api.serializers import ModelSerializer
+
 from ..models import Entity, Licence, Person, PersonRole
 from ..validators import normalize_credit_code, normalize_id_number, validate_id_number
 
 
-class EntitySerializer(serializers.ModelSerializer):
+class EntitySerializer(ModelSerializer):
     class Meta:
         model = Entity
         fields = [
@@ -24,7 +26,7 @@ class EntitySerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ModelSerializer):
     id_number = serializers.CharField(
         write_only=True, max_length=32, help_text=_("18 位居民身份证号码，只写；仅保存其密钥哈希与脱敏形式。")
     )
@@ -36,7 +38,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance is not None:
+        if self.instance is not None and "id_number" in self.fields:
             # The ID number identifies the person: it is set once and never changed.
             self.fields["id_number"].required = False
             self.fields["id_number"].read_only = True
@@ -47,7 +49,16 @@ class PersonSerializer(serializers.ModelSerializer):
         return number
 
 
-class PersonRoleSerializer(serializers.ModelSerializer):
+class PersonUpdateSerializer(PersonSerializer):
+    """Updates of a person: the ID number identifies the person and is never changed (nor documented as writable)."""
+
+    id_number = None
+
+    class Meta(PersonSerializer.Meta):
+        fields = ["id", "name", "id_number_masked", "created_at", "updated_at"]
+
+
+class PersonRoleSerializer(ModelSerializer):
     class Meta:
         model = PersonRole
         fields = ["id", "entity", "person", "role", "started_on", "ended_on", "created_at", "updated_at"]
@@ -61,7 +72,7 @@ class PersonRoleSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class LicenceSerializer(serializers.ModelSerializer):
+class LicenceSerializer(ModelSerializer):
     class Meta:
         model = Licence
         fields = [

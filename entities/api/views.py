@@ -10,7 +10,13 @@ from config.api.permissions import RegulatorWritesOthersRead
 from .. import selectors, services
 from ..filtersets import EntityFilterSet, LicenceFilterSet, PersonFilterSet, PersonRoleFilterSet
 from ..models import Entity, Licence, Person, PersonRole
-from .serializers import EntitySerializer, LicenceSerializer, PersonRoleSerializer, PersonSerializer
+from .serializers import (
+    EntitySerializer,
+    LicenceSerializer,
+    PersonRoleSerializer,
+    PersonSerializer,
+    PersonUpdateSerializer,
+)
 
 _CONFLICT = OpenApiResponse(description="与已有记录冲突")
 
@@ -57,6 +63,9 @@ class PersonViewSet(_RegistryViewSet):
 
     def get_queryset(self):
         return selectors.persons_for(self.request.user)
+
+    def get_serializer_class(self):
+        return PersonUpdateSerializer if self.action in {"update", "partial_update"} else PersonSerializer
 
     def perform_create(self, serializer):
         serializer.instance = services.person_create(

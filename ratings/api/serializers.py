@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.api.serializers import ModelSerializer, Serializer
+
 from ..models import CreditScore, CreditScoreHistory, ScoringModel
 
 
-class BreakdownLineSerializer(serializers.Serializer):
+class BreakdownLineSerializer(Serializer):
     source_type = serializers.CharField()
     source_id = serializers.IntegerField(allow_null=True)
     rule = serializers.CharField()
@@ -18,7 +20,7 @@ class BreakdownLineSerializer(serializers.Serializer):
     expires_on = serializers.DateField(allow_null=True)
 
 
-class CreditSerializer(serializers.ModelSerializer):
+class CreditSerializer(ModelSerializer):
     entity = serializers.IntegerField(source="entity_id", read_only=True)
     breakdown = BreakdownLineSerializer(many=True, read_only=True)
 
@@ -28,14 +30,14 @@ class CreditSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CreditHistorySerializer(serializers.ModelSerializer):
+class CreditHistorySerializer(ModelSerializer):
     class Meta:
         model = CreditScoreHistory
         fields = ["score", "grade", "model_version", "as_of", "computed_at"]
         read_only_fields = fields
 
 
-class ScoringModelSerializer(serializers.ModelSerializer):
+class ScoringModelSerializer(ModelSerializer):
     class Meta:
         model = ScoringModel
         fields = ["id", "version", "name", "effective_from", "rules", "is_active", "activated_at", "created_at"]

@@ -8,13 +8,15 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api.filters import FilterSet, IdFilter, IsoDateTimeFilter
 from config.api.permissions import IsRegulator
+from config.api.serializers import ModelSerializer
 
 from ..audit import verify_chain
 from ..models import AuditEntry
 
 
-class AuditEntrySerializer(serializers.ModelSerializer):
+class AuditEntrySerializer(ModelSerializer):
     user_id = serializers.SerializerMethodField()
     username = serializers.SerializerMethodField()
     role = serializers.SerializerMethodField()
@@ -43,22 +45,21 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         return entry.context.get("endpoint")
 
 
-class AuditFilterSet(django_filters.FilterSet):
+class AuditFilterSet(FilterSet):
     table = django_filters.CharFilter(field_name="table_name")
     object_id = django_filters.CharFilter()
     operation = django_filters.MultipleChoiceFilter(choices=[(o, o) for o in ("INSERT", "UPDATE", "DELETE")])
-    user = django_filters.NumberFilter(method="filter_user")
+    user = IdFilter(method="filter_user")
     username = django_filters.CharFilter(field_name="context__username")
-    after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = AuditEntry
         fields = ["table", "object_id", "operation", "user"]
 
     def filter_user(self, queryset, name, value):
-        # NumberFilter yields a Decimal, which the JSON lookup cannot serialise: compare as an integer.
-        return queryset.filter(context__user_id=int(value)) if value is not None else queryset
+        return queryset.filter(context__user_id=value) if value is not None else queryset
 
 
 class AuditLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -10,19 +10,20 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.permissions import RegulatorWritesOthersRead
+from config.api.serializers import ModelSerializer, Serializer
 
 from ..models import CalendarDay
 from ..workdays import current_calendar
 
 
-class CalendarDaySerializer(serializers.ModelSerializer):
+class CalendarDaySerializer(ModelSerializer):
     class Meta:
         model = CalendarDay
         fields = ["id", "date", "kind", "name", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class DeadlineQuerySerializer(serializers.Serializer):
+class DeadlineQuerySerializer(Serializer):
     start = serializers.DateField()
     working_days = serializers.IntegerField(min_value=0, max_value=250)
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import IsRegulator, RegulatorWritesOthersRead
+from config.api.serializers import ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
 from entities.models import Entity, Person
 
 from .. import imports, licence_checks, listings, receipts, selectors
@@ -22,19 +23,19 @@ _CONFLICT = OpenApiResponse(description="与当前状态冲突（非法流转、
 _NOT_FOUND = OpenApiResponse(description="不存在或不在权限范围内")
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class ObjectionSerializer(ModelSerializer):
     class Meta:
         model = Objection
         fields = ["id", "listing", "statement", "filed_at", "answer", "upheld", "answered_at"]
         read_only_fields = ["id", "listing", "filed_at", "answer", "upheld", "answered_at"]
 
 
-class ObjectionAnswerSerializer(serializers.Serializer):
+class ObjectionAnswerSerializer(Serializer):
     answer = serializers.CharField(max_length=10000)
     upheld = serializers.BooleanField()
 
 
-class ListingSerializer(serializers.ModelSerializer):
+class ListingSerializer(ModelSerializer):
     entity = serializers.PrimaryKeyRelatedField(queryset=Entity.objects.all(), required=False, allow_null=True)
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, allow_null=True)
     source = serializers.SerializerMethodField()
@@ -74,7 +75,7 @@ class ListingSerializer(serializers.ModelSerializer):
         ]
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(Serializer):
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     legal_basis = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     measures = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
@@ -83,7 +84,7 @@ class DecisionSerializer(serializers.Serializer):
     period_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
 
 
-class ImportRowSerializer(serializers.Serializer):
+class ImportRowSerializer(Serializer):
     credit_code = serializers.CharField(required=False, allow_blank=True, max_length=32)
     id_number = serializers.CharField(required=False, allow_blank=True, max_length=32, write_only=True)
     name = serializers.CharField(max_length=200)
@@ -101,7 +102,7 @@ class ImportRowSerializer(serializers.Serializer):
     region_code = serializers.CharField(required=False, allow_blank=True, max_length=6)
 
 
-class ImportSerializer(serializers.Serializer):
+class ImportSerializer(Serializer):
     rows = ImportRowSerializer(many=True, allow_empty=False, max_length=imports.MAX_ROWS)
 
 
@@ -218,7 +219,8 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(ObjectionSerializer(objection).data)
 
 
-class RepairSerializer(serializers.ModelSerializer):
+class RepairSerializer(ModelSerializer):
+    listing = ScopedPrimaryKeyRelatedField(selectors.listings_for)
     evidence = serializers.ListField(child=serializers.CharField(max_length=500), max_length=50, allow_empty=True)
 
     class Meta:
@@ -231,7 +233,7 @@ class RepairSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class RepairDecisionSerializer(serializers.Serializer):
+class RepairDecisionSerializer(Serializer):
     grant = serializers.BooleanField()
     reason = serializers.CharField(max_length=5000)
 
@@ -249,11 +251,11 @@ class RepairApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        if not selectors.listings_for(self.request.user).filter(pk=data["listing"].pk).exists():
-            raise serializers.ValidationError({"listing": [_("不存在或不在权限范围内。")]})
         serializer.instance = listings.repair_apply(
             listing_id=data["listing"].pk, actor=self.request.user, statement=data["statement"],
-            evidence=data["evidence"], commitment=data["commitment"], training_record=data.get("training_record", ""),
+            # commitment is optional in the body (the model's default, False): the service says when it is needed.
+            evidence=data["evidence"], commitment=data.get("commitment", False),
+            training_record=data.get("training_record", ""),
         )
 
     @extend_schema(request=RepairDecisionSerializer, responses={200: RepairSerializer, 409: _CONFLICT})
@@ -267,7 +269,7 @@ class RepairApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(RepairSerializer(application).data)
 
 
-class LicenceCheckSerializer(serializers.Serializer):
+class LicenceCheckSerializer(Serializer):
     licence_type = serializers.RegexField(r"^[a-z0-9_]{2,40}$")
     applicant_credit_code = serializers.CharField(required=False, allow_blank=True, max_length=32)
     person_id_numbers = serializers.ListField(child=serializers.CharField(max_length=32), required=False,
@@ -304,7 +306,7 @@ class LicenceCheckSerializer(serializers.Serializer):
         return attrs
 
 
-class BatchLicenceCheckSerializer(serializers.Serializer):
+class BatchLicenceCheckSerializer(Serializer):
     checks = LicenceCheckSerializer(many=True, allow_empty=False, max_length=1000)
 
 
@@ -342,7 +344,7 @@ class BatchLicenceCheckView(APIView):
         return Response({"results": [_run_check(item) for item in body.validated_data["checks"]]})
 
 
-class RuleSetSerializer(serializers.ModelSerializer):
+class RuleSetSerializer(ModelSerializer):
     class Meta:
         model = RuleSet
         fields = ["id", "version", "name", "effective_from", "document", "created_at"]

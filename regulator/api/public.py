@@ -6,6 +6,8 @@ and a receipt signed by the service that anyone can verify.
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -14,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
+from config.api.serializers import Serializer
 from config.api.throttles import PublicThrottle
 from entities.models import Entity
 from entities.validators import normalize_credit_code
@@ -34,10 +37,28 @@ def _stamp(kind: str, query: dict, result, as_of) -> dict:
             "receipt": receipts.issue(kind=kind, query=query, result=result, as_of=as_of, version=version)}
 
 
+_PAGE_PARAMETERS = [
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="页码，从 1 开始；超出最后一页时 404。"),
+    OpenApiParameter("page_size", {"type": "integer", "minimum": 1},
+                     description="每页返回的结果数量（默认 50，超过 200 按 200 计）。"),
+]
+
+
+def _since(request) -> int | None:
+    """``?since=<data_version>``: one integer (digits only), or None when absent."""
+    values = request.query_params.getlist("since")
+    if not values:
+        return None
+    if len(values) > 1 or not re.fullmatch(r"-?[0-9]{1,18}", values[0]):
+        raise serializers.ValidationError({"since": ["应为整数数据版本号。"]})
+    return int(values[0])
+
+
 class _ListView(_PublicView):
     list_type = ListType.BLACK
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="信用代码、名称（简繁）、拼音或首字母")],
+    @extend_schema(parameters=[OpenApiParameter("q", str, description="信用代码、名称（简繁）、拼音或首字母"),
+                               *_PAGE_PARAMETERS],
                    responses={200: OpenApiResponse(description="paginated public listings with receipt")})
     def get(self, request):
         query = (request.query_params.get("q") or "").strip()[:64]
@@ -91,11 +112,8 @@ class PublicExportView(_PublicView):
     def get(self, request, name: str):
         if name not in self.names:
             raise Http404
-        if "since" in request.query_params and name != "manifest.json":
-            try:
-                since = int(request.query_params["since"])
-            except ValueError:
-                raise serializers.ValidationError({"since": ["应为整数数据版本号。"]}) from None
+        since = _since(request)
+        if since is not None and name != "manifest.json":
             data = exports.changed_since(name, since)
         else:
             data = exports.read(name)
@@ -109,10 +127,7 @@ class PublicChangesView(_PublicView):
 
     @extend_schema(parameters=[OpenApiParameter("since", int)], responses={200: OpenApiResponse(description="changes")})
     def get(self, request):
-        try:
-            since = int(request.query_params.get("since", "0"))
-        except ValueError:
-            raise serializers.ValidationError({"since": ["应为整数数据版本号。"]}) from None
+        since = _since(request) or 0
         changes = list(PublicChange.objects.filter(id__gt=since).select_related(
             "listing", "listing__entity", "listing__person", "listing__related_entity").order_by("id")[:1000])
         day = timezone.localdate()
@@ -127,7 +142,7 @@ class PublicChangesView(_PublicView):
                          **_stamp("public_changes", {"since": since}, rows, day)})
 
 
-class ReceiptVerifySerializer(serializers.Serializer):
+class ReceiptVerifySerializer(Serializer):
     payload = serializers.DictField()
     signature = serializers.CharField(max_length=200)
     result = serializers.JSONField(required=False)

@@ -13,8 +13,10 @@ from rest_framework.views import APIView
 
 from complaints.api.serializers import ComplaintSerializer, FindingSerializer
 from complaints.models import Complaint, Finding
+from complaints.selectors import findings_for
 from config.api.exceptions import ConflictError
 from config.api.permissions import IsRegulator
+from config.api.serializers import ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
 from entities.api.serializers import EntitySerializer
 from entities.selectors import entities_for
 from ratings.api.serializers import CreditSerializer
@@ -61,7 +63,10 @@ class MeView(APIView):
         return Response({"username": user.get_username(), "entities": result})
 
 
-class StatementSerializer(serializers.ModelSerializer):
+class StatementSerializer(ModelSerializer):
+    listing = ScopedPrimaryKeyRelatedField(selectors.listings_for, required=False, allow_null=True)
+    finding = ScopedPrimaryKeyRelatedField(findings_for, required=False, allow_null=True)
+
     class Meta:
         model = PublicStatement
         fields = ["id", "entity", "listing", "finding", "text", "status", "review_note", "created_at", "reviewed_at"]
@@ -73,7 +78,7 @@ class StatementSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class StatementReviewSerializer(serializers.Serializer):
+class StatementReviewSerializer(Serializer):
     approve = serializers.BooleanField()
     review_note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 

@@ -6,13 +6,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.api.serializers import ModelSerializer
 from entities.models import Entity, Sector
 from entities.validators import validate_region_prefix
 
 from ..models import User, UserRole
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     password = serializers.CharField(write_only=True, required=False, min_length=8, max_length=128,
                                      style={"input_type": "password"})
     region_codes = serializers.ListField(child=serializers.CharField(max_length=6), required=False, max_length=100)
@@ -57,8 +58,10 @@ class UserSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     role = serializers.CharField(source="effective_role", read_only=True)
+    # Blank when the account has no email: documented as an address or "" (like UserSerializer's).
+    email = serializers.EmailField(read_only=True, allow_blank=True)
 
     class Meta:
         model = User

@@ -66,6 +66,9 @@ def _seed_data(seed_snapshot, transactional_db) -> None:
 
     from regulator.models import RuleSet
 
+    # With the snapshot on this connection too, Django's flush after the test leaves the tables empty
+    # (no post_migrate) and its setup of the next transactional test reloads them, as for any other test.
+    connection._test_serialized_contents = seed_snapshot
     if not RuleSet.objects.exists():
         # The flush re-created content types and permissions (post_migrate); the snapshot has its own.
         Permission.objects.all().delete()

@@ -308,11 +308,5 @@ def test_no_create_accepts_a_reference_to_another_business(matrix):
     assert matrix.reference_leaks == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "existence oracle: a create that references another business's listing, finding, entity or complaint is "
-    "refused with a scope message (400 '不存在或不在权限范围内' / '该主体不在您的检查范围内' / '关联投诉不是针对该主体的') "
-    "while a missing id gets DRF's '无效主键 … 对象不存在' -- POST /api/v1/statements/ (listing, finding), "
-    "/api/v1/repair-applications/ (listing), /api/v1/inspections/ (entity, complaint): the PrimaryKeyRelatedFields "
-    "use unscoped querysets and the scope check comes after"))
 def test_a_reference_to_another_business_is_answered_like_a_missing_id(matrix):
     assert matrix.reference_oracles == [], json.dumps(matrix.reference_oracles, ensure_ascii=False, indent=1)

@@ -45,3 +45,12 @@ def test_a_crash_under_the_api_answers_json_500(monkeypatch, guoji):
     assert response.status_code == 500
     assert response.json() == {"detail": "服务器处理请求时出错，已记录并通知运维人员。请稍后再试。", "code": "server_error"}
     assert "secret" not in response.content.decode()
+
+
+def test_an_object_id_is_digits_only(regulator_client, entity_a):
+    """``int()`` accepts "6\\u00a0" and Arabic-Indic digits; the path does not, and the 404 stays JSON."""
+    assert regulator_client.get(f"/api/v1/entities/{entity_a.pk}/").status_code == 200
+    for odd in (f"{entity_a.pk}%C2%A0", "%D9%A1", f"{entity_a.pk}.0", f"+{entity_a.pk}"):
+        response = regulator_client.get(f"/api/v1/entities/{odd}/")
+        assert response.status_code == 404, odd
+        assert response["Content-Type"] == "application/json" and response.json()["code"] == "not_found"
