@@ -11,7 +11,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.api.serializers import ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
+from config.api.serializers import AmountField, ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
 from entities.models import Entity
 from entities.selectors import entities_for
 from entities.validators import normalize_credit_code
@@ -145,8 +145,7 @@ class FindingSerializer(ModelSerializer):
     )
     violation_name = serializers.CharField(source="violation_type.name", read_only=True)
     severity = serializers.ChoiceField(choices=Finding._meta.get_field("severity").choices, required=False)
-    fine_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
-                                           allow_null=True)
+    fine_amount = AmountField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
     entity = serializers.IntegerField(source="inspection.entity_id", read_only=True)
     inspection = serializers.IntegerField(source="inspection_id", read_only=True)
 

@@ -17,13 +17,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 from rest_framework.fields import empty
 
 from .parsers import JSONObject
 
 _STRING = (serializers.CharField, serializers.DateField, serializers.DateTimeField, serializers.TimeField,
-           serializers.DecimalField, serializers.SlugRelatedField, serializers.UUIDField)
+           serializers.SlugRelatedField, serializers.UUIDField)
 _MESSAGES = {
     "string": _("应为字符串。"),
     "integer": _("应为整数。"),
@@ -43,7 +44,10 @@ def _expected(field: serializers.Field, value) -> str | None:
         return None if isinstance(value, bool) else "boolean"
     if isinstance(field, (serializers.IntegerField, relations.PrimaryKeyRelatedField)):
         return None if _is_integer(value) else "integer"
-    if isinstance(field, serializers.FloatField):
+    if isinstance(field, (serializers.FloatField, serializers.DecimalField)):
+        # An amount may come as a JSON number (5000) or as the decimal string the API answers ("5000.00").
+        if isinstance(field, serializers.DecimalField) and isinstance(value, str):
+            return None
         return None if _is_integer(value) or isinstance(value, float) else "number"
     if isinstance(field, serializers.ChoiceField) and not isinstance(field, serializers.MultipleChoiceField):
         return None if isinstance(value, str) or not all(isinstance(key, str) for key in field.choices) else "string"
@@ -86,6 +90,11 @@ class StrictJSONTypesMixin:
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string", "format": "decimal"}]})
+class AmountField(serializers.DecimalField):
+    """A money amount: answered as a decimal string ("5000.00"), taken as that or as a JSON number."""
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

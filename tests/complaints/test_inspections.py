@@ -217,3 +217,22 @@ def test_business_cannot_declare_its_own_finding_rectified(finding, business_a, 
 def test_inspector_out_of_scope_cannot_rectify(finding, inspector_taiyuan):
     assert rectify(client_for(inspector_taiyuan), finding, TODAY).status_code == 404
     assert Finding.objects.get(pk=finding.pk).rectified_on is None
+
+
+@pytest.mark.parametrize("amount", [5000, 5000.5, "5000.50"])
+def test_a_fine_amount_may_be_a_json_number_or_a_decimal_string(amount, entity_a, inspector_client):
+    response = inspector_client.post("/api/v1/inspections/",
+                                     inspection_body(entity_a, [{**GOOD_FINE, "fine_amount": amount}]), format="json")
+    assert response.status_code == 201, response.content
+    from decimal import Decimal
+
+    assert Finding.objects.get().fine_amount == Decimal(str(amount))
+    assert response.json()["findings"][0]["fine_amount"] == f"{Decimal(str(amount)):.2f}"
+
+
+@pytest.mark.parametrize("amount", [True, [5000], {"value": 5000}])
+def test_a_fine_amount_of_another_json_type_is_400(amount, entity_a, inspector_client):
+    response = inspector_client.post("/api/v1/inspections/",
+                                     inspection_body(entity_a, [{**GOOD_FINE, "fine_amount": amount}]), format="json")
+    assert response.status_code == 400 and "fine_amount" in str(response.json())
+    assert_nothing_written()
