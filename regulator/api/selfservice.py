@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -14,7 +13,6 @@ from rest_framework.views import APIView
 from complaints.api.serializers import ComplaintSerializer, FindingSerializer
 from complaints.models import Complaint, Finding
 from complaints.selectors import findings_for
-from config.api.exceptions import ConflictError
 from config.api.permissions import IsRegulator
 from config.api.serializers import ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
 from entities.api.serializers import EntitySerializer
@@ -23,8 +21,8 @@ from ratings.api.serializers import CreditSerializer
 from ratings.selectors import score_for
 from ratings.services import entity_rescore
 
-from .. import selectors
-from ..models import PublicStatement, StatementStatus
+from .. import selectors, services
+from ..models import PublicStatement
 from .listings import ListingSerializer
 
 
@@ -111,12 +109,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         """审核：无侮辱、诽谤等不当内容的声明予以公开。"""
         body = StatementReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        statement = self.get_object()
-        if statement.status != StatementStatus.PENDING:
-            raise ConflictError(_("该声明已审核。"), code="already_reviewed")
-        statement.status = StatementStatus.APPROVED if body.validated_data["approve"] else StatementStatus.REJECTED
-        statement.review_note = body.validated_data["review_note"]
-        statement.reviewed_by = request.user
-        statement.reviewed_at = timezone.now()
-        statement.save()
+        statement = services.statement_review(statement_id=self.get_object().pk, actor=request.user,
+                                              approve=body.validated_data["approve"],
+                                              review_note=body.validated_data["review_note"])
         return Response(StatementSerializer(statement).data)
