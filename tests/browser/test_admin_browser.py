@@ -108,3 +108,18 @@ def test_the_admin_pages_pass_axe(browser, live_server):
         page.goto(f"{live_server.url}{path}")
         check_page(page, name)
     page.context.close()
+
+
+def test_the_admin_fits_a_phone_too(browser, live_server):
+    """Regulators work at a desk, but the admin still reads on a 375 px phone without sideways scrolling."""
+    from .conftest import PHONE
+
+    UserFactory(username="regulator", role=UserRole.REGULATOR, is_staff=True)
+    listing = notified(EntityFactory(name="运城违规旅行社有限公司"), today() - datetime.timedelta(days=40))
+    page = new_page(browser, PHONE, javascript=False)
+    admin_login(page, live_server.url)
+    for name, path in (("admin-index-nojs", "/admin/"), ("admin-listings-nojs", "/admin/regulator/listing/"),
+                       ("admin-listing-nojs", f"/admin/regulator/listing/{listing.pk}/change/")):
+        page.goto(f"{live_server.url}{path}")
+        check_page(page, name)
+    page.context.close()

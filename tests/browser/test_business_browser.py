@@ -81,6 +81,18 @@ def test_a_business_logs_in_replies_and_objects_without_javascript(page_without_
     expect(page.locator(".messages")).to_be_visible()
     assert Objection.objects.get(listing=listing).statement == "系天气原因滞留，已妥善安置游客。"
 
+    # Credit repair: the form sits in a <details>, which opens without script.
+    published = business["published"]
+    page.get_by_text("申请信用修复").click()
+    repair = page.locator(f'form[action="/business/listings/{published.pk}/repair/"]')
+    repair.get_by_label("申请说明").fill("已退还全部团费并完成整改。")
+    repair.get_by_label("证明材料（每行一项）").fill("退款凭证")
+    repair.get_by_label("信用修复培训记录").fill("2026 年信用修复培训结业证明")
+    repair.get_by_role("button", name="提交修复申请").click()
+    expect(page.locator(".messages")).to_be_visible()
+    assert published.repair_applications.get().training_record == "2026 年信用修复培训结业证明"
+    check_page(page, "business-after-repair-nojs")
+
 
 def test_the_repair_form_opens_and_files_with_javascript(page, live_server, business):
     login(page, live_server.url, "business_a")

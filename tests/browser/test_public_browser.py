@@ -123,3 +123,28 @@ def test_every_public_page_fits_the_viewport_and_passes_axe(page, live_server, b
     expect(page.locator(f"#listing-{listed_person['listing'].pk}")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text(listed_person["id_number"])
     expect(page.locator("main")).not_to_contain_text("欧阳娜娜")
+
+
+def test_open_data_report_and_verification_work_without_javascript(page_without_js, live_server, black_guoji, guoji):
+    page = page_without_js
+    page.goto(f"{live_server.url}/open-data/")
+    link = page.get_by_role("link", name="blacklist.csv")
+    expect(link).to_be_visible()
+    download = page.request.get(live_server.url + link.get_attribute("href"))
+    assert download.ok and guoji.credit_code in download.text()
+    check_page(page, "open-data-nojs")
+
+    page.goto(f"{live_server.url}/operators/{guoji.credit_code}/")
+    page.get_by_role("link", name="信用报告（可打印）").click()
+    expect(page.locator("figure.qr svg")).to_be_visible()
+    check_page(page, "credit-report-nojs")
+    payload = page.locator("#receipt-payload").inner_text()
+    signature = page.locator("#receipt-signature").inner_text()
+
+    # Pasting the receipt into the verification form: a plain POST.
+    page.goto(f"{live_server.url}/verify/")
+    page.get_by_label("回执内容（JSON）").fill(payload)
+    page.get_by_label("签名（Base64）").fill(signature)
+    page.get_by_role("button", name="核验").click()
+    expect(page.locator("main")).to_contain_text("核验通过")
+    check_page(page, "verify-posted-nojs")
