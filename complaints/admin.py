@@ -23,6 +23,7 @@ from regulator.admin.base import (
     entity_ids_matching,
     is_record_id,
     link,
+    presence_filter,
     pretty_json,
 )
 
@@ -181,17 +182,8 @@ class InspectionAdmin(ReadOnlyAdmin):
         return queryset.filter(entity__in=entity_ids_matching(term)), False
 
 
-class RectifiedFilter(admin.SimpleListFilter):
-    title = _("整改情况")
-    parameter_name = "rectified"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("未整改")), ("yes", _("已整改"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in {"yes", "no"}:
-            return queryset.filter(rectified_on__isnull=self.value() == "no")
-        return queryset
+RectifiedFilter = presence_filter(title=_("整改情况"), parameter_name="rectified", field="rectified_on",
+                                  choices=[("no", _("未整改"), True), ("yes", _("已整改"), False)])
 
 
 def _rectify(request, finding, data):

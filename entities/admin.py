@@ -18,6 +18,7 @@ from regulator.admin.base import (
     entity_ids_matching,
     is_record_id,
     person_ids_matching,
+    presence_filter,
 )
 
 from . import services
@@ -163,17 +164,8 @@ class PersonAdmin(ServiceFormsetMixin, RegulatorAdmin):
         adopt(obj, saved)
 
 
-class CurrentRoleFilter(admin.SimpleListFilter):
-    title = _("在任情况")
-    parameter_name = "current"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("当前在任")), ("no", _("已离任"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in {"yes", "no"}:
-            return queryset.filter(ended_on__isnull=self.value() == "yes")
-        return queryset
+CurrentRoleFilter = presence_filter(title=_("在任情况"), parameter_name="current", field="ended_on",
+                                    choices=[("yes", _("当前在任"), True), ("no", _("已离任"), False)])
 
 
 @admin.register(PersonRole)

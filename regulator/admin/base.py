@@ -300,6 +300,25 @@ class ReadOnlyInline(RegulatorPermissions, admin.TabularInline):
 # ------------------------------------------------------------------ filters
 
 
+def presence_filter(*, title, parameter_name: str, field: str,
+                    choices: list[tuple[str, str, bool]]) -> type[admin.SimpleListFilter]:
+    """A filter on whether ``field`` is set: ``choices`` are (value, label, field is null)."""
+
+    class PresenceFilter(admin.SimpleListFilter):
+        def lookups(self, request, model_admin):
+            return [(value, label) for value, label, _null in choices]
+
+        def queryset(self, request, queryset):
+            for value, _label, null in choices:
+                if self.value() == value:
+                    return queryset.filter(**{f"{field}__isnull": null})
+            return queryset
+
+    PresenceFilter.title = title
+    PresenceFilter.parameter_name = parameter_name
+    return PresenceFilter
+
+
 class RegionFilter(admin.SimpleListFilter):
     """地市: entities whose region code starts with the prefecture's four digits (an indexed prefix match)."""
 

@@ -39,6 +39,7 @@ from .base import (
     is_record_id,
     link,
     person_ids_matching,
+    presence_filter,
     pretty_json,
 )
 
@@ -270,17 +271,8 @@ class ListingEventAdmin(EventLabels, ReadOnlyAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
-class AnsweredFilter(admin.SimpleListFilter):
-    title = _("答复情况")
-    parameter_name = "answered"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("未答复")), ("yes", _("已答复"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in {"yes", "no"}:
-            return queryset.filter(answered_at__isnull=self.value() == "no")
-        return queryset
+AnsweredFilter = presence_filter(title=_("答复情况"), parameter_name="answered", field="answered_at",
+                                 choices=[("no", _("未答复"), True), ("yes", _("已答复"), False)])
 
 
 @admin.register(Objection)

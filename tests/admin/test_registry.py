@@ -6,6 +6,7 @@ import datetime
 import random
 
 import pytest
+from django.utils import timezone
 
 from entities import codes
 from entities.models import Entity, Licence, Person, PersonRole
@@ -13,7 +14,7 @@ from entities.services import id_number_hash
 from regulator.models import AuditEntry
 from tests.factories import EntityFactory, LicenceFactory, PersonFactory
 
-from .conftest import admin_url, results
+from .conftest import admin_url, results, today
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +137,31 @@ def test_licences_are_found_by_number_or_holder(admin_client, entity):
     LicenceFactory(entity=EntityFactory(name="太原市某某旅行社"))
     assert results(admin_client.get(admin_url(Licence), {"q": "1408-777"})) == [licence]
     assert results(admin_client.get(admin_url(Licence), {"q": "丙旅行社"})) == [licence]
+
+
+def test_the_presence_filters_split_rows_by_whether_the_date_is_set(admin_client, entity):
+    """在任情况 (roles), 整改情况 (findings), 答复情况 (objections): one filter factory, three columns."""
+    from complaints.models import Finding
+    from entities.models import PersonRole
+    from regulator.models import Objection
+    from tests.factories import PersonRoleFactory
+    from tests.regulator.conftest import listing_in, record_finding
+
+    current = PersonRoleFactory(entity=entity, started_on=datetime.date(2020, 1, 1))
+    former = PersonRoleFactory(entity=entity, started_on=datetime.date(2015, 1, 1), ended_on=datetime.date(2019, 1, 1))
+    open_finding = record_finding(entity, "forced_shopping", inspected_on=today() - datetime.timedelta(days=5))
+    done_finding = record_finding(entity, "forced_shopping", inspected_on=today() - datetime.timedelta(days=5))
+    Finding.objects.filter(pk=done_finding.pk).update(rectified_on=today())
+    listing = listing_in("notified", entity=entity)
+    waiting = Objection.objects.create(listing=listing, statement="不同意")
+    answered = Objection.objects.create(listing=listing, statement="也不同意", answer="已复核", upheld=False,
+                                        answered_at=timezone.now())
+    cases = [(PersonRole, "current", {"yes": current, "no": former}),
+             (Finding, "rectified", {"no": open_finding, "yes": done_finding}),
+             (Objection, "answered", {"no": waiting, "yes": answered})]
+    for model, parameter, expected in cases:
+        everything = {row.pk for row in results(admin_client.get(admin_url(model)))}
+        assert {row.pk for row in expected.values()} <= everything
+        for value, row in expected.items():
+            found = {r.pk for r in results(admin_client.get(admin_url(model) + f"?{parameter}={value}"))}
+            assert row.pk in found and not ({r.pk for r in expected.values()} - {row.pk}) & found, (model, value)
