@@ -92,6 +92,15 @@ class StrictJSONTypesMixin:
         return super().to_internal_value(data)
 
 
+class QueryIntegerField(serializers.IntegerField):
+    """A non-negative integer from a query string: ASCII digits only ("5"; not "5.0", " 5" or "٥")."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not (data.isascii() and data.isdigit()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 @extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string", "format": "decimal"}]})
 class AmountField(serializers.DecimalField):
     """A money amount: answered as a decimal string ("5000.00"), taken as that or as a JSON number."""

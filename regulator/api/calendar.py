@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.permissions import RegulatorWritesOthersRead
-from config.api.serializers import ModelSerializer, Serializer
+from config.api.serializers import ModelSerializer, QueryIntegerField, Serializer
 
 from ..models import CalendarDay
 from ..workdays import current_calendar
@@ -25,7 +25,7 @@ class CalendarDaySerializer(ModelSerializer):
 
 class DeadlineQuerySerializer(Serializer):
     start = serializers.DateField()
-    working_days = serializers.IntegerField(min_value=0, max_value=250)
+    working_days = QueryIntegerField(min_value=0, max_value=250)
 
 
 class DeadlineSerializer(DeadlineQuerySerializer):

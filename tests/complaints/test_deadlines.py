@@ -191,3 +191,11 @@ def test_deadline_endpoint_with_bad_parameters_is_400(query, regulator_client):
 @pytest.mark.django_db
 def test_deadline_endpoint_needs_a_signed_in_user(anon_client):
     assert anon_client.get("/api/v1/calendar/deadline/", {"start": "2026-01-09", "working_days": 5}).status_code == 401
+
+
+@pytest.mark.parametrize("days", ["5.0", " 5", "٥", "-1", "5e0", "251", ""])
+def test_the_deadline_calculator_takes_working_days_as_plain_digits(days, inspector_client):
+    response = inspector_client.get("/api/v1/calendar/deadline/", {"start": "2026-03-06", "working_days": days})
+    assert response.status_code == 400 and "working_days" in response.json()
+    assert inspector_client.get("/api/v1/calendar/deadline/",
+                                {"start": "2026-03-06", "working_days": "5"}).status_code == 200
