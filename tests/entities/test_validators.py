@@ -17,9 +17,23 @@ from entities.validators import (
 )
 
 
+def accepted(validator, value: str) -> bool:
+    """Whether ``validator`` lets ``value`` through (the validators return nothing and raise on bad input)."""
+    try:
+        validator(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def other_check_digit(code: str) -> str:
+    return code[:-1] + ("0" if code[-1] != "0" else "1")
+
+
 @pytest.mark.parametrize("code", ["91110000600037341L", "11120000MB1529459B", "91350200776049653A", "92370102MA3M9AG94X"])
 def test_real_credit_codes_are_valid(code):
-    validate_credit_code(code)
+    assert accepted(validate_credit_code, code)
+    assert not accepted(validate_credit_code, other_check_digit(code))
 
 
 @pytest.mark.parametrize(
@@ -40,8 +54,9 @@ def test_bad_credit_codes_are_rejected(code):
 
 def test_generated_credit_codes_pass_the_validator():
     rng = random.Random(7)
-    for _ in range(200):
-        validate_credit_code(codes.credit_code("140802", rng))
+    generated = [codes.credit_code("140802", rng) for _ in range(200)]
+    assert all(accepted(validate_credit_code, code) for code in generated)
+    assert all(code[2:8] == "140802" for code in generated) and len(set(generated)) == 200
 
 
 def test_id_number_check_digit_birth_date_and_place():
@@ -76,7 +91,10 @@ def test_id_number_with_unknown_place_is_a_validation_error_not_a_crash():
 def test_generated_id_numbers_are_valid_for_any_birth_year():
     rng = random.Random(3)
     for year in (1950, 1975, 1999, 2005):
-        validate_id_number(codes.id_number("140802", datetime.date(year, 6, 1), rng))
+        number = codes.id_number("140802", datetime.date(year, 6, 1), rng)
+        assert accepted(validate_id_number, number), number
+        assert number[6:14] == f"{year}0601"
+        assert not accepted(validate_id_number, other_check_digit(number))
 
 
 def test_mask_keeps_only_region_prefix_and_last_four():
@@ -98,7 +116,8 @@ def test_unknown_or_abolished_region_codes_are_rejected(code):
 
 @pytest.mark.parametrize("prefix", ["14", "1408", "140802"])
 def test_region_prefixes(prefix):
-    validate_region_prefix(prefix)
+    assert accepted(validate_region_prefix, prefix)
+    assert region_name(prefix.ljust(6, "0")).startswith("山西省")
 
 
 @pytest.mark.parametrize("prefix", ["1", "149", "1499", "x4"])
