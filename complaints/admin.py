@@ -18,6 +18,7 @@ from regulator.admin.base import (
     EntityRegionFilter,
     ReadOnlyAdmin,
     ReadOnlyInline,
+    RegistrySearch,
     RegulatorAdmin,
     Transition,
     entity_ids_matching,
@@ -162,7 +163,7 @@ class FindingInline(ReadOnlyInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ReadOnlyAdmin):
+class InspectionAdmin(RegistrySearch, ReadOnlyAdmin):
     """检查记录: written with its findings in one transaction by inspectors (API); read here."""
 
     list_display = ["id", "entity", "inspected_on", "kind", "inspector"]
@@ -172,14 +173,7 @@ class InspectionAdmin(ReadOnlyAdmin):
     search_help_text = _("按编号、被检查主体名称或信用代码查找。")
     date_hierarchy = "inspected_on"
     inlines = [FindingInline]
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        if is_record_id(term):
-            return queryset.filter(pk=int(term)), False
-        return queryset.filter(entity__in=entity_ids_matching(term)), False
+    search_by = {"entity": entity_ids_matching}
 
 
 RectifiedFilter = presence_filter(title=_("整改情况"), parameter_name="rectified", field="rectified_on",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regulator.admin.base import (
     RegionFilter,
+    RegistrySearch,
     RegulatorAdmin,
     RegulatorPermissions,
     adopt,
@@ -73,7 +74,7 @@ class EntityForm(forms.ModelForm):
 
 
 @admin.register(Entity)
-class EntityAdmin(ServiceFormsetMixin, RegulatorAdmin):
+class EntityAdmin(RegistrySearch, ServiceFormsetMixin, RegulatorAdmin):
     """市场主体: created and corrected by regulators; ended by status (never deleted)."""
 
     allow_add = True
@@ -87,14 +88,7 @@ class EntityAdmin(ServiceFormsetMixin, RegulatorAdmin):
     fields = ["credit_code", "name", "sector", "category", "region_code", "address", "status", "created_at",
               "updated_at"]
     inlines = [PersonRoleInline, LicenceInline]
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        if is_record_id(term):
-            return queryset.filter(pk=int(term)), False
-        return queryset.filter(pk__in=entity_ids_matching(term)), False
+    search_by = {"pk": entity_ids_matching}
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.cleaned_data if name in EntityForm.Meta.fields}
@@ -122,7 +116,7 @@ class PersonCreationForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(ServiceFormsetMixin, RegulatorAdmin):
+class PersonAdmin(RegistrySearch, ServiceFormsetMixin, RegulatorAdmin):
     """自然人: only the masked ID number is ever displayed."""
 
     allow_add = True
@@ -133,6 +127,7 @@ class PersonAdmin(ServiceFormsetMixin, RegulatorAdmin):
     readonly_fields = ["id_number_masked", "created_at", "updated_at"]
     fields = ["name", "id_number_masked", "created_at", "updated_at"]
     inlines = [PersonRoleInline]
+    search_by = {"pk": person_ids_matching}
 
     def get_fields(self, request, obj=None):
         return ["name", "id_number"] if obj is None else self.fields
@@ -147,14 +142,6 @@ class PersonAdmin(ServiceFormsetMixin, RegulatorAdmin):
         if obj is None:
             kwargs["form"] = PersonCreationForm
         return super().get_form(request, obj, **kwargs)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        if is_record_id(term):
-            return queryset.filter(pk=int(term)), False
-        return queryset.filter(pk__in=person_ids_matching(term)), False
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from regulator.admin.base import (
     ReadOnlyAdmin,
+    RegistrySearch,
     RegulatorAdmin,
     Transition,
     adopt,
     entity_ids_matching,
-    is_record_id,
     link,
     pretty_json,
 )
@@ -63,16 +63,11 @@ class ScoringModelAdmin(RegulatorAdmin):
         adopt(obj, saved)
 
 
-class EntitySearchMixin:
+class EntitySearchMixin(RegistrySearch):
     """Search by the scored entity: name keys, credit code, or its id."""
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        if is_record_id(term):
-            return queryset.filter(entity_id=int(term)), False
-        return queryset.filter(entity__in=entity_ids_matching(term)), False
+    search_id_field = "entity_id"
+    search_by = {"entity": entity_ids_matching}
 
 
 @admin.register(CreditScore)

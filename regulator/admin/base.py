@@ -343,6 +343,28 @@ class EntityRegionFilter(RegionFilter):
 # ------------------------------------------------------------------ searching the registry
 
 
+class RegistrySearch:
+    """Search a changelist by the registry's name keys rather than substring fields.
+
+    A blank term lists everything; a short number names a row through ``search_id_field``; any other term
+    matches rows whose ``search_by`` lookups (``{"entity": entity_ids_matching}``) find it.
+    """
+
+    search_id_field = "pk"
+    search_by: dict[str, Callable[[str], Any]] = {}
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if is_record_id(term):
+            return queryset.filter(**{self.search_id_field: int(term)}), False
+        matches = models.Q()
+        for lookup, find in self.search_by.items():
+            matches |= models.Q(**{f"{lookup}__in": find(term)})
+        return queryset.filter(matches), False
+
+
 def entity_ids_matching(term: str):
     """Entities by name keys (the GIN index the API searches too) or by credit code."""
     from entities.filtersets import search_names
