@@ -177,14 +177,19 @@ def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
     return _entity_page(request, get_object_or_404(entities_for(request.user), pk=entity_id))
 
 
-def _done(request: HttpRequest, entity: Entity, message: str, anchor: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect(reverse("web:business-entity", kwargs={"entity_id": entity.pk}) + f"#{anchor}")
-
-
-def _failed(request: HttpRequest, entity: Entity, key: str, form, exc: Exception | None) -> HttpResponse:
-    if exc is not None:
-        add_errors(form, exc)
+def _submit(request: HttpRequest, entity: Entity, key: str, form, call: Callable[[Any], Any], message: str,
+            anchor: str) -> HttpResponse:
+    """Check ``form``, hand its data to the service through ``call``; a refusal is shown beside the form."""
+    exc = None
+    if form.is_valid():
+        try:
+            call(form)
+        except (DjangoValidationError, ConflictError) as error:
+            exc = error
+            add_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(reverse("web:business-entity", kwargs={"entity_id": entity.pk}) + f"#{anchor}")
     status = 409 if isinstance(exc, ConflictError) else 400
     return _entity_page(request, entity, bound={key: form}, status=status)
 
@@ -194,15 +199,10 @@ def complaint_reply(request: HttpRequest, complaint_id: int) -> HttpResponse:
     """经营者书面答复 through complaint_respond."""
     complaint = get_object_or_404(complaint_selectors.complaints_for(request.user), pk=complaint_id)
     key = f"reply-{complaint.pk}"
-    form = ReplyForm(request.POST, prefix=key)
-    if not form.is_valid():
-        return _failed(request, complaint.entity, key, form, None)
-    try:
-        complaint_services.complaint_respond(complaint_id=complaint.pk, actor=request.user,
-                                             statement=form.cleaned_data["statement"])
-    except (DjangoValidationError, ConflictError) as exc:
-        return _failed(request, complaint.entity, key, form, exc)
-    return _done(request, complaint.entity, "答复已提交。", f"complaint-{complaint.pk}")
+    return _submit(request, complaint.entity, key, ReplyForm(request.POST, prefix=key),
+                   lambda form: complaint_services.complaint_respond(
+                       complaint_id=complaint.pk, actor=request.user, statement=form.cleaned_data["statement"]),
+                   "答复已提交。", f"complaint-{complaint.pk}")
 
 
 def _own_listing(request: HttpRequest, listing_id: int) -> tuple[Listing, Entity]:
@@ -217,15 +217,10 @@ def listing_objection(request: HttpRequest, listing_id: int) -> HttpResponse:
     """陈述申辩 through objection_file (inside the window, by the listed subject)."""
     listing, entity = _own_listing(request, listing_id)
     key = f"objection-{listing.pk}"
-    form = ObjectionForm(request.POST, prefix=key)
-    if not form.is_valid():
-        return _failed(request, entity, key, form, None)
-    try:
-        listing_services.objection_file(listing_id=listing.pk, actor=request.user,
-                                        statement=form.cleaned_data["statement"])
-    except (DjangoValidationError, ConflictError) as exc:
-        return _failed(request, entity, key, form, exc)
-    return _done(request, entity, "陈述申辩已提交，监管部门将予以答复。", f"listing-{listing.pk}")
+    return _submit(request, entity, key, ObjectionForm(request.POST, prefix=key),
+                   lambda form: listing_services.objection_file(
+                       listing_id=listing.pk, actor=request.user, statement=form.cleaned_data["statement"]),
+                   "陈述申辩已提交，监管部门将予以答复。", f"listing-{listing.pk}")
 
 
 @business_page("POST")
@@ -233,14 +228,9 @@ def listing_repair(request: HttpRequest, listing_id: int) -> HttpResponse:
     """信用修复申请 through repair_apply (the rule set in force today decides what is required)."""
     listing, entity = _own_listing(request, listing_id)
     key = f"repair-{listing.pk}"
-    form = RepairForm(request.POST, prefix=key)
-    if not form.is_valid():
-        return _failed(request, entity, key, form, None)
-    try:
-        listing_services.repair_apply(
-            listing_id=listing.pk, actor=request.user, statement=form.cleaned_data["statement"],
-            evidence=form.evidence_items(), commitment=form.cleaned_data["commitment"],
-            training_record=form.cleaned_data["training_record"])
-    except (DjangoValidationError, ConflictError) as exc:
-        return _failed(request, entity, key, form, exc)
-    return _done(request, entity, "信用修复申请已提交。", f"listing-{listing.pk}")
+    return _submit(request, entity, key, RepairForm(request.POST, prefix=key),
+                   lambda form: listing_services.repair_apply(
+                       listing_id=listing.pk, actor=request.user, statement=form.cleaned_data["statement"],
+                       evidence=form.evidence_items(), commitment=form.cleaned_data["commitment"],
+                       training_record=form.cleaned_data["training_record"]),
+                   "信用修复申请已提交。", f"listing-{listing.pk}")
