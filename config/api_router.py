@@ -17,10 +17,11 @@ class Router(DefaultRouter):
     """
 
     def get_lookup_regex(self, viewset, lookup_prefix=""):
+        regex = super().get_lookup_regex(viewset, lookup_prefix)
         if getattr(viewset, "lookup_value_regex", None) is None and getattr(viewset, "lookup_field", "pk") in (
                 "pk", "id"):
-            viewset = type(viewset.__name__, (viewset,), {"lookup_value_regex": "[0-9]+"})
-        return super().get_lookup_regex(viewset, lookup_prefix)
+            regex = regex.replace("[^/.]+", "[0-9]+")  # DRF's default lookup value
+        return regex
 
 
 router = Router()

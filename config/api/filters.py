@@ -32,8 +32,25 @@ from django_filters.widgets import BaseCSVWidget, BooleanWidget, QueryArrayWidge
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 
-_INTEGER = re.compile(r"-?[0-9]+")
+# An integer as a query string or path carries it: ASCII digits, an optional minus. int() would also take
+# " 5", "+5", "1_000", "5.0" via float and non-ASCII digits such as "٥".
+INTEGER = re.compile(r"-?[0-9]+")
+
+
+def query_integer(request, name: str, message, *, minimum: int | None = None,
+                  maximum: int | None = None) -> int | None:
+    """``?name=`` as one integer within the bounds, None when absent; anything else is a 400 naming it."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return None
+    if len(values) > 1 or not INTEGER.fullmatch(values[0]):
+        raise ValidationError({name: [message]}, code="invalid")
+    value = int(values[0])
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise ValidationError({name: [message]}, code="invalid")
+    return value
 
 
 class StrictBooleanWidget(BooleanWidget):
@@ -73,7 +90,7 @@ class IdField(forms.IntegerField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        if not isinstance(value, int) and not _INTEGER.fullmatch(str(value)):
+        if not isinstance(value, int) and not INTEGER.fullmatch(str(value)):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return int(value)
 

@@ -6,23 +6,10 @@ naming the parameter. A page beyond the last stays a 404, and a page size
 above 200 is capped (API.md: max 200).
 """
 
-import re
-
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-_DIGITS = re.compile(r"[0-9]+")  # int() would also take " 5", "+5", "1_000" and non-ASCII digits
-
-
-def _one_positive_int(request, name: str, message) -> int | None:
-    """The parameter as a positive integer, None when absent; anything else is a 400 naming it."""
-    values = request.query_params.getlist(name)
-    if not values:
-        return None
-    if len(values) > 1 or not _DIGITS.fullmatch(values[0]) or int(values[0]) < 1:
-        raise ValidationError({name: [message]}, code="invalid")
-    return int(values[0])
+from .filters import query_integer
 
 
 class StandardPagination(PageNumberPagination):
@@ -31,15 +18,16 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 200
 
     def get_page_size(self, request):
-        size = _one_positive_int(request, self.page_size_query_param,
-                                 _("每页条数应为一个正整数（超过 %(max)s 按 %(max)s 计）。") % {"max": self.max_page_size})
+        size = query_integer(request, self.page_size_query_param,
+                             _("每页条数应为一个正整数（超过 %(max)s 按 %(max)s 计）。") % {"max": self.max_page_size},
+                             minimum=1)
         return self.page_size if size is None else min(size, self.max_page_size)
 
     def get_page_number(self, request, paginator):
         value = request.query_params.get(self.page_query_param)
         if value in self.last_page_strings and len(request.query_params.getlist(self.page_query_param)) == 1:
             return paginator.num_pages
-        number = _one_positive_int(request, self.page_query_param, _("页码应为一个正整数。"))
+        number = query_integer(request, self.page_query_param, _("页码应为一个正整数。"), minimum=1)
         return 1 if number is None else number
 
     def get_schema_operation_parameters(self, view):

@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 from rest_framework.fields import empty
 
+from .filters import INTEGER
 from .parsers import JSONObject
 
 _STRING = (serializers.CharField, serializers.DateField, serializers.DateTimeField, serializers.TimeField,
@@ -93,10 +94,10 @@ class StrictJSONTypesMixin:
 
 
 class QueryIntegerField(serializers.IntegerField):
-    """A non-negative integer from a query string: ASCII digits only ("5"; not "5.0", " 5" or "٥")."""
+    """An integer from a query string: ASCII digits only ("5"; not "5.0", " 5" or "٥")."""
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and not (data.isascii() and data.isdigit()):
+        if isinstance(data, str) and not INTEGER.fullmatch(data):
             self.fail("invalid")
         return super().to_internal_value(data)
 

@@ -6,8 +6,6 @@ and a receipt signed by the service that anyone can verify.
 
 from __future__ import annotations
 
-import re
-
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -15,6 +13,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.filters import query_integer
 from config.api.pagination import StandardPagination
 from config.api.serializers import Serializer
 from config.api.throttles import PublicThrottle
@@ -45,13 +44,8 @@ _PAGE_PARAMETERS = [
 
 
 def _since(request) -> int | None:
-    """``?since=<data_version>``: one integer (digits only), or None when absent."""
-    values = request.query_params.getlist("since")
-    if not values:
-        return None
-    if len(values) > 1 or not re.fullmatch(r"-?[0-9]{1,18}", values[0]):
-        raise serializers.ValidationError({"since": ["应为整数数据版本号。"]})
-    return int(values[0])
+    """``?since=<data_version>``: one integer (at most 18 digits, as a bigint holds), or None when absent."""
+    return query_integer(request, "since", "应为整数数据版本号。", minimum=-(10**18 - 1), maximum=10**18 - 1)
 
 
 class _ListView(_PublicView):
