@@ -40,20 +40,39 @@ def _propose(created: list[Listing], **kwargs) -> None:
     created.append(listing_propose(**kwargs))
 
 
+class _Evidence:
+    """What the proposing rules read on ``day``, by the rule set in force then (for all entities)."""
+
+    def __init__(self, day: datetime.date):
+        from complaints.models import Complaint, Finding
+
+        document = rule_set_on(day).document
+        self.criteria = document["criteria"]
+        self.watch_horizon = day - datetime.timedelta(days=document["periods_days"]["watch"])
+        black_horizon = day - datetime.timedelta(days=document["periods_days"]["black"])
+        # Findings inspected within the black-list period (the watch rules look at the decision date too).
+        self.findings = Finding.objects.filter(inspection__inspected_on__gt=black_horizon,
+                                               inspection__inspected_on__lte=day)
+        # Substantiated complaints resolved within the watch period.
+        self.complaints = Complaint.objects.filter(outcome="substantiated", resolved_on__isnull=False,
+                                                   resolved_on__gt=self.watch_horizon, resolved_on__lte=day)
+        # Watch listings decided (and not removed) within the watch-to-black window.
+        within = self.criteria["watch_to_black"]["within_days"]
+        self.watches = (Listing.objects.filter(list_type=ListType.WATCH, status__in=_EFFECTIVE,
+                                               decided_on__gt=day - datetime.timedelta(days=within),
+                                               decided_on__lte=day)
+                        .exclude(status=ListingStatus.REMOVED))
+
+
 def propose_for_entity(*, entity_id: int, today: datetime.date | None = None) -> list[Listing]:
     """Evaluate every proposing rule for one entity; returns the listings newly proposed."""
-    from complaints.models import Complaint, Finding
-
     day = today or timezone.localdate()
-    document = rule_set_on(day).document
-    criteria = document["criteria"]
+    evidence = _Evidence(day)
+    criteria, watch_horizon = evidence.criteria, evidence.watch_horizon
     entity = Entity.objects.get(pk=entity_id)
     created: list[Listing] = []
-    black_horizon = day - datetime.timedelta(days=document["periods_days"]["black"])
-    watch_horizon = day - datetime.timedelta(days=document["periods_days"]["watch"])
 
-    findings = Finding.objects.filter(inspection__entity=entity).select_related("violation_type", "inspection")
-    for finding in findings.filter(inspection__inspected_on__gt=black_horizon, inspection__inspected_on__lte=day):
+    for finding in evidence.findings.filter(inspection__entity=entity).select_related("violation_type", "inspection"):
         decided = finding.decided_on or finding.inspection.inspected_on
         if criteria.get("black_on_revocation") and finding.penalty == "revocation":
             reason = _("许可证被吊销：%(v)s（%(n)s）") % {"v": finding.violation_type.name, "n": finding.decision_number}
@@ -85,11 +104,8 @@ def propose_for_entity(*, entity_id: int, today: datetime.date | None = None) ->
                          source_type="finding", source_id=finding.pk, source_rule="watch_violation", today=day)
 
     rule = criteria["complaints_to_watch"]
-    substantiated = list(
-        Complaint.objects.filter(entity=entity, outcome="substantiated", resolved_on__isnull=False,
-                                 resolved_on__gt=watch_horizon, resolved_on__lte=day)
-        .order_by("resolved_on", "id").values_list("id", "resolved_on")
-    )
+    substantiated = list(evidence.complaints.filter(entity=entity).order_by("resolved_on", "id")
+                         .values_list("id", "resolved_on"))
     for i in range(len(substantiated) - rule["count"] + 1):
         window = substantiated[i:i + rule["count"]]
         if (window[-1][1] - window[0][1]).days < rule["within_days"]:
@@ -99,11 +115,7 @@ def propose_for_entity(*, entity_id: int, today: datetime.date | None = None) ->
             break
 
     rule = criteria["watch_to_black"]
-    watches = list(
-        Listing.objects.filter(entity=entity, list_type=ListType.WATCH, status__in=_EFFECTIVE,
-                               decided_on__gt=day - datetime.timedelta(days=rule["within_days"]), decided_on__lte=day)
-        .exclude(status=ListingStatus.REMOVED).order_by("decided_on", "id").values_list("id", flat=True)
-    )
+    watches = list(evidence.watches.filter(entity=entity).order_by("decided_on", "id").values_list("id", flat=True))
     if len(watches) >= rule["count"]:
         _propose(created, list_type=ListType.BLACK, subject_type=SubjectType.ENTITY, entity=entity,
                  reason=_("12 个月内 %(n)s 次列入重点关注名单") % {"n": len(watches)},
@@ -121,26 +133,12 @@ def entities_with_evidence(*, today: datetime.date | None = None):
     entity with none of these cannot be proposed, so the nightly pass visits only
     these (one set-based query) instead of every registered business.
     """
-    from complaints.models import Complaint, Finding
-
-    day = today or timezone.localdate()
-    document = rule_set_on(day).document
-    criteria = document["criteria"]
-    black_horizon = day - datetime.timedelta(days=document["periods_days"]["black"])
-    watch_horizon = day - datetime.timedelta(days=document["periods_days"]["watch"])
-    findings = (Finding.objects.filter(inspection__inspected_on__gt=black_horizon, inspection__inspected_on__lte=day)
-                .values_list("inspection__entity_id", flat=True))
-    complaints = (Complaint.objects.filter(outcome="substantiated", resolved_on__gt=watch_horizon,
-                                           resolved_on__lte=day)
-                  .values("entity_id").annotate(n=Count("id"))
-                  .filter(n__gte=criteria["complaints_to_watch"]["count"]).values_list("entity_id", flat=True))
-    rule = criteria["watch_to_black"]
-    watches = (Listing.objects.filter(list_type=ListType.WATCH, status__in=_EFFECTIVE, entity__isnull=False,
-                                      decided_on__gt=day - datetime.timedelta(days=rule["within_days"]),
-                                      decided_on__lte=day)
-               .exclude(status=ListingStatus.REMOVED)
-               .values("entity_id").annotate(n=Count("id")).filter(n__gte=rule["count"])
-               .values_list("entity_id", flat=True))
+    evidence = _Evidence(today or timezone.localdate())
+    findings = evidence.findings.values_list("inspection__entity_id", flat=True)
+    complaints = (evidence.complaints.values("entity_id").annotate(n=Count("id"))
+                  .filter(n__gte=evidence.criteria["complaints_to_watch"]["count"]).values_list("entity_id", flat=True))
+    watches = (evidence.watches.filter(entity__isnull=False).values("entity_id").annotate(n=Count("id"))
+               .filter(n__gte=evidence.criteria["watch_to_black"]["count"]).values_list("entity_id", flat=True))
     # One UNION (hashed once) rather than three OR-ed IN subqueries, which PostgreSQL re-runs per entity
     # when a subquery's result is larger than work_mem.
     return (Entity.objects.filter(status="active", pk__in=findings.union(complaints, watches))
