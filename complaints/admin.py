@@ -28,8 +28,8 @@ from regulator.admin.base import (
     pretty_json,
 )
 
-from . import planning, services
-from .models import (
+from complaints import planning, services
+from complaints.models import (
     Complaint,
     ComplaintEvent,
     ComplaintOutcome,
@@ -39,7 +39,7 @@ from .models import (
     InspectionPlanItem,
     ViolationType,
 )
-from .transitions import TRANSITIONS
+from complaints.transitions import TRANSITIONS
 
 
 class ComplaintReasonForm(forms.Form):

@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from config.api.filters import BooleanFilter, DateFilter, FilterSet, IdFilter
 from entities.models import Sector
 
-from .models import (
+from complaints.models import (
     Complaint,
     ComplaintCategory,
     ComplaintChannel,

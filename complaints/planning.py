@@ -16,8 +16,8 @@ from config.api.exceptions import ConflictError
 from entities.models import Entity, EntityStatus
 from regulator.models import User, UserRole
 
-from . import sampling
-from .models import InspectionPlan, InspectionPlanItem
+from complaints import sampling
+from complaints.models import InspectionPlan, InspectionPlanItem
 
 
 def _population(region_prefix: str) -> list[list]:

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from entities.selectors import entity_scope_q
 
-from .models import Complaint, Finding, Inspection, InspectionPlan, InspectionPlanItem, ViolationType
+from complaints.models import Complaint, Finding, Inspection, InspectionPlan, InspectionPlanItem, ViolationType
 
 
 def _scoped(queryset: QuerySet, user) -> QuerySet:

@@ -15,8 +15,8 @@ from entities.models import Entity
 from entities.selectors import entities_for
 from regulator.workdays import current_calendar
 
-from . import deadlines
-from .models import (
+from complaints import deadlines
+from complaints.models import (
     Complaint,
     ComplaintEvent,
     ComplaintOutcome,
@@ -27,7 +27,7 @@ from .models import (
     Penalty,
     ViolationType,
 )
-from .transitions import OPEN_STATES, REGULATOR_ONLY_ACTIONS, RESPONDABLE_STATES, STAFF_ACTIONS, TRANSITIONS
+from complaints.transitions import OPEN_STATES, REGULATOR_ONLY_ACTIONS, RESPONDABLE_STATES, STAFF_ACTIONS, TRANSITIONS
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -159,7 +159,7 @@ def complaint_apply(
     _event(complaint, action=action, from_status=from_status, actor=actor, reason=reason)
 
     if action == "accept":
-        from .tasks import notify_business_of_complaint
+        from complaints.tasks import notify_business_of_complaint
 
         notify_business_of_complaint.delay_on_commit(complaint.pk)
     if action in {"resolve", "withdraw"} or from_status == ComplaintStatus.RESOLVED:

@@ -12,7 +12,7 @@ from django.utils import timezone
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def notify_business_of_complaint(complaint_id: int) -> int:
     """告知经营者: email the accounts of the complained-about entity (without the complainant's details)."""
-    from .models import Complaint
+    from complaints.models import Complaint
 
     complaint = Complaint.objects.select_related("entity").get(pk=complaint_id)
     recipients = [email for email in complaint.entity.accounts.filter(is_active=True).values_list("email", flat=True)
@@ -32,8 +32,8 @@ def mark_overdue_complaints() -> int:
     """Flag overdue complaints and tell the responsible regulators (those whose region covers the entity)."""
     from regulator.models import User, UserRole
 
-    from .models import Complaint
-    from .services import mark_overdue
+    from complaints.models import Complaint
+    from complaints.services import mark_overdue
 
     ids = mark_overdue()
     for complaint in Complaint.objects.filter(pk__in=ids).select_related("entity"):
@@ -59,6 +59,6 @@ def mark_overdue_complaints() -> int:
 @shared_task(acks_late=True)
 def draw_monthly_inspection_plans() -> list[int]:
     """双随机: on the first of each month, draw every jurisdiction's sample (idempotent per month)."""
-    from .planning import plan_draw_month
+    from complaints.planning import plan_draw_month
 
     return plan_draw_month(month=timezone.localdate())

@@ -6,7 +6,7 @@ anything not in it answers 409 and changes nothing.
 
 from __future__ import annotations
 
-from .models import ComplaintStatus as S
+from complaints.models import ComplaintStatus as S
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     (S.SUBMITTED, "accept"): S.ACCEPTED,

@@ -1,5 +1,5 @@
 """Project configuration: settings, URLs, the Celery app and embedded engines."""
 
-from .celery_app import app as celery_app
+from config.celery_app import app as celery_app
 
 __all__ = ["celery_app"]

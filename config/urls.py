@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from regulator.api.views import TokenView
 
-from .health import healthz
+from config.health import healthz
 
 handler400 = "regulator.web.errors.bad_request"
 handler403 = "regulator.web.errors.permission_denied"

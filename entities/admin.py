@@ -22,9 +22,9 @@ from regulator.admin.base import (
     presence_filter,
 )
 
-from . import services
-from .models import Entity, Licence, Person, PersonRole
-from .validators import normalize_credit_code, normalize_id_number, validate_id_number
+from entities import services
+from entities.models import Entity, Licence, Person, PersonRole
+from entities.validators import normalize_credit_code, normalize_id_number, validate_id_number
 
 
 class RegistryInline(RegulatorPermissions, admin.TabularInline):

@@ -10,8 +10,8 @@ import datetime
 import random
 from dataclasses import dataclass
 
-from .codes import credit_code, id_number
-from .models import Category, LicenceType, PersonRoleKind, Sector
+from entities.codes import credit_code, id_number
+from entities.models import Category, LicenceType, PersonRoleKind, Sector
 
 # (prefecture short name, prefecture code, a district of it)
 CITIES = [

@@ -8,8 +8,8 @@ from django.db.models import Q
 
 from config.api.filters import BooleanFilter, DateFilter, FilterSet, IdFilter, IsoDateTimeFilter
 
-from . import searchkeys
-from .models import (
+from entities import searchkeys
+from entities.models import (
     Category,
     Entity,
     EntityStatus,
@@ -21,7 +21,7 @@ from .models import (
     PersonRoleKind,
     Sector,
 )
-from .validators import normalize_credit_code
+from entities.validators import normalize_credit_code
 
 
 def search_names(queryset, value: str, *, code_field: str | None = None):

@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import searchkeys
-from .validators import validate_credit_code, validate_region_code
+from entities import searchkeys
+from entities.validators import validate_credit_code, validate_region_code
 
 
 class Sector(models.TextChoices):

@@ -7,7 +7,7 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
-from .models import Entity, Licence, Person, PersonRole
+from entities.models import Entity, Licence, Person, PersonRole
 
 
 def entity_scope_q(user, prefix: str = "") -> Q | None:

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 
-from .exceptions import DuplicatePerson
-from .models import Entity, Licence, Person, PersonRole
-from .validators import mask_id_number, normalize_id_number
+from entities.exceptions import DuplicatePerson
+from entities.models import Entity, Licence, Person, PersonRole
+from entities.validators import mask_id_number, normalize_id_number
 
 _ID_HASH_SALT = "credit.person.id_number"
 

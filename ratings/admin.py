@@ -22,8 +22,8 @@ from regulator.admin.base import (
     pretty_json,
 )
 
-from . import services
-from .models import CreditEvent, CreditScore, CreditScoreHistory, RecomputeRun, RescoreRequest, ScoringModel
+from ratings import services
+from ratings.models import CreditEvent, CreditScore, CreditScoreHistory, RecomputeRun, RescoreRequest, ScoringModel
 
 
 def _activate(request, model, data):

@@ -38,8 +38,8 @@ def evidence_changed(entity_id: int) -> None:
     """Record the rescore in the outbox inside the writer's transaction, and queue it after commit."""
     from django.utils import timezone
 
-    from . import tasks
-    from .models import RescoreRequest
+    from ratings import tasks
+    from ratings.models import RescoreRequest
 
     RescoreRequest.objects.bulk_create(  # one upsert: concurrent writers never collide on the entity
         [RescoreRequest(entity_id=entity_id, requested_at=timezone.now())],

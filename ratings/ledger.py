@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import Count
 
-from .models import CreditEvent
+from ratings.models import CreditEvent
 
 SERIOUS_SEVERITIES = {"serious", "grave"}
 SERIOUS_PENALTIES = {"suspension", "revocation"}

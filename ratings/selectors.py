@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from .models import CreditScore, CreditScoreHistory, Grade
+from ratings.models import CreditScore, CreditScoreHistory, Grade
 
 UNSCORED_GRADE = Grade.B  # DOMAIN.md: a new entity starts at 800, grade B
 

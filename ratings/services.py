@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from config.api.exceptions import ConflictError
 
-from . import ledger, scoring_sql
-from .models import RecomputeRun, ScoringModel
+from ratings import ledger, scoring_sql
+from ratings.models import RecomputeRun, ScoringModel
 
 DEFAULT_CHUNK_SIZE = 10_000
 
@@ -22,7 +22,7 @@ def active_model() -> ScoringModel:
 
 def entity_rescore(*, entity_id: int, as_of: datetime.date | None = None) -> None:
     """Incremental path: bring the entity's ledger up to date, then score it with the same SQL as the full run."""
-    from .models import RescoreRequest
+    from ratings.models import RescoreRequest
 
     day = as_of or timezone.localdate()
     model = active_model()
@@ -37,7 +37,7 @@ def entity_rescore(*, entity_id: int, as_of: datetime.date | None = None) -> Non
 
 def drain_rescore_outbox(*, older_than_seconds: int = 30, limit: int = 5000) -> int:
     """Rescore the entities whose queued rescore never ran (broker down at commit, worker lost)."""
-    from .models import RescoreRequest
+    from ratings.models import RescoreRequest
 
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
     ids = list(RescoreRequest.objects.filter(requested_at__lte=cutoff).order_by("requested_at")
@@ -134,7 +134,7 @@ def pending_chunks(run: RecomputeRun) -> list[int]:
 
 def recompute_dispatch(*, run_id: int) -> None:
     """Fan the run's pending chunks out to the Celery workers (any number of them, on any machine)."""
-    from .tasks import recompute_chunk_task
+    from ratings.tasks import recompute_chunk_task
 
     run = RecomputeRun.objects.get(pk=run_id)
     for index in pending_chunks(run):

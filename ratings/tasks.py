@@ -9,14 +9,14 @@ from django.utils import timezone
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def rescore_entity(entity_id: int) -> None:
     """Recompute one entity's score after its evidence changed."""
-    from .services import entity_rescore
+    from ratings.services import entity_rescore
 
     entity_rescore(entity_id=entity_id)
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def recompute_chunk_task(run_id: int, index: int) -> int:
-    from .services import recompute_chunk
+    from ratings.services import recompute_chunk
 
     return recompute_chunk(run_id=run_id, index=index)
 
@@ -24,8 +24,8 @@ def recompute_chunk_task(run_id: int, index: int) -> int:
 @shared_task(acks_late=True)
 def nightly_recompute() -> int:
     """Nightly: derive time-dependent events (overdue rectifications), then rescore everyone as of today."""
-    from .ledger import derive_overdue_rectifications
-    from .services import recompute_dispatch, recompute_plan
+    from ratings.ledger import derive_overdue_rectifications
+    from ratings.services import recompute_dispatch, recompute_plan
 
     derive_overdue_rectifications(as_of=timezone.localdate())
     run = recompute_plan(reason="nightly")
@@ -36,6 +36,6 @@ def nightly_recompute() -> int:
 @shared_task(acks_late=True)
 def drain_rescore_outbox() -> int:
     """Every minute: rescore what the outbox still holds (the transactional outbox's relay)."""
-    from .services import drain_rescore_outbox as drain
+    from ratings.services import drain_rescore_outbox as drain
 
     return drain()

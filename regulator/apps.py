@@ -12,7 +12,7 @@ class RegulatorConfig(AppConfig):
 
         from ratings import hooks, ledger
 
-        from . import audit, credit, tasks
+        from regulator import audit, credit, tasks
 
         # Every change to every model is captured by database triggers, installed after each migrate.
         post_migrate.connect(_install_audit, sender=self, dispatch_uid="regulator.audit.install")
@@ -27,13 +27,13 @@ class RegulatorConfig(AppConfig):
 
 
 def _install_audit(sender, using="default", **kwargs) -> None:
-    from . import audit
+    from regulator import audit
 
     audit.install(using)
 
 
 def _task_context(sender=None, task=None, **kwargs) -> None:
-    from . import audit
+    from regulator import audit
 
     audit.clear_context()
     audit.set_context(role="system", task=getattr(task, "name", str(sender)))

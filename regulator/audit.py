@@ -173,7 +173,7 @@ def verify_chain(*, batch: int = 5000) -> ChainReport:
                 return ChainReport(count, False, entry_id, "content does not match its hash")
             previous_hash, previous_id = stored_hash, entry_id
         last_id = rows[-1][0]
-    from .models import AuditCheckpoint
+    from regulator.models import AuditCheckpoint
 
     for checkpoint in AuditCheckpoint.objects.order_by("day"):
         with connection.cursor() as cursor:
@@ -190,7 +190,7 @@ def verify_chain(*, batch: int = 5000) -> ChainReport:
 @transaction.atomic
 def checkpoint(*, day=None):
     """Record today's count and head hash (daily, by Celery beat); idempotent per day."""
-    from .models import AuditCheckpoint
+    from regulator.models import AuditCheckpoint
 
     day = day or timezone.localdate()
     existing = AuditCheckpoint.objects.filter(day=day).first()

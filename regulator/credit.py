@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from ratings.ledger import Derived
 
-from .models import Listing, ListingStatus, SubjectType
+from regulator.models import Listing, ListingStatus, SubjectType
 
 # A removed listing's basis was revoked: it never counted. The others count from the decision to their end.
 _COUNTED = [ListingStatus.PUBLISHED, ListingStatus.EXPIRED, ListingStatus.REPAIRED]

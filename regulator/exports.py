@@ -18,9 +18,9 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from .models import ListType
-from .public import public_listing, published_listings
-from .receipts import data_version
+from regulator.models import ListType
+from regulator.public import public_listing, published_listings
+from regulator.receipts import data_version
 
 FIELDS = ["id", "list_type", "subject_type", "name", "credit_code", "related_entity_name", "person_role", "sector",
           "region_code", "reason", "legal_basis", "decision_number", "decided_on", "published_on", "expires_on",
@@ -90,7 +90,7 @@ def read(name: str) -> bytes:
 
 def changed_since(name: str, since: int) -> bytes:
     """The records of one export that changed after data version ``since``; ended ones as ``public: false``."""
-    from .models import Listing, PublicChange
+    from regulator.models import Listing, PublicChange
 
     list_type, fmt = name.split("list.", 1)
     changed_ids = PublicChange.objects.filter(id__gt=since, listing__list_type=list_type).values("listing_id")

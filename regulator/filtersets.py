@@ -7,7 +7,7 @@ from django.core.validators import RegexValidator
 
 from config.api.filters import DateFilter, FilterSet
 
-from .models import Listing, ListingStatus, ListType, RepairApplication, RepairStatus, SubjectType
+from regulator.models import Listing, ListingStatus, ListType, RepairApplication, RepairStatus, SubjectType
 
 
 class ListingFilterSet(FilterSet):

@@ -26,9 +26,9 @@ from entities.validators import (
     validate_region_code,
 )
 
-from .listings import _event, _public_change
-from .models import Listing, ListingStatus, ListType, SubjectType
-from .rules import rule_set_on
+from regulator.listings import _event, _public_change
+from regulator.models import Listing, ListingStatus, ListType, SubjectType
+from regulator.rules import rule_set_on
 
 REQUIRED = ["name", "list_type", "reason", "legal_basis", "decided_on", "source_authority", "source_reference"]
 MAX_ROWS = 10_000

@@ -17,8 +17,8 @@ from django.utils import timezone
 from entities.models import Entity, Person, PersonRole
 from entities.services import id_number_hash
 
-from .models import Listing, ListingStatus, SubjectType
-from .rules import matching_restrictions
+from regulator.models import Listing, ListingStatus, SubjectType
+from regulator.rules import matching_restrictions
 
 ROLE_LINKS = ["legal_representative", "actual_controller", "principal"]
 _EVER_PUBLISHED = [ListingStatus.PUBLISHED, ListingStatus.EXPIRED, ListingStatus.REMOVED, ListingStatus.REPAIRED]

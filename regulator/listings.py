@@ -20,7 +20,7 @@ from config.api.exceptions import ConflictError
 from entities.models import Entity, Person
 from ratings import hooks
 
-from .models import (
+from regulator.models import (
     Listing,
     ListingEvent,
     ListingStatus,
@@ -31,9 +31,9 @@ from .models import (
     RepairStatus,
     SubjectType,
 )
-from .rules import rule_set_on
-from .transitions import TRANSITIONS, WINDOW_GUARDED
-from .workdays import add_working_days
+from regulator.rules import rule_set_on
+from regulator.transitions import TRANSITIONS, WINDOW_GUARDED
+from regulator.workdays import add_working_days
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -52,7 +52,7 @@ def _event(listing: Listing, *, action: str, from_status: str, actor=None, reaso
 
 def _public_change(listing: Listing, change: str) -> None:
     PublicChange.objects.create(listing=listing, change=change)
-    from . import tasks
+    from regulator import tasks
 
     tasks.regenerate_exports.delay_on_commit()
 

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from entities.models import Entity, PersonRole, PersonRoleKind
 
-from .listings import listing_propose
-from .models import Listing, ListingStatus, ListType, SubjectType
-from .rules import rule_set_on
+from regulator.listings import listing_propose
+from regulator.models import Listing, ListingStatus, ListType, SubjectType
+from regulator.rules import rule_set_on
 
 LISTED_ROLES = [PersonRoleKind.LEGAL_REPRESENTATIVE, PersonRoleKind.ACTUAL_CONTROLLER, PersonRoleKind.PRINCIPAL]
 _EFFECTIVE = [ListingStatus.DECIDED, ListingStatus.PUBLISHED, ListingStatus.EXPIRED, ListingStatus.REMOVED,

@@ -15,8 +15,8 @@ from django.utils import timezone
 from entities.filtersets import search_names
 from entities.models import Entity, Person
 
-from .models import Listing, ListingStatus, ListType, PublicStatement, StatementStatus, SubjectType
-from .rules import rule_set_on
+from regulator.models import Listing, ListingStatus, ListType, PublicStatement, StatementStatus, SubjectType
+from regulator.rules import rule_set_on
 
 
 def mask_name(name: str) -> str:

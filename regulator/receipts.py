@@ -49,7 +49,7 @@ def key_id() -> str:
 
 def data_version() -> int:
     """The id of the latest change the public can see (0 before the first publication)."""
-    from .models import PublicChange
+    from regulator.models import PublicChange
 
     return PublicChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
 

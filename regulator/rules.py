@@ -123,7 +123,7 @@ def validate_document(document: Any) -> dict[str, Any]:
 
 def rule_set_on(day: datetime.date):
     """The rule set in force on ``day`` (the latest whose effective_from is not after it)."""
-    from .models import RuleSet
+    from regulator.models import RuleSet
 
     rule_set = RuleSet.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
     if rule_set is None:

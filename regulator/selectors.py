@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from entities.selectors import entities_for
 
-from .models import Listing, Objection, PublicStatement, RepairApplication
+from regulator.models import Listing, Objection, PublicStatement, RepairApplication
 
 
 def listings_for(user) -> QuerySet[Listing]:

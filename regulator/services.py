@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from config.api.exceptions import ConflictError
 
-from .models import PublicStatement, StatementStatus, User
+from regulator.models import PublicStatement, StatementStatus, User
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.utils import timezone
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def propose_listings(entity_id: int) -> list[int]:
     """Run the proposing rules for an entity whose evidence changed."""
-    from .proposals import propose_for_entity
+    from regulator.proposals import propose_for_entity
 
     return [listing.pk for listing in propose_for_entity(entity_id=entity_id)]
 
@@ -20,7 +20,7 @@ NIGHTLY_CHUNK = 500
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def propose_listings_batch(entity_ids: list[int]) -> int:
     """One chunk of the nightly pass; idempotent (a proposal is never made twice), so a retry is safe."""
-    from .proposals import propose_for_entity
+    from regulator.proposals import propose_for_entity
 
     return sum(len(propose_for_entity(entity_id=entity_id)) for entity_id in entity_ids)
 
@@ -32,9 +32,9 @@ def nightly_lists() -> dict:
     The rules are re-run only for the entities with evidence inside a rule's horizon (the others cannot
     be proposed), in chunks of NIGHTLY_CHUNK spread over the workers.
     """
-    from .exports import regenerate
-    from .listings import expire_due
-    from .proposals import entities_with_evidence
+    from regulator.exports import regenerate
+    from regulator.listings import expire_due
+    from regulator.proposals import entities_with_evidence
 
     expired = expire_due()
     ids = list(entities_with_evidence())
@@ -48,14 +48,14 @@ def nightly_lists() -> dict:
 
 @shared_task(acks_late=True)
 def quarterly_red_candidates() -> int:
-    from .proposals import propose_red_candidates
+    from regulator.proposals import propose_red_candidates
 
     return len(propose_red_candidates())
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def regenerate_exports() -> int:
-    from .exports import regenerate
+    from regulator.exports import regenerate
 
     return regenerate()["data_version"]
 
@@ -63,7 +63,7 @@ def regenerate_exports() -> int:
 @shared_task(acks_late=True)
 def audit_checkpoint() -> int | None:
     """Daily: record the chain's count and head hash, so a cut-off tail cannot go unnoticed."""
-    from .audit import checkpoint
+    from regulator.audit import checkpoint
 
     row = checkpoint()
     return row.entry_count if row else None

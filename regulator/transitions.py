@@ -6,7 +6,7 @@ proposed -> notified (告知书) -> decided (认定决定书) -> published (公�
 
 from __future__ import annotations
 
-from .models import ListingStatus as S
+from regulator.models import ListingStatus as S
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     (S.PROPOSED, "notify"): S.NOTIFIED,

@@ -62,7 +62,7 @@ def build_calendar(rows: Iterable[tuple[datetime.date, str]]) -> WorkCalendar:
 
 def current_calendar() -> WorkCalendar:
     """The calendar as stored now (read per call: a regulator's edit applies to the next deadline)."""
-    from .models import CalendarDay
+    from regulator.models import CalendarDay
 
     return build_calendar(CalendarDay.objects.values_list("date", "kind"))
 

@@ -16,7 +16,7 @@ from entities.models import Entity
 from entities.selectors import entities_for
 from entities.validators import normalize_credit_code
 
-from ..models import (
+from complaints.models import (
     Complaint,
     ComplaintEvent,
     ComplaintOutcome,
@@ -25,7 +25,7 @@ from ..models import (
     InspectionPlan,
     ViolationType,
 )
-from ..selectors import complaints_for, plan_items_for
+from complaints.selectors import complaints_for, plan_items_for
 
 phone_validator = RegexValidator(r"^\+?[0-9][0-9 \-]{4,19}$", _("请输入有效的电话号码。"))
 

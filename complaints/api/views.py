@@ -14,9 +14,9 @@ from config.api.idempotency import idempotent
 from config.api.permissions import IsRegulator, RegulatorWritesOthersRead
 from config.api.throttles import ComplaintCreateThrottle, PublicThrottle
 
-from .. import planning, selectors, services
-from ..filtersets import ComplaintFilterSet, FindingFilterSet, InspectionFilterSet
-from ..models import (
+from complaints import planning, selectors, services
+from complaints.filtersets import ComplaintFilterSet, FindingFilterSet, InspectionFilterSet
+from complaints.models import (
     Complaint,
     ComplaintEvent,
     Finding,
@@ -25,7 +25,7 @@ from ..models import (
     InspectionPlanItem,
     ViolationType,
 )
-from .serializers import (
+from complaints.api.serializers import (
     ComplaintCreateSerializer,
     ComplaintEventSerializer,
     ComplaintFiledSerializer,

@@ -9,7 +9,7 @@ above 200 is capped (API.md: max 200).
 from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import PageNumberPagination
 
-from .filters import query_integer
+from config.api.filters import query_integer
 
 
 class StandardPagination(PageNumberPagination):

@@ -21,8 +21,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 from rest_framework.fields import empty
 
-from .filters import INTEGER
-from .parsers import JSONObject
+from config.api.filters import INTEGER
+from config.api.parsers import JSONObject
 
 _STRING = (serializers.CharField, serializers.DateField, serializers.DateTimeField, serializers.TimeField,
            serializers.SlugRelatedField, serializers.UUIDField)

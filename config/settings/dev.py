@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 
-from .base import *  # noqa: E402,F403
-from .base import env_bool  # noqa: E402
+from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import env_bool  # noqa: E402
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "dev-only-secret-key-not-for-production-use-0123456789abcdef"  # noqa: F405,S105

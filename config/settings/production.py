@@ -8,8 +8,8 @@ for _name in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "ID_HASH_KEY", 
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in production")
 
-from .base import *  # noqa: E402,F403
-from .base import env_bool, env_list  # noqa: E402
+from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import env_bool, env_list  # noqa: E402
 
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")

@@ -2,7 +2,7 @@
 
 import os
 
-from .base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105

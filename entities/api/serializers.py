@@ -7,8 +7,8 @@ from rest_framework import serializers
 
 from config.api.serializers import ModelSerializer
 
-from ..models import Entity, Licence, Person, PersonRole
-from ..validators import normalize_credit_code, normalize_id_number, validate_id_number
+from entities.models import Entity, Licence, Person, PersonRole
+from entities.validators import normalize_credit_code, normalize_id_number, validate_id_number
 
 
 class EntitySerializer(ModelSerializer):

@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from .views import EntityViewSet, LicenceViewSet, PersonRoleViewSet, PersonViewSet
+from entities.api.views import EntityViewSet, LicenceViewSet, PersonRoleViewSet, PersonViewSet
 
 router = DefaultRouter()
 router.register("entities", EntityViewSet, basename="entity")

@@ -7,10 +7,10 @@ from rest_framework import mixins, viewsets
 
 from config.api.permissions import RegulatorWritesOthersRead
 
-from .. import selectors, services
-from ..filtersets import EntityFilterSet, LicenceFilterSet, PersonFilterSet, PersonRoleFilterSet
-from ..models import Entity, Licence, Person, PersonRole
-from .serializers import (
+from entities import selectors, services
+from entities.filtersets import EntityFilterSet, LicenceFilterSet, PersonFilterSet, PersonRoleFilterSet
+from entities.models import Entity, Licence, Person, PersonRole
+from entities.api.serializers import (
     EntitySerializer,
     LicenceSerializer,
     PersonRoleSerializer,

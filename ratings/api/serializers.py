@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from config.api.serializers import ModelSerializer, Serializer
 
-from ..models import CreditScore, CreditScoreHistory, ScoringModel
+from ratings.models import CreditScore, CreditScoreHistory, ScoringModel
 
 
 class BreakdownLineSerializer(Serializer):

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .views import EntityCreditHistoryView, EntityCreditView, ScoringModelViewSet
+from ratings.api.views import EntityCreditHistoryView, EntityCreditView, ScoringModelViewSet
 
 router = DefaultRouter()
 router.register("scoring-models", ScoringModelViewSet, basename="scoring-model")

@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from config.api.permissions import IsRegulator
 from entities.selectors import entities_for
 
-from .. import selectors, services
-from ..models import CreditScoreHistory, ScoringModel
-from .serializers import CreditHistorySerializer, CreditSerializer, ScoringModelSerializer
+from ratings import selectors, services
+from ratings.models import CreditScoreHistory, ScoringModel
+from ratings.api.serializers import CreditHistorySerializer, CreditSerializer, ScoringModelSerializer
 
 
 def _entity_in_scope(request, entity_id: int):

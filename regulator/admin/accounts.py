@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from entities.models import Sector
 from entities.validators import validate_region_prefix
 
-from .. import services
-from ..models import User, UserRole
-from .base import RegulatorAdmin, adopt
+from regulator import services
+from regulator.models import User, UserRole
+from regulator.admin.base import RegulatorAdmin, adopt
 
 
 class ScopeFormMixin:

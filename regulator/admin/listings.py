@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from entities.models import PersonRoleKind
 
-from .. import listings, services
-from ..models import (
+from regulator import listings, services
+from regulator.models import (
     Listing,
     ListingEvent,
     ListingStatus,
@@ -27,9 +27,9 @@ from ..models import (
     RuleSet,
     StatementStatus,
 )
-from ..rules import rule_set_on
-from ..transitions import TRANSITIONS
-from .base import (
+from regulator.rules import rule_set_on
+from regulator.transitions import TRANSITIONS
+from regulator.admin.base import (
     EntityRegionFilter,
     ReadOnlyAdmin,
     ReadOnlyInline,

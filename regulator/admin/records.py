@@ -6,9 +6,9 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..audit import audited_tables
-from ..models import AuditCheckpoint, AuditEntry, CalendarDay, User, UserRole
-from .base import ReadOnlyAdmin, RegulatorAdmin, pretty_json
+from regulator.audit import audited_tables
+from regulator.models import AuditCheckpoint, AuditEntry, CalendarDay, User, UserRole
+from regulator.admin.base import ReadOnlyAdmin, RegulatorAdmin, pretty_json
 
 
 class TableFilter(admin.SimpleListFilter):

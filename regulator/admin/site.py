@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import TokenProxy
 
-from .base import is_admin_user
+from regulator.admin.base import is_admin_user
 
 
 def _regulators_only(request) -> bool:

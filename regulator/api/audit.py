@@ -12,8 +12,8 @@ from config.api.filters import FilterSet, IdFilter, IsoDateTimeFilter
 from config.api.permissions import IsRegulator
 from config.api.serializers import ModelSerializer
 
-from ..audit import verify_chain
-from ..models import AuditEntry
+from regulator.audit import verify_chain
+from regulator.models import AuditEntry
 
 
 class AuditEntrySerializer(ModelSerializer):

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from config.api.permissions import RegulatorWritesOthersRead
 from config.api.serializers import ModelSerializer, QueryIntegerField, Serializer
 
-from ..models import CalendarDay
-from ..workdays import current_calendar
+from regulator.models import CalendarDay
+from regulator.workdays import current_calendar
 
 
 class CalendarDaySerializer(ModelSerializer):

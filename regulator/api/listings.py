@@ -14,10 +14,10 @@ from config.api.permissions import IsRegulator, RegulatorWritesOthersRead
 from config.api.serializers import ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
 from entities.models import Entity, Person
 
-from .. import imports, licence_checks, listings, receipts, selectors
-from ..filtersets import ListingFilterSet, RepairFilterSet
-from ..models import Listing, ListType, Objection, RepairApplication, RuleSet, SubjectType
-from ..rules import rule_set_on
+from regulator import imports, licence_checks, listings, receipts, selectors
+from regulator.filtersets import ListingFilterSet, RepairFilterSet
+from regulator.models import Listing, ListType, Objection, RepairApplication, RuleSet, SubjectType
+from regulator.rules import rule_set_on
 
 _CONFLICT = OpenApiResponse(description="与当前状态冲突（非法流转、申辩期未满、申辩未答复）")
 _NOT_FOUND = OpenApiResponse(description="不存在或不在权限范围内")

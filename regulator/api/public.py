@@ -20,8 +20,8 @@ from config.api.throttles import PublicThrottle
 from entities.models import Entity
 from entities.validators import normalize_credit_code
 
-from .. import exports, public, receipts
-from ..models import ListType, PublicChange
+from regulator import exports, public, receipts
+from regulator.models import ListType, PublicChange
 
 
 class _PublicView(APIView):

@@ -21,9 +21,9 @@ from ratings.api.serializers import CreditSerializer
 from ratings.selectors import score_for
 from ratings.services import entity_rescore
 
-from .. import selectors, services
-from ..models import PublicStatement
-from .listings import ListingSerializer
+from regulator import selectors, services
+from regulator.models import PublicStatement
+from regulator.api.listings import ListingSerializer
 
 
 class MeView(APIView):

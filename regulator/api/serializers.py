@@ -10,7 +10,7 @@ from config.api.serializers import ModelSerializer
 from entities.models import Entity, Sector
 from entities.validators import validate_region_prefix
 
-from ..models import User, UserRole
+from regulator.models import User, UserRole
 
 
 class UserSerializer(ModelSerializer):

@@ -1,9 +1,9 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .audit import AuditLogViewSet
-from .calendar import CalendarDayViewSet
-from .listings import (
+from regulator.api.audit import AuditLogViewSet
+from regulator.api.calendar import CalendarDayViewSet
+from regulator.api.listings import (
     BatchLicenceCheckView,
     LicenceCheckView,
     ListingViewSet,
@@ -11,7 +11,7 @@ from .listings import (
     RepairApplicationViewSet,
     RuleSetViewSet,
 )
-from .public import (
+from regulator.api.public import (
     PublicBlacklistView,
     PublicChangesView,
     PublicEntityView,
@@ -20,8 +20,8 @@ from .public import (
     ReceiptKeyView,
     ReceiptVerifyView,
 )
-from .selfservice import MeView, StatementViewSet
-from .views import UserViewSet
+from regulator.api.selfservice import MeView, StatementViewSet
+from regulator.api.views import UserViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")

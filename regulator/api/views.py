@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from config.api.permissions import IsRegulator
 from config.api.throttles import LoginThrottle
 
-from .. import services
-from ..models import User
-from .serializers import MeSerializer, UserSerializer
+from regulator import services
+from regulator.models import User
+from regulator.api.serializers import MeSerializer, UserSerializer
 
 
 class UserViewSet(

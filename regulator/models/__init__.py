@@ -1,9 +1,9 @@
 """Models of the regulator app: accounts, the working calendar, and lists with due process."""
 
-from .accounts import User, UserRole
-from .audit import AuditCheckpoint, AuditEntry
-from .calendar import CalendarDay, CalendarDayKind
-from .listings import (
+from regulator.models.accounts import User, UserRole
+from regulator.models.audit import AuditCheckpoint, AuditEntry
+from regulator.models.calendar import CalendarDay, CalendarDayKind
+from regulator.models.listings import (
     Listing,
     ListingEvent,
     ListingStatus,

@@ -36,11 +36,11 @@ from ratings.models import Grade
 from ratings.selectors import history_for, score_for
 from ratings.services import active_model, entity_rescore
 
-from .. import listings as listing_services
-from .. import selectors
-from ..models import Listing, ListingStatus, ListType, Objection, RepairApplication, RepairStatus
-from .forms import ObjectionForm, RepairForm, ReplyForm, add_errors
-from .views import error_page, pages_404
+from regulator import listings as listing_services
+from regulator import selectors
+from regulator.models import Listing, ListingStatus, ListType, Objection, RepairApplication, RepairStatus
+from regulator.web.forms import ObjectionForm, RepairForm, ReplyForm, add_errors
+from regulator.web.views import error_page, pages_404
 
 HISTORY_POINTS = 60
 RULE_LABELS = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
-from .views import error_page
+from regulator.web.views import error_page
 
 API_PREFIX = "/api/"
 

@@ -5,8 +5,8 @@ from django.urls import path
 
 from config.api.throttles import LoginThrottle
 
-from . import business, views
-from .throttling import throttle
+from regulator.web import business, views
+from regulator.web.throttling import throttle
 
 app_name = "web"
 

@@ -32,11 +32,11 @@ from config.api.throttles import ComplaintCreateThrottle, PublicThrottle
 from entities.models import Category, Entity, EntityStatus, PersonRoleKind, Sector
 from entities.validators import normalize_credit_code
 
-from .. import exports, public, receipts
-from ..models import ListType
-from . import report_pdf
-from .forms import ComplaintForm, SearchForm, TrackForm, VerifyForm, add_errors
-from .throttling import throttle
+from regulator import exports, public, receipts
+from regulator.models import ListType
+from regulator.web import report_pdf
+from regulator.web.forms import ComplaintForm, SearchForm, TrackForm, VerifyForm, add_errors
+from regulator.web.throttling import throttle
 
 PAGE_SIZE = 20
 PREVIEW_SIZE = 10
