@@ -6,15 +6,23 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint schema bench venv migrate demo clean-embedded browser
+.PHONY: run test lint schema bench venv dev migrate demo clean-embedded browser
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# Two installs: requirements/base.lock is the service (what `make run` and production get);
+# requirements/dev.lock adds the test, lint, bench and browser tools (`make test`, `make bench`).
+$(VENV)/.installed-base: requirements/base.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet -r requirements/base.lock
 	@touch $@
 
-venv: $(VENV)/.installed
+$(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.lock
+	$(PY) -m pip install --quiet -r requirements/dev.lock
+	@touch $@
+
+venv: $(VENV)/.installed-base
+
+dev: $(VENV)/.installed-dev
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
@@ -27,8 +35,10 @@ run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/honcho start -f Procfile
 
-lint: venv
+# ruff, and import-linter's one-way layers contract (pyproject.toml: [tool.importlinter]).
+lint: dev
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 schema: venv
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
@@ -47,11 +57,14 @@ browser:
 	fi
 	@$(CHROMIUM) --version
 
+# The suite on both cores (pytest-xdist, one test database per worker), then the browser tests alone:
+# they share one Chromium and a live server.
 test: lint schema browser
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --ignore=tests/browser
+	$(PY) -m pytest tests/browser
 
-bench: venv
+bench: dev
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/load.py
 

@@ -146,7 +146,7 @@ def _publish_listings(count: int) -> None:
     from django.utils import timezone
 
     from entities.models import Entity
-    from regulator.listings import listing_apply, listing_propose
+    from regulator.lists.services import listing_decide, listing_notify, listing_propose, listing_publish
 
     today = timezone.localdate()
     notified, decided = today - datetime.timedelta(days=60), today - datetime.timedelta(days=30)
@@ -155,11 +155,11 @@ def _publish_listings(count: int) -> None:
     for entity in candidates:
         listing = listing_propose(list_type="black", subject_type="entity", entity=entity,
                                   reason="压测：拒不履行行政处罚决定", today=notified)
-        listing_apply(listing_id=listing.pk, action="notify", today=notified)
-        listing_apply(listing_id=listing.pk, action="decide", today=decided, decision={
+        listing_notify(listing_id=listing.pk, today=notified)
+        listing_decide(listing_id=listing.pk, today=decided, **{
             "decision_number": f"晋文旅信〔{decided.year}〕L{listing.pk}号", "measures": "依法实施信用惩戒",
             "appeal_routes": "可依法申请行政复议或提起行政诉讼"})
-        listing_apply(listing_id=listing.pk, action="publish", today=decided)
+        listing_publish(listing_id=listing.pk, today=decided)
 
 
 def _queries(names: list[str], codes: list[str]) -> list[tuple[str, str]]:
@@ -184,8 +184,9 @@ def _scenario() -> dict:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
+    from core.models import User, UserRole
     from entities.models import Entity
-    from regulator.models import Listing, User, UserRole
+    from regulator.lists.models import Listing
 
     rng = random.Random(2026)
     day = timezone.localdate()

@@ -152,9 +152,9 @@ def bench_incremental_latency(samples: int = 20) -> dict:
     from complaints.models import ViolationType
     from complaints.services import inspection_create
     from config.celery_app import app
+    from core.models import User
     from entities.models import Entity
     from ratings.models import CreditScore
-    from regulator.models import User
 
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
@@ -200,7 +200,7 @@ def bench_nightly_proposals(sample: int = 300) -> dict:
     from django.db import transaction
 
     from entities.models import Entity
-    from regulator.proposals import entities_with_evidence, propose_for_entity
+    from regulator.lists.proposals import entities_with_evidence, propose_for_entity
 
     started = time.perf_counter()
     candidates = list(entities_with_evidence())

@@ -1,8 +1,8 @@
 """Django admin (in Chinese) for complaints and inspections: read-only records, handling steps through the services.
 
 Complainants' names and phones appear here because the admin is for regulators
-only (regulator.admin.base); every status change goes through
-complaints.services.complaint_apply, so the transition table and its rules
+only (core.admin.base); every status change goes through
+complaints.services (complaint_accept, ...), so the transition table and its rules
 hold exactly as in the API.
 """
 
@@ -14,32 +14,32 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from regulator.admin.base import (
-    EntityRegionFilter,
-    ReadOnlyAdmin,
-    ReadOnlyInline,
-    RegistrySearch,
-    RegulatorAdmin,
-    Transition,
-    entity_ids_matching,
-    is_record_id,
-    link,
-    presence_filter,
-    pretty_json,
-)
-
 from complaints import planning, services
 from complaints.models import (
     Complaint,
     ComplaintEvent,
     ComplaintOutcome,
+    ComplaintStatus,
     Finding,
     Inspection,
     InspectionPlan,
     InspectionPlanItem,
     ViolationType,
 )
-from complaints.transitions import TRANSITIONS
+from complaints.transitions import ACTION_LABELS, TRANSITIONS
+from core.admin.base import (
+    EntityRegionFilter,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    RegistrySearch,
+    RegulatorAdmin,
+    Transition,
+    is_record_id,
+    link,
+    presence_filter,
+    pretty_json,
+)
+from entities.selectors import entity_ids_matching
 
 
 class ComplaintReasonForm(forms.Form):
@@ -57,8 +57,7 @@ class RectifyForm(forms.Form):
 
 def _complaint_step(action: str, label: str, form_class=None, intro: str = "", applies=None) -> Transition:
     def run(request, complaint, data):
-        services.complaint_apply(complaint_id=complaint.pk, action=action, actor=request.user,
-                                 reason=data.get("reason", ""), outcome=data.get("outcome", ""))
+        services.COMPLAINT_STEPS[action](complaint_id=complaint.pk, actor=request.user, **data)
 
     def legal(complaint) -> bool:
         return (complaint.status, action) in TRANSITIONS and (applies is None or applies(complaint))
@@ -82,7 +81,20 @@ COMPLAINT_STEPS = (
 
 class ComplaintEventInline(ReadOnlyInline):
     model = ComplaintEvent
-    fields = ["created_at", "action", "from_status", "to_status", "actor_name", "reason"]
+    fields = ["created_at", "action_label", "from_label", "to_label", "actor_name", "reason"]
+    readonly_fields = fields
+
+    @admin.display(description=_("动作"))
+    def action_label(self, event: ComplaintEvent) -> str:
+        return ACTION_LABELS.get(event.action, event.action)
+
+    @admin.display(description=_("原状态"))
+    def from_label(self, event: ComplaintEvent) -> str:
+        return dict(ComplaintStatus.choices).get(event.from_status, event.from_status) or "—"
+
+    @admin.display(description=_("新状态"))
+    def to_label(self, event: ComplaintEvent) -> str:
+        return dict(ComplaintStatus.choices).get(event.to_status, event.to_status)
     show_change_link = False
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from regulator.workdays import WorkCalendar
+from core.workdays import WorkCalendar
 
 ACCEPT_WORKING_DAYS = 5
 NOTIFY_WORKING_DAYS = 5

@@ -5,9 +5,6 @@ from __future__ import annotations
 import django_filters
 from django.core.validators import RegexValidator
 
-from config.api.filters import BooleanFilter, DateFilter, FilterSet, IdFilter
-from entities.models import Sector
-
 from complaints.models import (
     Complaint,
     ComplaintCategory,
@@ -20,6 +17,8 @@ from complaints.models import (
     Penalty,
     Severity,
 )
+from config.api.filters import BooleanFilter, DateFilter, FilterSet, IdFilter
+from entities.models import Sector
 
 _prefix = [RegexValidator(r"^\d{1,6}$")]
 

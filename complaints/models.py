@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TransitionRecord
+
 
 def new_tracking_code() -> str:
     """An unguessable code (about 120 bits) the complainant uses to follow the complaint."""
@@ -115,26 +117,15 @@ class Complaint(models.Model):
         return f"投诉 #{self.pk} · {self.get_status_display()}"
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(TransitionRecord):
     """投诉流转记录 (append-only): every status change and response, who made it and why."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("动作"), max_length=32)
-    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
-    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    reason = models.TextField(_("理由"), blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    subject_field = "complaint"
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("投诉流转记录")
         verbose_name_plural = _("投诉流转记录")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id}: {self.from_status} -> {self.to_status}"
 
 
 class Severity(models.TextChoices):

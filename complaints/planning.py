@@ -12,12 +12,11 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api.exceptions import ConflictError
-from entities.models import Entity, EntityStatus
-from regulator.models import User, UserRole
-
 from complaints import sampling
 from complaints.models import InspectionPlan, InspectionPlanItem
+from config.api.exceptions import ConflictError
+from core.models import User, UserRole
+from entities.models import Entity, EntityStatus
 
 
 def _population(region_prefix: str) -> list[list]:

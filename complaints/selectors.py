@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from complaints.models import (
+    Complaint,
+    Finding,
+    Inspection,
+    InspectionPlan,
+    InspectionPlanItem,
+    ViolationType,
+)
 from entities.selectors import entity_scope_q
-
-from complaints.models import Complaint, Finding, Inspection, InspectionPlan, InspectionPlanItem, ViolationType
 
 
 def _scoped(queryset: QuerySet, user) -> QuerySet:

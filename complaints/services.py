@@ -10,11 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api.exceptions import ConflictError, RuleViolation
-from entities.models import Entity
-from entities.selectors import entities_for
-from regulator.workdays import current_calendar
-
 from complaints import deadlines
 from complaints.models import (
     Complaint,
@@ -27,29 +22,30 @@ from complaints.models import (
     Penalty,
     ViolationType,
 )
-from complaints.transitions import OPEN_STATES, REGULATOR_ONLY_ACTIONS, RESPONDABLE_STATES, STAFF_ACTIONS, TRANSITIONS
+from complaints.tasks import notify_business_of_complaint as notify_business_task
+from complaints.transitions import (
+    ACTION_LABELS,
+    OPEN_STATES,
+    REGULATOR_ONLY_ACTIONS,
+    RESPONDABLE_STATES,
+    STAFF_ACTIONS,
+    TRANSITIONS,
+)
+from config.api.exceptions import ConflictError, RuleViolation
+from core import evidence
+from core.transitions import record_transition, transition_run
+from core.workdays import current_calendar
+from entities.models import Entity
+from entities.selectors import entities_for
 
 
 def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
 
 
-def _actor_name(actor) -> str:
-    return actor.get_username() if actor is not None and actor.is_authenticated else _("公众")
-
-
 def _event(complaint: Complaint, *, action: str, from_status: str, actor=None, reason: str = "") -> None:
-    ComplaintEvent.objects.create(
-        complaint=complaint, action=action, from_status=from_status, to_status=complaint.status,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=_actor_name(actor), reason=reason,
-    )
-
-
-def _schedule_rescore(entity_id: int) -> None:
-    from ratings import hooks
-
-    hooks.evidence_changed(entity_id)
+    record_transition(ComplaintEvent, subject=complaint, action=action, from_status=from_status, actor=actor,
+                      reason=reason, anonymous_name=_("公众"))
 
 
 @transaction.atomic
@@ -83,62 +79,105 @@ def complaint_file(
     complaint.save()
     _event(complaint, action="file", from_status="", actor=actor)
     if late:
-        ComplaintEvent.objects.create(
-            complaint=complaint, action="reject", from_status=ComplaintStatus.SUBMITTED,
-            to_status=ComplaintStatus.REJECTED, actor_name=_("系统"), reason=complaint.rejection_reason,
-        )
+        record_transition(ComplaintEvent, subject=complaint, action="reject", from_status=ComplaintStatus.SUBMITTED,
+                          reason=complaint.rejection_reason)  # by the system: the 90 days are a rule
     return complaint
 
 
-def _check_actor(complaint: Complaint, action: str, actor) -> None:
+def _check_actor(action: str, actor) -> None:
     if action in REGULATOR_ONLY_ACTIONS and not actor.is_regulator:
         raise PermissionDenied(_("只有监管人员可以作出该决定。"))
     if action in STAFF_ACTIONS and not (actor.is_regulator or actor.is_inspector):
         raise PermissionDenied(_("只有监管或执法人员可以办理投诉。"))
 
 
-@transaction.atomic
-def complaint_apply(
-    *, complaint_id: int, action: str, actor=None, reason: str = "", outcome: str = "",
-    today: datetime.date | None = None,
-) -> Complaint:
-    """Apply one lifecycle action: lock the row, check the table and the guard, save, write history."""
-    complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
-    target = TRANSITIONS.get((complaint.status, action))
-    if target is None:
-        raise ConflictError(
-            _("不能对状态为「%(status)s」的投诉执行 %(action)s。")
-            % {"status": complaint.get_status_display(), "action": action},
-            code="illegal_transition",
-        )
+def _complaint_step(*, complaint_id: int, action: str, actor=None, reason: str = "",
+                    today: datetime.date | None = None, change=None) -> tuple[Complaint, str]:
+    """Check who may act, then move the complaint through the table; recompute the overdue flag."""
     if actor is not None and action != "withdraw":
-        _check_actor(complaint, action, actor)
+        _check_actor(action, actor)
     day = _today(today)
     reason = (reason or "").strip()
-    from_status = complaint.status
 
-    if action == "reject":
-        if not reason:
-            raise ValidationError({"reason": _("不予受理须说明理由。")})
-        complaint.rejection_reason = reason
-    elif action == "override_late_filing":
-        if not complaint.late_filing or complaint.late_filing_overridden:
-            raise ConflictError(_("只有因超过 90 日被拒的投诉可以决定受理。"), code="illegal_transition")
-        if not reason:
-            raise ValidationError({"reason": _("超期受理须说明理由。")})
-        complaint.late_filing_overridden = True
-        complaint.rejection_reason = ""
-        # The 5 working days to accept start again from the regulator's decision.
-        complaint.accept_due = deadlines.accept_due(day, current_calendar())
-    elif action == "accept":
+    def apply(complaint: Complaint) -> None:
+        if change is not None:
+            change(complaint, day, reason)
+        target = TRANSITIONS[(complaint.status, action)].target
+        complaint.overdue = deadlines.is_overdue(
+            status=target, accept_due_on=complaint.accept_due, resolve_due_on=complaint.resolve_due, today=day
+        ) or (complaint.overdue and target in OPEN_STATES)
+
+    complaint, from_status = transition_run(
+        queryset=Complaint.objects.all(), pk=complaint_id, action=action, table=TRANSITIONS,
+        history=ComplaintEvent, day=day, actor=actor, reason=reason, change=apply, labels=ACTION_LABELS,
+        anonymous_name=_("公众"),
+    )
+    if from_status == ComplaintStatus.RESOLVED:  # a resolved complaint's outcome was evidence
+        evidence.evidence_changed(complaint.entity_id)
+    return complaint, from_status
+
+
+@transaction.atomic
+def complaint_accept(*, complaint_id: int, actor=None, reason: str = "", today: datetime.date | None = None) -> Complaint:
+    """受理: within 5 working days; the business is notified at once and owes a written reply in 10 days."""
+
+    def change(complaint: Complaint, day: datetime.date, reason: str) -> None:
         calendar = current_calendar()
         complaint.accepted_on = day
         complaint.notify_due = deadlines.notify_due(day, calendar)
         complaint.resolve_due = deadlines.resolve_due(day)
-        # The business is notified as the complaint is accepted; its written reply is due 10 days later.
         complaint.business_notified_on = day
         complaint.reply_due = deadlines.reply_due(day)
-    elif action == "resolve":
+
+    complaint, _from = _complaint_step(complaint_id=complaint_id, action="accept", actor=actor, reason=reason,
+                                       today=today, change=change)
+    notify_business_task.delay_on_commit(complaint.pk)
+    return complaint
+
+
+@transaction.atomic
+def complaint_reject(*, complaint_id: int, reason: str, actor=None, today: datetime.date | None = None) -> Complaint:
+    """不予受理, with the reason the complainant is told."""
+
+    def change(complaint: Complaint, day: datetime.date, reason: str) -> None:
+        if not reason:
+            raise ValidationError({"reason": _("不予受理须说明理由。")})
+        complaint.rejection_reason = reason
+
+    return _complaint_step(complaint_id=complaint_id, action="reject", actor=actor, reason=reason, today=today,
+                           change=change)[0]
+
+
+@transaction.atomic
+def complaint_override_late_filing(*, complaint_id: int, reason: str, actor=None,
+                                   today: datetime.date | None = None) -> Complaint:
+    """超期决定受理: a regulator takes up a complaint refused only for the 90 days; 5 days run again."""
+
+    def change(complaint: Complaint, day: datetime.date, reason: str) -> None:
+        if not reason:
+            raise ValidationError({"reason": _("超期受理须说明理由。")})
+        complaint.late_filing_overridden = True
+        complaint.rejection_reason = ""
+        complaint.accept_due = deadlines.accept_due(day, current_calendar())
+
+    return _complaint_step(complaint_id=complaint_id, action="override_late_filing", actor=actor, reason=reason,
+                           today=today, change=change)[0]
+
+
+@transaction.atomic
+def complaint_start_investigation(*, complaint_id: int, actor=None, reason: str = "",
+                                  today: datetime.date | None = None) -> Complaint:
+    """调查处理 begins."""
+    return _complaint_step(complaint_id=complaint_id, action="start_investigation", actor=actor, reason=reason,
+                           today=today)[0]
+
+
+@transaction.atomic
+def complaint_resolve(*, complaint_id: int, outcome: str, reason: str, actor=None,
+                      today: datetime.date | None = None) -> Complaint:
+    """办结: an outcome (substantiated, unsubstantiated, mediated) and the reasons; the outcome is evidence."""
+
+    def change(complaint: Complaint, day: datetime.date, reason: str) -> None:
         errors = {}
         if outcome not in ComplaintOutcome.values:
             errors["outcome"] = [_("办结须给出处理结果：substantiated、unsubstantiated 或 mediated。")]
@@ -150,21 +189,34 @@ def complaint_apply(
         complaint.resolution = reason
         complaint.resolved_on = day
 
-    complaint.status = target
-    complaint.overdue = deadlines.is_overdue(
-        status=target, accept_due_on=complaint.accept_due, resolve_due_on=complaint.resolve_due, today=day
-    ) or (complaint.overdue and target in OPEN_STATES)
-    complaint.full_clean()
-    complaint.save()
-    _event(complaint, action=action, from_status=from_status, actor=actor, reason=reason)
-
-    if action == "accept":
-        from complaints.tasks import notify_business_of_complaint
-
-        notify_business_of_complaint.delay_on_commit(complaint.pk)
-    if action in {"resolve", "withdraw"} or from_status == ComplaintStatus.RESOLVED:
-        _schedule_rescore(complaint.entity_id)
+    complaint, _from = _complaint_step(complaint_id=complaint_id, action="resolve", actor=actor, reason=reason,
+                                       today=today, change=change)
+    evidence.evidence_changed(complaint.entity_id)
     return complaint
+
+
+@transaction.atomic
+def complaint_close(*, complaint_id: int, actor=None, reason: str = "", today: datetime.date | None = None) -> Complaint:
+    """归档."""
+    return _complaint_step(complaint_id=complaint_id, action="close", actor=actor, reason=reason, today=today)[0]
+
+
+@transaction.atomic
+def complaint_withdraw(*, complaint_id: int, actor=None, reason: str = "",
+                       today: datetime.date | None = None) -> Complaint:
+    """撤回: by the complainant (through the tracking code) or by staff on their behalf."""
+    complaint, _from = _complaint_step(complaint_id=complaint_id, action="withdraw", actor=actor, reason=reason,
+                                       today=today)
+    evidence.evidence_changed(complaint.entity_id)
+    return complaint
+
+
+#: the handling steps by the name the API and admin use for them
+COMPLAINT_STEPS = {
+    "accept": complaint_accept, "reject": complaint_reject, "start_investigation": complaint_start_investigation,
+    "resolve": complaint_resolve, "close": complaint_close, "withdraw": complaint_withdraw,
+    "override_late_filing": complaint_override_late_filing,
+}
 
 
 @transaction.atomic
@@ -273,7 +325,7 @@ def inspection_create(
         )
         finding.full_clean(exclude=["inspection"])
         finding.save()
-    _schedule_rescore(entity.pk)
+    evidence.evidence_changed(entity.pk)
     return inspection
 
 
@@ -288,5 +340,5 @@ def finding_rectify(*, finding_id: int, actor, rectified_on: datetime.date, toda
         raise ValidationError({"rectified_on": _("整改完成日期不得早于检查日期。")})
     finding.rectified_on = rectified_on
     finding.save(update_fields=["rectified_on", "updated_at"])
-    _schedule_rescore(finding.inspection.entity_id)
+    evidence.evidence_changed(finding.inspection.entity_id)
     return finding

@@ -8,12 +8,13 @@ from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone
 
+from complaints.models import Complaint
+from core.models import User, UserRole
+
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def notify_business_of_complaint(complaint_id: int) -> int:
     """告知经营者: email the accounts of the complained-about entity (without the complainant's details)."""
-    from complaints.models import Complaint
-
     complaint = Complaint.objects.select_related("entity").get(pk=complaint_id)
     recipients = [email for email in complaint.entity.accounts.filter(is_active=True).values_list("email", flat=True)
                   if email]
@@ -30,9 +31,6 @@ def notify_business_of_complaint(complaint_id: int) -> int:
 @shared_task(acks_late=True)
 def mark_overdue_complaints() -> int:
     """Flag overdue complaints and tell the responsible regulators (those whose region covers the entity)."""
-    from regulator.models import User, UserRole
-
-    from complaints.models import Complaint
     from complaints.services import mark_overdue
 
     ids = mark_overdue()

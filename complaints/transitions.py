@@ -1,24 +1,38 @@
 """投诉流转: the whole complaint lifecycle in one table (旅游投诉处理办法).
 
-(state, action) -> next state. Reading this table tells every legal move;
+(state, action) -> Step(next state, guard). Reading this table tells every legal move;
 anything not in it answers 409 and changes nothing.
 """
 
 from __future__ import annotations
 
-from complaints.models import ComplaintStatus as S
+import datetime
 
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.SUBMITTED, "accept"): S.ACCEPTED,
-    (S.SUBMITTED, "reject"): S.REJECTED,
-    (S.ACCEPTED, "start_investigation"): S.INVESTIGATING,
-    (S.INVESTIGATING, "resolve"): S.RESOLVED,
-    (S.RESOLVED, "close"): S.CLOSED,
-    (S.SUBMITTED, "withdraw"): S.WITHDRAWN,
-    (S.ACCEPTED, "withdraw"): S.WITHDRAWN,
-    (S.INVESTIGATING, "withdraw"): S.WITHDRAWN,
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from complaints.models import ComplaintStatus as S
+from config.api.exceptions import ConflictError
+from core.transitions import Step
+
+
+def refused_only_as_late(complaint, day: datetime.date) -> None:
+    """Only a complaint refused for being filed after 90 days, and not yet taken up, may be taken up."""
+    if not complaint.late_filing or complaint.late_filing_overridden:
+        raise ConflictError(_("只有因超过 90 日被拒的投诉可以决定受理。"), code="illegal_transition")
+
+
+TRANSITIONS: dict[tuple[str, str], Step] = {
+    (S.SUBMITTED, "accept"): Step(S.ACCEPTED),
+    (S.SUBMITTED, "reject"): Step(S.REJECTED),
+    (S.ACCEPTED, "start_investigation"): Step(S.INVESTIGATING),
+    (S.INVESTIGATING, "resolve"): Step(S.RESOLVED),
+    (S.RESOLVED, "close"): Step(S.CLOSED),
+    (S.SUBMITTED, "withdraw"): Step(S.WITHDRAWN),
+    (S.ACCEPTED, "withdraw"): Step(S.WITHDRAWN),
+    (S.INVESTIGATING, "withdraw"): Step(S.WITHDRAWN),
     # A complaint refused only for being filed after 90 days may be taken up by a regulator.
-    (S.REJECTED, "override_late_filing"): S.SUBMITTED,
+    (S.REJECTED, "override_late_filing"): Step(S.SUBMITTED, refused_only_as_late),
 }
 
 ACTIONS = sorted({action for _, action in TRANSITIONS})
@@ -27,3 +41,11 @@ STAFF_ACTIONS = {"accept", "reject", "start_investigation", "resolve", "close"}
 REGULATOR_ONLY_ACTIONS = {"override_late_filing"}
 OPEN_STATES = {S.SUBMITTED, S.ACCEPTED, S.INVESTIGATING}
 RESPONDABLE_STATES = {S.ACCEPTED, S.INVESTIGATING}
+
+#: every step of a complaint's history, in words
+ACTION_LABELS = {
+    "file": gettext_lazy("提交投诉"), "accept": gettext_lazy("受理"), "reject": gettext_lazy("不予受理"),
+    "start_investigation": gettext_lazy("开始调查处理"), "resolve": gettext_lazy("办结"), "close": gettext_lazy("归档"),
+    "withdraw": gettext_lazy("撤回"), "override_late_filing": gettext_lazy("超期决定受理"),
+    "respond": gettext_lazy("经营者书面答复"),
+}

@@ -1,13 +1,13 @@
-"""The one router of /api/v1/: every app registers its viewsets here."""
+"""The one router of /api/v1/: every app and room registers its viewsets here."""
 
 from rest_framework.routers import DefaultRouter
 
-from complaints.api.urls import router as complaints_router
-from entities.api.urls import router as entities_router
-from ratings.api.urls import router as ratings_router
-from ratings.api.urls import urlpatterns as ratings_urls
-from regulator.api.urls import router as regulator_router
-from regulator.api.urls import urlpatterns as regulator_urls
+from complaints.api import urls as complaints_urls
+from core.api import urls as core_urls
+from entities.api import urls as entities_urls
+from ratings.api import urls as ratings_urls
+from regulator.disclosure.api import urls as disclosure_urls
+from regulator.lists.api import urls as lists_urls
 
 
 class Router(DefaultRouter):
@@ -24,8 +24,12 @@ class Router(DefaultRouter):
         return regex
 
 
-router = Router()
-for app_router in (regulator_router, entities_router, complaints_router, ratings_router):
-    router.registry.extend(app_router.registry)
+# Registered in the order the API has always listed them (accounts first).
+ROOMS = (core_urls, lists_urls, disclosure_urls, entities_urls, complaints_urls, ratings_urls)
 
-urlpatterns = [*ratings_urls, *regulator_urls, *router.urls]
+router = Router()
+for room in ROOMS:
+    router.registry.extend(room.router.registry)
+
+urlpatterns = [*ratings_urls.urlpatterns, *(pattern for room in ROOMS if room is not ratings_urls
+                                           for pattern in getattr(room, "urlpatterns", [])), *router.urls]

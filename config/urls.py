@@ -4,14 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from regulator.api.views import TokenView
-
 from config.health import healthz
+from core.api.views import TokenView
 
-handler400 = "regulator.web.errors.bad_request"
-handler403 = "regulator.web.errors.permission_denied"
-handler404 = "regulator.web.errors.page_not_found"
-handler500 = "regulator.web.errors.server_error"
+handler400 = "regulator.portal.errors.bad_request"
+handler403 = "regulator.portal.errors.permission_denied"
+handler404 = "regulator.portal.errors.page_not_found"
+handler500 = "regulator.portal.errors.server_error"
 
 admin.site.site_header = "信用监管平台"
 admin.site.site_title = "信用监管平台"
@@ -24,5 +23,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
-    path("", include("regulator.web.urls")),
+    path("", include("regulator.portal.urls")),
 ]

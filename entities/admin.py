@@ -10,20 +10,18 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from regulator.admin.base import (
+from core.admin.base import (
     RegionFilter,
     RegistrySearch,
     RegulatorAdmin,
     RegulatorPermissions,
     adopt,
-    entity_ids_matching,
     is_record_id,
-    person_ids_matching,
     presence_filter,
 )
-
 from entities import services
 from entities.models import Entity, Licence, Person, PersonRole
+from entities.selectors import entity_ids_matching, person_ids_matching
 from entities.validators import normalize_credit_code, normalize_id_number, validate_id_number
 
 

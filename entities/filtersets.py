@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import Q
 
 from config.api.filters import BooleanFilter, DateFilter, FilterSet, IdFilter, IsoDateTimeFilter
-
-from entities import searchkeys
 from entities.models import (
     Category,
     Entity,
@@ -21,25 +21,16 @@ from entities.models import (
     PersonRoleKind,
     Sector,
 )
-from entities.validators import normalize_credit_code
+from entities.selectors import search_names
+
+#: ``grades -> Q`` for the ``grade`` filter. Grades are ratings' (the layer above), which registers its
+#: condition at start-up (``ratings.apps``); the registry cannot import it.
+GRADE_CONDITION: Callable[[Iterable[str]], Q] | None = None
 
 
-def search_names(queryset, value: str, *, code_field: str | None = None):
-    """Filter by the name search keys (bigrams, pinyin, initials); a credit code matches exactly."""
-    value = (value or "").strip()
-    if not value:
-        return queryset
-    condition = Q(pk__in=[])
-    if code_field:
-        code = normalize_credit_code(value)
-        if len(code) == 18:
-            condition |= Q(**{code_field: code})
-        elif code.isalnum() and len(code) >= 6:
-            condition |= Q(**{f"{code_field}__startswith": code})
-    tsquery = searchkeys.query_tsquery(value)
-    if tsquery is not None:
-        condition |= Q(search_vector__tsmatch=tsquery)
-    return queryset.filter(condition)
+def grade_condition_use(condition: Callable[[Iterable[str]], Q]) -> None:
+    global GRADE_CONDITION
+    GRADE_CONDITION = condition
 
 
 class RegionPrefixFilter(django_filters.CharFilter):
@@ -74,9 +65,11 @@ class EntityFilterSet(FilterSet):
         return search_names(queryset, value, code_field="credit_code")
 
     def filter_grade(self, queryset, name, value):
-        from ratings.selectors import grade_q
-
-        return queryset.filter(grade_q(value)) if value else queryset
+        if not value:
+            return queryset
+        if GRADE_CONDITION is None:  # fail closed: never answer "all entities" to a grade filter
+            raise RuntimeError("no grade condition registered (ratings.apps registers it)")
+        return queryset.filter(GRADE_CONDITION(value))
 
 
 class PersonFilterSet(FilterSet):

@@ -9,15 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.scope import Sector  # noqa: F401  (re-exported: the registry names it)
 from entities import searchkeys
 from entities.validators import validate_credit_code, validate_region_code
-
-
-class Sector(models.TextChoices):
-    TOURISM = "tourism", _("文化旅游")
-    EXHIBITION = "exhibition", _("会展")
-    WELLNESS = "wellness", _("康养")
-    HOUSEHOLD_SERVICE = "household_service", _("家政")
 
 
 class Category(models.TextChoices):

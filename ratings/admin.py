@@ -11,19 +11,25 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from regulator.admin.base import (
+from core.admin.base import (
     ReadOnlyAdmin,
     RegistrySearch,
     RegulatorAdmin,
     Transition,
     adopt,
-    entity_ids_matching,
     link,
     pretty_json,
 )
-
+from entities.selectors import entity_ids_matching
 from ratings import services
-from ratings.models import CreditEvent, CreditScore, CreditScoreHistory, RecomputeRun, RescoreRequest, ScoringModel
+from ratings.models import (
+    CreditEvent,
+    CreditScore,
+    CreditScoreHistory,
+    RecomputeRun,
+    RescoreRequest,
+    ScoringModel,
+)
 
 
 def _activate(request, model, data):

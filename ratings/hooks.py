@@ -1,50 +1,29 @@
-"""The one entry point other apps call when an entity's credit evidence changes.
+"""Ratings' side of ``core.evidence``: the rescore outbox, written inside the evidence's transaction.
 
 The rescore is recorded in an outbox (``RescoreRequest``) inside the writing
-transaction; after commit it is queued on Celery, and every registered
-listener (the regulator app's proposing rules) too. If the broker is down,
-the write still succeeds and the beat job ``drain_rescore_outbox`` closes the
-gap once the broker is back: no credit evidence is lost.
+transaction; after commit it is queued on Celery. If the broker is down, the
+write still succeeds and the beat job ``drain_rescore_outbox`` closes the gap
+once the broker is back: no credit evidence is lost. Other apps never call this
+module: they call ``core.evidence.evidence_changed``.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-
 from django.db import transaction
-from kombu.exceptions import OperationalError
+from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+from core.evidence import evidence_changed, send_tolerantly
+from ratings.models import RescoreRequest
+from ratings.tasks import rescore_entity as rescore_entity_task
 
-LISTENERS: list[Callable[[int], None]] = []
-
-
-def listen(callback: Callable[[int], None]) -> None:
-    """Register ``callback(entity_id)`` to run after commit whenever an entity's evidence changes."""
-    if callback not in LISTENERS:
-        LISTENERS.append(callback)
+__all__ = ["evidence_changed", "rescore_record"]
 
 
-def _send(send: Callable[[], object], what: str) -> None:
-    """Queue a task; with the broker down, log and rely on the outbox (the write has committed)."""
-    try:
-        send()
-    except (OperationalError, OSError, ConnectionError) as exc:
-        logger.warning("broker unavailable, %s left to the outbox: %s", what, exc)
-
-
-def evidence_changed(entity_id: int) -> None:
-    """Record the rescore in the outbox inside the writer's transaction, and queue it after commit."""
-    from django.utils import timezone
-
-    from ratings import tasks
-    from ratings.models import RescoreRequest
-
-    RescoreRequest.objects.bulk_create(  # one upsert: concurrent writers never collide on the entity
+def rescore_record(entity_id: int) -> None:
+    """Upsert the entity into the outbox (concurrent writers never collide on it) and queue it after commit."""
+    RescoreRequest.objects.bulk_create(
         [RescoreRequest(entity_id=entity_id, requested_at=timezone.now())],
         update_conflicts=True, unique_fields=["entity"], update_fields=["requested_at"],
     )
-    transaction.on_commit(lambda: _send(lambda: tasks.rescore_entity.delay(entity_id), f"rescore of {entity_id}"))
-    for callback in LISTENERS:
-        transaction.on_commit(lambda callback=callback: _send(lambda: callback(entity_id), f"listener {callback}"))
+    transaction.on_commit(lambda: send_tolerantly(lambda: rescore_entity_task.delay(entity_id),
+                                                  f"rescore of {entity_id}"))

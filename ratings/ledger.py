@@ -15,6 +15,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import Count
 
+from complaints.models import Complaint, Finding, Inspection
 from ratings.models import CreditEvent
 
 SERIOUS_SEVERITIES = {"serious", "grave"}
@@ -32,8 +33,6 @@ class Derived(NamedTuple):
 
 
 def complaint_events(entity_id: int, as_of: datetime.date) -> Iterable[Derived]:
-    from complaints.models import Complaint
-
     rows = Complaint.objects.filter(
         entity_id=entity_id, status__in=["resolved", "closed"], outcome__in=["substantiated", "mediated"]
     ).values_list("id", "outcome", "resolved_on", "category")
@@ -43,8 +42,6 @@ def complaint_events(entity_id: int, as_of: datetime.date) -> Iterable[Derived]:
 
 
 def finding_events(entity_id: int, as_of: datetime.date) -> Iterable[Derived]:
-    from complaints.models import Finding
-
     rows = Finding.objects.filter(inspection__entity_id=entity_id).values_list(
         "id", "severity", "penalty", "decided_on", "rectify_by", "rectified_on", "inspection__inspected_on",
         "violation_type__name",
@@ -64,8 +61,6 @@ def finding_events(entity_id: int, as_of: datetime.date) -> Iterable[Derived]:
 
 
 def inspection_events(entity_id: int, as_of: datetime.date) -> Iterable[Derived]:
-    from complaints.models import Inspection
-
     clean = (
         Inspection.objects.filter(entity_id=entity_id, inspected_on__lte=as_of)
         .annotate(n=Count("findings")).filter(n=0).values_list("id", "inspected_on")

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api.exceptions import ConflictError
-
 from ratings import ledger, scoring_sql
-from ratings.models import RecomputeRun, ScoringModel
+from ratings.models import RecomputeRun, RescoreRequest, ScoringModel
+from ratings.tasks import recompute_chunk_task
 
 DEFAULT_CHUNK_SIZE = 10_000
 
@@ -22,8 +22,6 @@ def active_model() -> ScoringModel:
 
 def entity_rescore(*, entity_id: int, as_of: datetime.date | None = None) -> None:
     """Incremental path: bring the entity's ledger up to date, then score it with the same SQL as the full run."""
-    from ratings.models import RescoreRequest
-
     day = as_of or timezone.localdate()
     model = active_model()
     started = timezone.now()
@@ -37,8 +35,6 @@ def entity_rescore(*, entity_id: int, as_of: datetime.date | None = None) -> Non
 
 def drain_rescore_outbox(*, older_than_seconds: int = 30, limit: int = 5000) -> int:
     """Rescore the entities whose queued rescore never ran (broker down at commit, worker lost)."""
-    from ratings.models import RescoreRequest
-
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
     ids = list(RescoreRequest.objects.filter(requested_at__lte=cutoff).order_by("requested_at")
                .values_list("entity_id", flat=True)[:limit])
@@ -134,8 +130,6 @@ def pending_chunks(run: RecomputeRun) -> list[int]:
 
 def recompute_dispatch(*, run_id: int) -> None:
     """Fan the run's pending chunks out to the Celery workers (any number of them, on any machine)."""
-    from ratings.tasks import recompute_chunk_task
-
     run = RecomputeRun.objects.get(pk=run_id)
     for index in pending_chunks(run):
         recompute_chunk_task.delay(run_id, index)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from ratings.ledger import derive_overdue_rectifications
+
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def rescore_entity(entity_id: int) -> None:
@@ -24,7 +26,6 @@ def recompute_chunk_task(run_id: int, index: int) -> int:
 @shared_task(acks_late=True)
 def nightly_recompute() -> int:
     """Nightly: derive time-dependent events (overdue rectifications), then rescore everyone as of today."""
-    from ratings.ledger import derive_overdue_rectifications
     from ratings.services import recompute_dispatch, recompute_plan
 
     derive_overdue_rectifications(as_of=timezone.localdate())

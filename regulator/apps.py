@@ -3,37 +3,22 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RegulatorConfig(AppConfig):
+    """监管: lists and due process (``lists/``), what the authority publishes (``disclosure/``), demo data."""
+
     name = "regulator"
     verbose_name = _("监管")
 
     def ready(self) -> None:
-        from celery.signals import task_postrun, task_prerun
-        from django.db.models.signals import post_migrate
-
-        from ratings import hooks, ledger
-
-        from regulator import audit, credit, tasks
-
-        # Every change to every model is captured by database triggers, installed after each migrate.
-        post_migrate.connect(_install_audit, sender=self, dispatch_uid="regulator.audit.install")
-        task_prerun.connect(_task_context, dispatch_uid="regulator.audit.task_prerun", weak=False)
-        task_postrun.connect(lambda **kwargs: audit.clear_context(), dispatch_uid="regulator.audit.task_postrun",
-                             weak=False)
+        # Registrations with the layers below, once every model is loaded.
+        from core import evidence
+        from ratings import ledger
+        from regulator.disclosure import services as disclosure_services
+        from regulator.lists import credit, hooks
+        from regulator.lists import tasks as lists_tasks
 
         # Listings are credit evidence (watch -100, red +50, black forces D) ...
         ledger.register("listing", credit.listing_events)
         # ... and new evidence may meet a listing criterion.
-        hooks.listen(lambda entity_id: tasks.propose_listings.delay(entity_id))
-
-
-def _install_audit(sender, using="default", **kwargs) -> None:
-    from regulator import audit
-
-    audit.install(using)
-
-
-def _task_context(sender=None, task=None, **kwargs) -> None:
-    from regulator import audit
-
-    audit.clear_context()
-    audit.set_context(role="system", task=getattr(task, "name", str(sender)))
+        evidence.listen(lambda entity_id: lists_tasks.propose_listings.delay(entity_id))
+        # A listing's public face changed: disclosure rewrites the open-data files after commit.
+        hooks.listen_public_change(disclosure_services.exports_refresh)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from core.models import UserRole
 from entities.models import Sector
-from regulator.models import UserRole
 
 from .factories import EntityFactory, UserFactory
 

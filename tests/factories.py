@@ -7,9 +7,9 @@ import random
 
 import factory
 
+from core.models import User, UserRole
 from entities import codes, services
 from entities.models import Category, Entity, Licence, LicenceType, Person, PersonRole, PersonRoleKind, Sector
-from regulator.models import User, UserRole
 
 _rng = random.Random(20261126)
 

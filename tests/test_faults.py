@@ -26,7 +26,7 @@ def test_with_the_broker_down_the_write_succeeds_and_the_outbox_closes_the_gap(
         raise OperationalError("Error 111 connecting to the broker. Connection refused.")
 
     monkeypatch.setattr(rating_tasks.rescore_entity, "delay", broker_down)
-    from regulator import tasks as regulator_tasks
+    from regulator.lists import tasks as regulator_tasks
 
     monkeypatch.setattr(regulator_tasks.propose_listings, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):

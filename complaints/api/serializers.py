@@ -11,11 +11,6 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.api.serializers import AmountField, ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
-from entities.models import Entity
-from entities.selectors import entities_for
-from entities.validators import normalize_credit_code
-
 from complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -26,6 +21,10 @@ from complaints.models import (
     ViolationType,
 )
 from complaints.selectors import complaints_for, plan_items_for
+from config.api.serializers import AmountField, ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
+from entities.models import Entity
+from entities.selectors import entities_for
+from entities.validators import normalize_credit_code
 
 phone_validator = RegexValidator(r"^\+?[0-9][0-9 \-]{4,19}$", _("请输入有效的电话号码。"))
 

@@ -10,21 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from config.api.idempotency import idempotent
-from config.api.permissions import IsRegulator, RegulatorWritesOthersRead
-from config.api.throttles import ComplaintCreateThrottle, PublicThrottle
-
 from complaints import planning, selectors, services
-from complaints.filtersets import ComplaintFilterSet, FindingFilterSet, InspectionFilterSet
-from complaints.models import (
-    Complaint,
-    ComplaintEvent,
-    Finding,
-    Inspection,
-    InspectionPlan,
-    InspectionPlanItem,
-    ViolationType,
-)
 from complaints.api.serializers import (
     ComplaintCreateSerializer,
     ComplaintEventSerializer,
@@ -42,6 +28,19 @@ from complaints.api.serializers import (
     TransitionSerializer,
     ViolationTypeSerializer,
 )
+from complaints.filtersets import ComplaintFilterSet, FindingFilterSet, InspectionFilterSet
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    Finding,
+    Inspection,
+    InspectionPlan,
+    InspectionPlanItem,
+    ViolationType,
+)
+from config.api.idempotency import idempotent
+from config.api.permissions import IsRegulator, RegulatorWritesOthersRead
+from config.api.throttles import ComplaintCreateThrottle, PublicThrottle
 
 _CONFLICT = OpenApiResponse(description="当前状态下不允许该操作")
 _NOT_FOUND = OpenApiResponse(description="不存在或不在权限范围内")
@@ -96,8 +95,10 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         complaint = self.get_object()
         body = TransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        complaint = services.complaint_apply(complaint_id=complaint.pk, action=action_name, actor=request.user,
-                                             **body.validated_data)
+        arguments = dict(body.validated_data)
+        if action_name != "resolve":
+            arguments.pop("outcome", None)  # only 办结 has an outcome
+        complaint = services.COMPLAINT_STEPS[action_name](complaint_id=complaint.pk, actor=request.user, **arguments)
         return Response(self.get_serializer(complaint).data)
 
     def _require_staff(self, request) -> None:
@@ -204,8 +205,7 @@ class ComplaintTrackViewSet(viewsets.GenericViewSet):
         complaint = self.get_object()
         body = TransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.complaint_apply(complaint_id=complaint.pk, action="withdraw", actor=None,
-                                 reason=body.validated_data["reason"])
+        services.complaint_withdraw(complaint_id=complaint.pk, actor=None, reason=body.validated_data["reason"])
         return Response(ComplaintTrackSerializer(self.get_object()).data)
 
 

@@ -31,7 +31,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 # orphans every stored hash, so production must set it once and keep it.
 ID_HASH_KEY = os.environ.get("ID_HASH_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-# Ed25519 seed (base64, 32 bytes) that signs public answers and licence checks; see regulator/receipts.py.
+# Ed25519 seed (base64, 32 bytes) that signs public answers and licence checks; see core/receipts.py.
 RECEIPT_SIGNING_KEY = os.environ.get("RECEIPT_SIGNING_KEY", "")
 EXPORTS_DIR = Path(os.environ.get("EXPORTS_DIR", BASE_DIR / "var" / "exports"))
 
@@ -48,10 +48,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "regulator",
+    # The layers, bottom up (docs/architecture.md): the kernel, the registry, complaints, ratings, regulator.
+    "core",
     "entities",
     "complaints",
     "ratings",
+    "regulator",
+    "regulator.portal",
 ]
 
 MIDDLEWARE = [
@@ -62,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "config.api.audit_context.AuditContextMiddleware",
+    "core.audit_context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -108,7 +111,7 @@ DATABASES = {"default": dj_database_url.parse(_database_url(), conn_max_age=60, 
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "regulator.User"
+AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -136,7 +139,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.api.audit_context.AuditedTokenAuthentication",
+        "core.audit_context.AuditedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -178,7 +181,7 @@ SPECTACULAR_SETTINGS = {
         "SectorEnum": "entities.models.Sector",
         "EntityStatusEnum": "entities.models.EntityStatus",
         "LicenceStatusEnum": "entities.models.LicenceStatus",
-        "UserRoleEnum": "regulator.models.UserRole",
+        "UserRoleEnum": "core.models.UserRole",
         "PersonRoleEnum": "entities.models.PersonRoleKind",
         "EntityCategoryEnum": "entities.models.Category",
         "ComplaintCategoryEnum": "complaints.models.ComplaintCategory",
@@ -223,12 +226,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "complaints-mark-overdue": {"task": "complaints.tasks.mark_overdue_complaints", "schedule": crontab(minute=5)},
     "ratings-drain-rescore-outbox": {"task": "ratings.tasks.drain_rescore_outbox", "schedule": 60.0},
     "ratings-nightly-recompute": {"task": "ratings.tasks.nightly_recompute", "schedule": crontab(minute=0, hour=2)},
-    "regulator-nightly-lists": {"task": "regulator.tasks.nightly_lists", "schedule": crontab(minute=30, hour=0)},
+    "regulator-nightly-lists": {"task": "regulator.lists.tasks.nightly_lists", "schedule": crontab(minute=30, hour=0)},
+    # Penalties leave public view by date, with no event: the open-data files are rewritten nightly too.
+    "regulator-nightly-exports": {"task": "regulator.disclosure.tasks.regenerate_exports",
+                                  "schedule": crontab(minute=45, hour=0)},
     "regulator-quarterly-red": {
-        "task": "regulator.tasks.quarterly_red_candidates",
+        "task": "regulator.lists.tasks.quarterly_red_candidates",
         "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year="1,4,7,10"),
     },
-    "regulator-audit-checkpoint": {"task": "regulator.tasks.audit_checkpoint", "schedule": crontab(minute=55, hour=23)},
+    "regulator-audit-checkpoint": {"task": "core.tasks.audit_checkpoint", "schedule": crontab(minute=55, hour=23)},
     "complaints-monthly-random-draw": {
         "task": "complaints.tasks.draw_monthly_inspection_plans",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.api.serializers import ModelSerializer
-
 from entities.models import Entity, Licence, Person, PersonRole
 from entities.validators import normalize_credit_code, normalize_id_number, validate_id_number
 

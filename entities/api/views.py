@@ -6,10 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, viewsets
 
 from config.api.permissions import RegulatorWritesOthersRead
-
 from entities import selectors, services
-from entities.filtersets import EntityFilterSet, LicenceFilterSet, PersonFilterSet, PersonRoleFilterSet
-from entities.models import Entity, Licence, Person, PersonRole
 from entities.api.serializers import (
     EntitySerializer,
     LicenceSerializer,
@@ -17,6 +14,8 @@ from entities.api.serializers import (
     PersonSerializer,
     PersonUpdateSerializer,
 )
+from entities.filtersets import EntityFilterSet, LicenceFilterSet, PersonFilterSet, PersonRoleFilterSet
+from entities.models import Entity, Licence, Person, PersonRole
 
 _CONFLICT = OpenApiResponse(description="与已有记录冲突")
 

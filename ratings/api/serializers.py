@@ -5,7 +5,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from config.api.serializers import ModelSerializer, Serializer
-
 from ratings.models import CreditScore, CreditScoreHistory, ScoringModel
 
 

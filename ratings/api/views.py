@@ -10,10 +10,9 @@ from rest_framework.response import Response
 
 from config.api.permissions import IsRegulator
 from entities.selectors import entities_for
-
 from ratings import selectors, services
-from ratings.models import CreditScoreHistory, ScoringModel
 from ratings.api.serializers import CreditHistorySerializer, CreditSerializer, ScoringModelSerializer
+from ratings.models import CreditScoreHistory, ScoringModel
 
 
 def _entity_in_scope(request, entity_id: int):

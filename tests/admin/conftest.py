@@ -13,18 +13,16 @@ from django.utils import timezone
 from complaints import planning
 from complaints import services as complaint_services
 from complaints.models import Complaint, Finding, InspectionPlan, InspectionPlanItem, ViolationType
+from core import audit
+from core.models import CalendarDay, UserRole
 from ratings import hooks
 from ratings import services as rating_services
-from regulator import audit, listings
-from regulator.models import (
-    CalendarDay,
-    Listing,
-    PublicStatement,
-    UserRole,
-)
+from regulator.disclosure.models import PublicStatement
+from regulator.lists import services as listings
+from regulator.lists.models import Listing
 from tests.factories import EntityFactory, LicenceFactory, PersonFactory, PersonRoleFactory, UserFactory
 
-APPS = ("entities", "complaints", "ratings", "regulator")
+APPS = ("core", "entities", "complaints", "ratings", "regulator")
 DECISION = {"measures": "限制新增涉旅许可；不得参评诚信企业", "appeal_routes": "六十日内申请行政复议或六个月内提起行政诉讼",
             "decision_number": "运盐文旅认〔2026〕9号"}
 
@@ -39,7 +37,7 @@ def admin_url(model, view: str = "changelist", *args) -> str:
 
 
 def admin_models() -> list[type]:
-    """Every concrete model of the four apps (what the admin must cover)."""
+    """Every concrete model of the project's apps (what the admin must cover)."""
     return [model for label in APPS for model in apps.get_app_config(label).get_models()]
 
 
@@ -94,17 +92,15 @@ def world(db, staff_regulator, entity):
     notified_on = day - datetime.timedelta(days=60)
     listing = listings.listing_propose(list_type="watch", subject_type="entity", entity=entity, reason="拒绝检查",
                                        actor=staff_regulator, today=notified_on)
-    listings.listing_apply(listing_id=listing.pk, action="notify", actor=staff_regulator, today=notified_on)
+    listings.listing_notify(listing_id=listing.pk, actor=staff_regulator, today=notified_on)
     listings.objection_file(listing_id=listing.pk, actor=business, statement="我们没有拒绝检查",
                             today=notified_on + datetime.timedelta(days=1))
     objection = listing.objections.get()
     listings.objection_answer(objection_id=objection.pk, actor=staff_regulator, answer="经核查，申辩不成立",
                               upheld=False)
-    listings.listing_apply(listing_id=listing.pk, action="decide", actor=staff_regulator, decision=DECISION,
-                           today=day - datetime.timedelta(days=30))
-    listings.listing_apply(listing_id=listing.pk, action="publish", actor=staff_regulator,
-                           today=day - datetime.timedelta(days=30))
-    repair = listings.repair_apply(listing_id=listing.pk, actor=business, statement="已整改", evidence=["整改报告"],
+    listings.listing_decide(listing_id=listing.pk, actor=staff_regulator, **DECISION, today=day - datetime.timedelta(days=30))
+    listings.listing_publish(listing_id=listing.pk, actor=staff_regulator, today=day - datetime.timedelta(days=30))
+    repair = listings.repair_application_file(listing_id=listing.pk, actor=business, statement="已整改", evidence=["整改报告"],
                                    commitment=True, training_record="2026 年信用修复培训")
     statement = PublicStatement.objects.create(entity=entity, listing=listing, text="我们已整改到位",
                                                submitted_by=business)
@@ -167,17 +163,17 @@ def propose(entity, *, day: datetime.date | None = None, list_type: str = "black
 
 def notified(entity, *, day: datetime.date) -> Listing:
     listing = propose(entity, day=day)
-    return listings.listing_apply(listing_id=listing.pk, action="notify", today=day)
+    return listings.listing_notify(listing_id=listing.pk, today=day)
 
 
 def decided(entity) -> Listing:
     listing = notified(entity, day=today() - datetime.timedelta(days=40))
-    return listings.listing_apply(listing_id=listing.pk, action="decide", decision=DECISION)
+    return listings.listing_decide(listing_id=listing.pk, **DECISION)
 
 
 def published(entity) -> Listing:
     listing = decided(entity)
-    return listings.listing_apply(listing_id=listing.pk, action="publish")
+    return listings.listing_publish(listing_id=listing.pk)
 
 
 def filed(entity, *, incident_date: datetime.date | None = None, **fields) -> Complaint:

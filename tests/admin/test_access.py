@@ -12,9 +12,11 @@ from django.utils import translation
 from rest_framework.authtoken.models import TokenProxy
 
 from complaints.models import Complaint, ComplaintEvent, Finding
+from core.models import AuditEntry, User, UserRole
 from ratings.models import CreditEvent
 from ratings.services import entity_rescore
-from regulator.models import AuditEntry, Listing, ListingEvent, Objection, PublicStatement, User, UserRole
+from regulator.disclosure.models import PublicStatement
+from regulator.lists.models import Listing, ListingEvent, Objection
 from tests.factories import EntityFactory, UserFactory
 
 from .conftest import admin_models, admin_url, client_for, filed, published
@@ -22,7 +24,7 @@ from .conftest import admin_models, admin_url, client_for, filed, published
 pytestmark = pytest.mark.django_db
 
 
-def test_every_model_of_the_four_apps_is_registered():
+def test_every_model_of_the_project_apps_is_registered():
     missing = [model.__name__ for model in admin_models() if not admin.site.is_registered(model)]
     assert missing == []
     assert len(admin_models()) == 28

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from regulator.models import User
+from core.models import User
 from tests.factories import UserFactory
 
 from .conftest import admin_url, client_for, results
@@ -59,7 +59,7 @@ def test_a_superuser_account_is_not_a_regulators_to_change(admin_client):
     assert admin_client.get(admin_url(User, "change", root.pk)).status_code == 200  # viewed
     assert admin_client.post(admin_url(User, "change", root.pk), {
         "username": "root", "role": "business", "is_active": ""}).status_code == 403
-    assert admin_client.post(f"/admin/regulator/user/{root.pk}/password/", {
+    assert admin_client.post(f"/admin/core/user/{root.pk}/password/", {
         "password1": PASSWORD, "password2": PASSWORD}).status_code == 403
     root.refresh_from_db()
     assert root.is_active and not root.check_password(PASSWORD)

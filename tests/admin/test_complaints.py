@@ -16,7 +16,7 @@ from complaints.models import (
     InspectionPlan,
     ViolationType,
 )
-from regulator.workdays import add_working_days
+from core.workdays import add_working_days
 from tests.factories import EntityFactory
 
 from .conftest import act, admin_url, filed, messages_of, results, today
@@ -54,8 +54,8 @@ def test_reject_asks_for_the_reason_first(admin_client, entity):
 
 def test_resolve_records_the_outcome(admin_client, entity):
     complaint = filed(entity)
-    services.complaint_apply(complaint_id=complaint.pk, action="accept")
-    services.complaint_apply(complaint_id=complaint.pk, action="start_investigation")
+    services.complaint_accept(complaint_id=complaint.pk)
+    services.complaint_start_investigation(complaint_id=complaint.pk)
     act(admin_client, Complaint, "complaint_resolve", [complaint], {"outcome": "mediated", "reason": "双方达成调解"})
     complaint.refresh_from_db()
     assert (complaint.status, complaint.outcome, complaint.resolution) == ("resolved", "mediated", "双方达成调解")
@@ -66,7 +66,7 @@ def test_a_step_out_of_order_is_refused_and_changes_nothing(admin_client, entity
     complaint = filed(entity)
     before = snapshot(complaint)
     response = act(admin_client, Complaint, "complaint_close", [complaint])
-    assert messages_of(response) == [f"「归档」未执行——{complaint}：不能对状态为「已提交」的投诉执行 close。"]
+    assert messages_of(response) == [f"「归档」未执行——{complaint}：不能对状态为「已提交」的投诉执行「归档」。"]
     assert snapshot(complaint) == before
 
 
@@ -83,7 +83,7 @@ def test_a_late_complaint_may_be_taken_up_by_a_regulator_with_a_reason(admin_cli
 
 def test_override_is_refused_for_a_complaint_rejected_for_another_reason(admin_client, entity):
     complaint = filed(entity)
-    services.complaint_apply(complaint_id=complaint.pk, action="reject", reason="不属于受理范围")
+    services.complaint_reject(complaint_id=complaint.pk, reason="不属于受理范围")
     before = snapshot(complaint)
     assert 'value="超期决定受理"' not in admin_client.get(admin_url(Complaint, "change", complaint.pk)).content.decode()
     response = act(admin_client, Complaint, "complaint_override_late_filing", [complaint], {"reason": "试一试"})
@@ -104,7 +104,7 @@ def test_the_regulator_sees_who_complained_and_cannot_edit_the_complaint(admin_c
 
 def test_complaints_are_found_by_tracking_code_entity_and_status(admin_client, entity):
     mine, other = filed(entity), filed(EntityFactory(name="太原市某某酒店", region_code="140105"))
-    services.complaint_apply(complaint_id=other.pk, action="accept")
+    services.complaint_accept(complaint_id=other.pk)
     assert results(admin_client.get(admin_url(Complaint), {"q": mine.tracking_code})) == [mine]
     assert results(admin_client.get(admin_url(Complaint), {"q": "丙旅行社"})) == [mine]
     assert results(admin_client.get(admin_url(Complaint), {"q": str(other.pk)})) == [other]

@@ -1,4 +1,4 @@
-"""Due process in the admin: each step is an action through regulator.listings, guarded exactly as in the API."""
+"""Due process in the admin: each step is an action through regulator.lists.services, guarded exactly as in the API."""
 
 from __future__ import annotations
 
@@ -7,18 +7,18 @@ import datetime
 import pytest
 from django.forms.models import model_to_dict
 
-from regulator.models import (
-    AuditEntry,
+from core.models import AuditEntry
+from core.workdays import add_working_days
+from regulator.disclosure.models import PublicStatement
+from regulator.lists.models import (
     Listing,
     ListingEvent,
     ListingStatus,
     Objection,
     PublicChange,
-    PublicStatement,
     RepairApplication,
 )
-from regulator.rules import rule_set_on
-from regulator.workdays import add_working_days
+from regulator.lists.selectors import rule_set_on
 from tests.factories import EntityFactory, UserFactory
 
 from .conftest import (
@@ -123,7 +123,7 @@ def test_a_step_the_table_does_not_allow_is_refused_with_the_reason(admin_client
     listing = propose(entity)
     before = snapshot(listing)
     response = act(admin_client, Listing, "listing_publish", [listing])
-    assert messages_of(response) == [f"「公示」未执行——{listing}：不能对状态为「拟列入」的名单执行 publish。"]
+    assert messages_of(response) == [f"「公示」未执行——{listing}：不能对状态为「拟列入」的名单记录执行「公示」。"]
     assert snapshot(listing) == before
 
 
@@ -153,7 +153,7 @@ def test_withdraw_before_publication_only(admin_client, entity):
     proposed, public = propose(entity), published(EntityFactory())
     response = act(admin_client, Listing, "listing_withdraw", [proposed, public], {"reason": "事实不清"})
     messages = messages_of(response)
-    assert f"「撤回」未执行——{public}：不能对状态为「已公示」的名单执行 withdraw。" in messages
+    assert f"「撤回」未执行——{public}：不能对状态为「已公示」的名单记录执行「撤回」。" in messages
     assert "「撤回」已完成 1 条。" in messages
     proposed.refresh_from_db()
     public.refresh_from_db()

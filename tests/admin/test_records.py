@@ -9,9 +9,10 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from regulator.models import AuditCheckpoint, AuditEntry, CalendarDay, Listing, PublicChange, RuleSet
-from regulator.rules import DEFAULT_DOCUMENT
-from regulator.workdays import add_working_days
+from core.models import AuditCheckpoint, AuditEntry, CalendarDay
+from core.workdays import add_working_days
+from regulator.lists.models import Listing, PublicChange, RuleSet
+from regulator.lists.rules import DEFAULT_DOCUMENT
 from tests.factories import UserFactory
 
 from .conftest import admin_url, client_for, results

@@ -8,10 +8,10 @@ import random
 import pytest
 from django.utils import timezone
 
+from core.models import AuditEntry
 from entities import codes
 from entities.models import Entity, Licence, Person, PersonRole
 from entities.services import id_number_hash
-from regulator.models import AuditEntry
 from tests.factories import EntityFactory, LicenceFactory, PersonFactory
 
 from .conftest import admin_url, results, today
@@ -143,7 +143,7 @@ def test_the_presence_filters_split_rows_by_whether_the_date_is_set(admin_client
     """在任情况 (roles), 整改情况 (findings), 答复情况 (objections): one filter factory, three columns."""
     from complaints.models import Finding
     from entities.models import PersonRole
-    from regulator.models import Objection
+    from regulator.lists.models import Objection
     from tests.factories import PersonRoleFactory
     from tests.regulator.conftest import listing_in, record_finding
 

@@ -64,7 +64,7 @@ def _seed_data(seed_snapshot, transactional_db) -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
-    from regulator.models import RuleSet
+    from regulator.lists.models import RuleSet
 
     # With the snapshot on this connection too, Django's flush after the test leaves the tables empty
     # (no post_migrate) and its setup of the next transactional test reloads them, as for any other test.

@@ -12,8 +12,9 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from regulator import listings
-from regulator.models import Listing, ListingStatus, UserRole
+from core.models import UserRole
+from regulator.lists import services as listings
+from regulator.lists.models import Listing, ListingStatus
 from tests.factories import EntityFactory, UserFactory
 
 from ..web.conftest import today
@@ -30,7 +31,7 @@ def viewport():
 def notified(entity, day: datetime.date) -> Listing:
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity,
                                        reason="甩团，滞留旅游者", today=day)
-    return listings.listing_apply(listing_id=listing.pk, action="notify", today=day)
+    return listings.listing_notify(listing_id=listing.pk, today=day)
 
 
 def admin_login(page, base_url: str) -> None:
@@ -104,7 +105,7 @@ def test_the_admin_pages_pass_axe(browser, live_server):
     check_page(page, "admin-index")
     for name, path in (("admin-listings", "/admin/regulator/listing/"),
                        ("admin-listing", f"/admin/regulator/listing/{listing.pk}/change/"),
-                       ("admin-audit-log", "/admin/regulator/auditentry/")):
+                       ("admin-audit-log", "/admin/core/auditentry/")):
         page.goto(f"{live_server.url}{path}")
         check_page(page, name)
     page.context.close()

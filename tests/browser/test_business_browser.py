@@ -13,8 +13,9 @@ from playwright.sync_api import expect
 
 from complaints import services as complaint_services
 from complaints.models import Complaint
+from core.models import UserRole
 from ratings.services import entity_rescore
-from regulator.models import Objection, UserRole
+from regulator.lists.models import Objection
 from tests.factories import EntityFactory, UserFactory
 from tests.regulator.conftest import listing_in, publish_listing
 
@@ -31,8 +32,7 @@ def business():
     other = EntityFactory(name="盐湖区乙旅行社有限公司")
     regulator = UserFactory(username="regulator", role=UserRole.REGULATOR)
     user = UserFactory(username="business_a", role=UserRole.BUSINESS, entities=[entity])
-    complaint = complaint_services.complaint_apply(complaint_id=file_complaint(entity).pk, action="accept",
-                                                   actor=regulator)
+    complaint = complaint_services.complaint_accept(complaint_id=file_complaint(entity).pk, actor=regulator)
     file_complaint(other, description="乙公司的投诉")
     listing = listing_in("notified", entity=entity, list_type="watch", notified_on=today(),
                          objection_due=today() + datetime.timedelta(days=7))

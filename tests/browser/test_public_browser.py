@@ -71,7 +71,7 @@ def test_complaint_round_trip_without_javascript(page_without_js, live_server, g
     check_page(page, "complaint-filed-nojs")
 
     regulator = django_user_model.objects.create_user("regulator", role="regulator")
-    complaint_services.complaint_apply(complaint_id=complaint.pk, action="accept", actor=regulator)
+    complaint_services.complaint_accept(complaint_id=complaint.pk, actor=regulator)
 
     page.get_by_role("link", name="投诉查询").first.click()
     page.get_by_label("投诉查询码").fill(code)

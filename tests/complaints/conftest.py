@@ -7,8 +7,8 @@ import datetime
 import pytest
 
 from complaints.models import Complaint, ComplaintEvent, ComplaintStatus
+from core.models import UserRole
 from entities.models import Sector
-from regulator.models import UserRole
 from tests.factories import EntityFactory, UserFactory
 
 S = ComplaintStatus

@@ -13,8 +13,8 @@ import pytest
 
 from complaints import deadlines, services
 from complaints.models import ComplaintStatus
-from regulator.models import CalendarDay
-from regulator.workdays import WorkCalendar, current_calendar
+from core.models import CalendarDay
+from core.workdays import WorkCalendar, current_calendar
 from tests.conftest import client_for
 
 D = datetime.date
@@ -102,8 +102,7 @@ def test_accept_due_is_five_working_days_after_receipt(received_on, due, entity_
 def test_acceptance_sets_notify_reply_and_resolve_deadlines(accepted_on, notify, reply, resolve, entity_a,
                                                             regulator):
     complaint = file_on(entity_a, accepted_on - datetime.timedelta(days=1))
-    complaint = services.complaint_apply(complaint_id=complaint.pk, action="accept", actor=regulator,
-                                         today=accepted_on)
+    complaint = services.complaint_accept(complaint_id=complaint.pk, actor=regulator, today=accepted_on)
     assert complaint.status == ComplaintStatus.ACCEPTED
     assert complaint.accepted_on == accepted_on
     assert complaint.notify_due == notify  # 5 working days after acceptance

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from complaints.models import Complaint, Finding, Inspection, ViolationType
+from core.models import UserRole
 from entities.models import Entity
-from regulator.models import UserRole
 from tests.conftest import client_for
 from tests.factories import EntityFactory, UserFactory
 

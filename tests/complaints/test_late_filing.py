@@ -95,8 +95,7 @@ def test_override_restarts_the_five_working_days_to_accept(entity_a, regulator):
     complaint = services.complaint_file(entity=entity_a, category="contract", description="x",
                                         incident_date=D(2025, 10, 1), today=D(2026, 2, 2))
     assert complaint.status == S.REJECTED
-    complaint = services.complaint_apply(complaint_id=complaint.pk, action="override_late_filing",
-                                         actor=regulator, reason="有正当理由", today=D(2026, 2, 13))
+    complaint = services.complaint_override_late_filing(complaint_id=complaint.pk, actor=regulator, reason="有正当理由", today=D(2026, 2, 13))
     assert complaint.accept_due == D(2026, 2, 27)
 
 
@@ -121,8 +120,7 @@ def test_inspector_cannot_override_the_90_day_rule(entity_a, inspector_client):
 def test_inspector_cannot_override_even_through_the_service(entity_a, inspector):
     complaint = make_complaint(entity_a, S.REJECTED, late_filing=True)
     with pytest.raises(PermissionDenied):
-        services.complaint_apply(complaint_id=complaint.pk, action="override_late_filing", actor=inspector,
-                                 reason="x")
+        services.complaint_override_late_filing(complaint_id=complaint.pk, actor=inspector, reason="x")
     assert Complaint.objects.get(pk=complaint.pk).status == S.REJECTED
 
 
@@ -137,9 +135,8 @@ def test_override_of_a_rejection_for_another_reason_is_409(entity_a, regulator_c
 
 def test_a_late_complaint_can_be_overridden_only_once(entity_a, regulator):
     complaint = make_complaint(entity_a, S.REJECTED, late_filing=True)
-    services.complaint_apply(complaint_id=complaint.pk, action="override_late_filing", actor=regulator,
-                             reason="有正当理由")
-    services.complaint_apply(complaint_id=complaint.pk, action="reject", actor=regulator, reason="已诉至法院")
+    services.complaint_override_late_filing(complaint_id=complaint.pk, actor=regulator, reason="有正当理由")
+    services.complaint_reject(complaint_id=complaint.pk, actor=regulator, reason="已诉至法院")
     response = client_for(regulator).post(f"/api/v1/complaints/{complaint.pk}/override_late_filing/",
                                           {"reason": "再议"}, format="json")
     assert response.status_code == 409

@@ -108,7 +108,7 @@ def test_anonymous_list_of_complaints_is_401(complaint, anon_client):
 
 
 def test_history_hides_staff_names_from_the_business(complaint, regulator, business_a):
-    services.complaint_apply(complaint_id=complaint.pk, action="start_investigation", actor=regulator)
+    services.complaint_start_investigation(complaint_id=complaint.pk, actor=regulator)
     business_view = client_for(business_a).get(f"/api/v1/complaints/{complaint.pk}/history/").json()
     assert business_view and all(row["actor_name"] == "" for row in business_view)
     regulator_view = client_for(regulator).get(f"/api/v1/complaints/{complaint.pk}/history/").json()

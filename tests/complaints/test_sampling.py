@@ -18,9 +18,9 @@ from complaints.sampling import (
     draw_entities,
     validate_rates,
 )
+from core.models import UserRole
 from entities.models import EntityStatus, Sector
 from ratings.models import CreditScore
-from regulator.models import UserRole
 from tests.conftest import client_for
 from tests.factories import EntityFactory, UserFactory
 

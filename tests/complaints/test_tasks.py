@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from complaints import services, tasks
 from complaints.models import Complaint, InspectionPlan
-from regulator.models import UserRole
+from core.models import UserRole
 from tests.conftest import client_for
 from tests.factories import EntityFactory, UserFactory
 
@@ -67,8 +67,7 @@ def test_mark_overdue_is_idempotent(open_and_closed):
 def test_an_overdue_complaint_stays_overdue_after_a_late_acceptance(open_and_closed, regulator):
     submitted = open_and_closed[S.SUBMITTED]
     services.mark_overdue(today=D(2026, 3, 10))
-    complaint = services.complaint_apply(complaint_id=submitted.pk, action="accept", actor=regulator,
-                                         today=D(2026, 3, 11))
+    complaint = services.complaint_accept(complaint_id=submitted.pk, actor=regulator, today=D(2026, 3, 11))
     assert complaint.overdue is True
     assert client_for(regulator).get("/api/v1/complaints/", {"overdue": "true"}).json()["count"] == 1
 

@@ -42,7 +42,7 @@ def test_every_legal_transition_answers_200_and_writes_an_event(state, action, e
     response = regulator_client.post(url(complaint, action), FULL_BODY, format="json")
 
     assert response.status_code == 200, response.content
-    target = TRANSITIONS[(state, action)]
+    target = TRANSITIONS[(state, action)].target
     assert response.json()["status"] == target
     complaint.refresh_from_db()
     assert complaint.status == target

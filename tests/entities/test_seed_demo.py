@@ -3,9 +3,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.models import User
 from entities.models import Entity, Licence, PersonRole
 from entities.validators import validate_credit_code, validate_region_code
-from regulator.models import Listing, User
+from regulator.lists.models import Listing
 
 
 def test_seed_demo_refuses_without_debug_or_demo(db, settings):

@@ -55,13 +55,13 @@ def test_finding_lowers_score_with_traceable_line(regulator_client, inspector_cl
 
 
 def test_black_listing_forces_grade_d(entity_a):
-    from regulator import listings
-    from regulator.models import Listing
+    from regulator.lists import services as listings
+    from regulator.lists.models import Listing
 
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="甩团")
     Listing.objects.filter(pk=listing.pk).update(status="decided", decided_on=datetime.date.today(),
                                                  expires_on=datetime.date.today() + datetime.timedelta(days=1095))
-    listings.listing_apply(listing_id=listing.pk, action="publish")
+    listings.listing_publish(listing_id=listing.pk)
     entity_rescore(entity_id=entity_a.pk)
     event = CreditEvent.objects.get(entity=entity_a, source_type="listing")
     assert (event.rule, event.source_id) == ("listing_black", listing.pk)

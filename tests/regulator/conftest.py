@@ -8,9 +8,10 @@ import pytest
 from django.utils import timezone
 
 from complaints.models import Complaint, Finding, Inspection, ViolationType
-from regulator import listings
-from regulator.models import Listing, UserRole
-from regulator.rules import rule_set_on
+from core.models import UserRole
+from regulator.lists import services as listings
+from regulator.lists.models import Listing
+from regulator.lists.selectors import rule_set_on
 from tests.factories import UserFactory
 
 DECISION = {"measures": "限制新增涉旅许可；不得参评诚信企业", "appeal_routes": "六十日内申请行政复议或六个月内提起行政诉讼",
@@ -92,7 +93,7 @@ def publish_listing(*, entity=None, person=None, related_entity=None, person_rol
     listing = listings.listing_propose(
         list_type=list_type, subject_type="entity" if person is None else "person", entity=entity, person=person,
         related_entity=related_entity, person_role=person_role, reason=reason, actor=actor, today=notified_on)
-    listings.listing_apply(listing_id=listing.pk, action="notify", actor=actor, today=notified_on)
+    listings.listing_notify(listing_id=listing.pk, actor=actor, today=notified_on)
     decision = {**DECISION, **({"period_days": period_days} if period_days else {})}
-    listings.listing_apply(listing_id=listing.pk, action="decide", actor=actor, decision=decision, today=decided_on)
-    return listings.listing_apply(listing_id=listing.pk, action="publish", actor=actor, today=decided_on)
+    listings.listing_decide(listing_id=listing.pk, actor=actor, **decision, today=decided_on)
+    return listings.listing_publish(listing_id=listing.pk, actor=actor, today=decided_on)

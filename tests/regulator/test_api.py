@@ -6,7 +6,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from regulator.models import User, UserRole
+from core.models import User, UserRole
 
 from ..conftest import client_for
 from ..factories import EntityFactory, UserFactory

@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 from django.db.utils import DatabaseError
 
+from core import audit
+from core.models import AuditEntry
 from entities.models import Entity
-from regulator import audit
-from regulator.models import AuditEntry
 from tests.factories import EntityFactory
 
 

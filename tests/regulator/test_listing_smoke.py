@@ -2,8 +2,8 @@
 
 import datetime
 
-from regulator import listings
-from regulator.models import Listing
+from regulator.lists import services as listings
+from regulator.lists.models import Listing
 from tests.conftest import client_for
 from tests.factories import EntityFactory, PersonFactory, PersonRoleFactory
 
@@ -26,12 +26,11 @@ def test_listing_round_trip(regulator_client, business_a, entity_a, anon_client)
 
     from config.api.exceptions import ConflictError
     with pytest.raises(ConflictError):
-        listings.listing_apply(listing_id=pk, action="decide", decision={"measures": "m", "appeal_routes": "a"},
-                               today=later)
+        listings.listing_decide(listing_id=pk, **{"measures": "m", "appeal_routes": "a"}, today=later)
     listings.objection_answer(objection_id=objection.json()["id"], actor=listing.created_by, answer="不成立",
                               upheld=False)
-    listings.listing_apply(listing_id=pk, action="decide", decision={"measures": "m", "appeal_routes": "a"}, today=later)
-    listings.listing_apply(listing_id=pk, action="publish", today=later)
+    listings.listing_decide(listing_id=pk, **{"measures": "m", "appeal_routes": "a"}, today=later)
+    listings.listing_publish(listing_id=pk, today=later)
     body = anon_client.get("/api/v1/public/blacklist/?q=" + entity_a.credit_code).json()
     assert body["count"] == 1 and body["results"][0]["credit_code"] == entity_a.credit_code
     verify = anon_client.post("/api/v1/public/receipts/verify/", {"payload": body["receipt"]["payload"],
@@ -48,10 +47,9 @@ def test_licence_check_follows_person_to_another_company(regulator_client, entit
     person = PersonFactory()
     PersonRoleFactory(entity=entity_a, person=person, started_on=datetime.date(2020, 1, 1))
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="吊销")
-    listings.listing_apply(listing_id=listing.pk, action="notify", today=datetime.date(2026, 1, 5))
-    listings.listing_apply(listing_id=listing.pk, action="decide", decision={"measures": "m", "appeal_routes": "a"},
-                           today=datetime.date(2026, 1, 20))
-    listings.listing_apply(listing_id=listing.pk, action="publish", today=datetime.date(2026, 1, 20))
+    listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 1, 5))
+    listings.listing_decide(listing_id=listing.pk, **{"measures": "m", "appeal_routes": "a"}, today=datetime.date(2026, 1, 20))
+    listings.listing_publish(listing_id=listing.pk, today=datetime.date(2026, 1, 20))
     other = EntityFactory()
     PersonRoleFactory(entity=other, person=person, started_on=datetime.date(2026, 2, 1))
     answer = regulator_client.post("/api/v1/licence-checks/", {

@@ -10,10 +10,17 @@ from django.forms.models import model_to_dict
 
 from config.api.exceptions import ConflictError
 from entities.models import Sector
-from regulator import listings
-from regulator.models import Listing, ListingEvent, ListingStatus, Objection, RuleSet
-from regulator.rules import DEFAULT_DOCUMENT, rule_set_on
-from regulator.transitions import API_ACTIONS, TRANSITIONS
+from regulator.lists import services as listings
+from regulator.lists.models import (
+    Listing,
+    ListingEvent,
+    ListingStatus,
+    Objection,
+    RuleSet,
+)
+from regulator.lists.rules import DEFAULT_DOCUMENT
+from regulator.lists.selectors import rule_set_on
+from regulator.lists.transitions import API_ACTIONS, TRANSITIONS
 from tests.conftest import client_for
 from tests.factories import EntityFactory
 
@@ -64,7 +71,7 @@ def test_expire_and_repair_outside_published_are_refused(state, action, entity_a
     listing = listing_in(state, entity=entity_a)
     before = snapshot(listing)
     with pytest.raises(ConflictError):
-        listings.listing_apply(listing_id=listing.pk, action=action, reason="x", today=today())
+        {"expire": listings.listing_expire, "repair": listings.listing_repair}[action](listing_id=listing.pk, today=today())
     assert snapshot(listing) == before
     assert not ListingEvent.objects.filter(listing=listing).exists()
 
@@ -88,7 +95,7 @@ def test_only_a_regulator_moves_a_listing(action, entity_a, business_a, inspecto
 def test_objection_due_is_five_working_days_after_notice(notified_on, due, entity_a):
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="甩团",
                                        today=notified_on)
-    listing = listings.listing_apply(listing_id=listing.pk, action="notify", today=notified_on)
+    listing = listings.listing_notify(listing_id=listing.pk, today=notified_on)
     assert listing.status == "notified"
     assert listing.notified_on == notified_on
     assert listing.objection_due == due
@@ -98,15 +105,13 @@ def test_a_wellness_entity_has_ten_working_days_to_object(db):
     elderly_care = EntityFactory(name="盐湖区颐养院", sector=Sector.WELLNESS, category="elderly_care")
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=elderly_care, reason="欺老虐老",
                                        today=datetime.date(2026, 9, 30))
-    listing = listings.listing_apply(listing_id=listing.pk, action="notify", today=datetime.date(2026, 9, 30))
+    listing = listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 9, 30))
     # 8, 9, 10 (make-up Saturday), 12..16, 19, 20 October
     assert listing.objection_due == datetime.date(2026, 10, 20)
     # Past the default five working days (13 October) but inside its own ten: still 409.
     with pytest.raises(ConflictError):
-        listings.listing_apply(listing_id=listing.pk, action="decide", decision=DECISION,
-                               today=datetime.date(2026, 10, 14))
-    assert listings.listing_apply(listing_id=listing.pk, action="decide", decision=DECISION,
-                                  today=datetime.date(2026, 10, 21)).status == "decided"
+        listings.listing_decide(listing_id=listing.pk, **DECISION, today=datetime.date(2026, 10, 14))
+    assert listings.listing_decide(listing_id=listing.pk, **DECISION, today=datetime.date(2026, 10, 21)).status == "decided"
 
 
 def test_a_wellness_person_listing_uses_its_entitys_window(db):
@@ -116,25 +121,24 @@ def test_a_wellness_person_listing_uses_its_entitys_window(db):
     listing = listings.listing_propose(list_type="black", subject_type="person", person=PersonFactory(),
                                        related_entity=elderly_care, person_role="legal_representative",
                                        reason="所任职主体虐老", today=FRIDAY)
-    listing = listings.listing_apply(listing_id=listing.pk, action="notify", today=FRIDAY)
+    listing = listings.listing_notify(listing_id=listing.pk, today=FRIDAY)
     assert listing.objection_due == datetime.date(2026, 3, 20)
 
 
 def notified_on_friday(entity) -> Listing:
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity, reason="甩团",
                                        today=FRIDAY)
-    return listings.listing_apply(listing_id=listing.pk, action="notify", today=FRIDAY)
+    return listings.listing_notify(listing_id=listing.pk, today=FRIDAY)
 
 
 def test_decide_on_the_last_day_of_the_window_is_409_and_the_next_day_succeeds(entity_a):
     listing = notified_on_friday(entity_a)
     for inside in (FRIDAY, datetime.date(2026, 3, 9), listing.objection_due):
         with pytest.raises(ConflictError) as raised:
-            listings.listing_apply(listing_id=listing.pk, action="decide", decision=DECISION, today=inside)
+            listings.listing_decide(listing_id=listing.pk, **DECISION, today=inside)
         assert raised.value.get_codes() == "objection_window_open"
     assert Listing.objects.get(pk=listing.pk).status == "notified"
-    decided = listings.listing_apply(listing_id=listing.pk, action="decide", decision=DECISION,
-                                     today=listing.objection_due + datetime.timedelta(days=1))
+    decided = listings.listing_decide(listing_id=listing.pk, **DECISION, today=listing.objection_due + datetime.timedelta(days=1))
     assert decided.status == "decided" and decided.decided_on == datetime.date(2026, 3, 14)
 
 
@@ -168,7 +172,7 @@ def test_decide_with_an_unanswered_objection_is_409_and_succeeds_once_answered(e
                                         today=datetime.date(2026, 3, 11))
     after_window = datetime.date(2026, 3, 16)
     with pytest.raises(ConflictError) as raised:
-        listings.listing_apply(listing_id=listing.pk, action="decide", decision=DECISION, today=after_window)
+        listings.listing_decide(listing_id=listing.pk, **DECISION, today=after_window)
     assert raised.value.get_codes() == "objection_unanswered"
     answered = regulator_client.post(f"/api/v1/objections/{objection.pk}/answer/",
                                      {"answer": "经核查，申辩理由不成立", "upheld": False}, format="json")
@@ -177,8 +181,7 @@ def test_decide_with_an_unanswered_objection_is_409_and_succeeds_once_answered(e
     again = regulator_client.post(f"/api/v1/objections/{objection.pk}/answer/", {"answer": "再答", "upheld": True},
                                   format="json")
     assert again.status_code == 409
-    decided = listings.listing_apply(listing_id=listing.pk, action="decide", decision=DECISION, actor=regulator,
-                                     today=after_window)
+    decided = listings.listing_decide(listing_id=listing.pk, **DECISION, actor=regulator, today=after_window)
     assert decided.status == "decided"
 
 
@@ -345,11 +348,9 @@ def test_a_decision_uses_the_rule_set_in_force_on_its_date(entity_a, entity_b, r
     after = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_b, reason="甩团",
                                      today=datetime.date(2026, 12, 1))
     for listing in (before, after):
-        listings.listing_apply(listing_id=listing.pk, action="notify", today=datetime.date(2026, 12, 1))
-    old = listings.listing_apply(listing_id=before.pk, action="decide", decision=DECISION,
-                                 today=datetime.date(2026, 12, 28))
-    new = listings.listing_apply(listing_id=after.pk, action="decide", decision=DECISION,
-                                 today=datetime.date(2027, 1, 11))
+        listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 12, 1))
+    old = listings.listing_decide(listing_id=before.pk, **DECISION, today=datetime.date(2026, 12, 28))
+    new = listings.listing_decide(listing_id=after.pk, **DECISION, today=datetime.date(2027, 1, 11))
     assert old.rule_set.version == 2 and old.period_days == 1095
     assert new.rule_set.version == 3 and new.period_days == 730
     assert new.expires_on == datetime.date(2029, 1, 10)
@@ -360,9 +361,8 @@ def test_a_decision_is_not_judged_by_the_rule_set_of_its_proposal(entity_a):
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="甩团",
                                        today=datetime.date(2026, 3, 20))
     assert listing.rule_set.version == 1
-    listings.listing_apply(listing_id=listing.pk, action="notify", today=datetime.date(2026, 3, 20))
-    decided = listings.listing_apply(listing_id=listing.pk, action="decide", decision=DECISION,
-                                     today=datetime.date(2026, 4, 8))
+    listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 3, 20))
+    decided = listings.listing_decide(listing_id=listing.pk, **DECISION, today=datetime.date(2026, 4, 8))
     assert decided.rule_set.version == 2  # in force from 2026-04-01
 
 
@@ -371,12 +371,11 @@ def test_the_period_maximum_comes_from_the_rule_set_of_the_decision_date(entity_
                            document=new_document(730))
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="甩团",
                                        today=datetime.date(2026, 12, 1))
-    listings.listing_apply(listing_id=listing.pk, action="notify", today=datetime.date(2026, 12, 1))
+    listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 12, 1))
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as raised:
-        listings.listing_apply(listing_id=listing.pk, action="decide", decision={**DECISION, "period_days": 1000},
-                               today=datetime.date(2027, 1, 11))
+        listings.listing_decide(listing_id=listing.pk, **{**DECISION, "period_days": 1000}, today=datetime.date(2027, 1, 11))
     assert "period_days" in raised.value.message_dict
 
 
@@ -414,14 +413,14 @@ def events(listing: Listing) -> list[tuple[str, str, str]]:
 def test_every_step_of_the_lifecycle_writes_a_listing_event(entity_a, business_a, regulator):
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="甩团",
                                        actor=regulator, today=FRIDAY)
-    listings.listing_apply(listing_id=listing.pk, action="notify", actor=regulator, today=FRIDAY)
+    listings.listing_notify(listing_id=listing.pk, actor=regulator, today=FRIDAY)
     objection = listings.objection_file(listing_id=listing.pk, actor=business_a, statement="有误",
                                         today=datetime.date(2026, 3, 10))
     listings.objection_answer(objection_id=objection.pk, actor=regulator, answer="不成立", upheld=False)
     day = datetime.date(2026, 3, 16)
-    listings.listing_apply(listing_id=listing.pk, action="decide", actor=regulator, decision=DECISION, today=day)
-    listings.listing_apply(listing_id=listing.pk, action="publish", actor=regulator, today=day)
-    listings.listing_apply(listing_id=listing.pk, action="remove", actor=regulator, reason="依据撤销", today=day)
+    listings.listing_decide(listing_id=listing.pk, actor=regulator, **DECISION, today=day)
+    listings.listing_publish(listing_id=listing.pk, actor=regulator, today=day)
+    listings.listing_remove(listing_id=listing.pk, actor=regulator, reason="依据撤销", today=day)
     assert events(listing) == [
         ("propose", "", "proposed"), ("notify", "proposed", "notified"), ("objection", "notified", "notified"),
         ("objection_answer", "notified", "notified"), ("decide", "notified", "decided"),
@@ -438,15 +437,22 @@ def test_every_step_of_the_lifecycle_writes_a_listing_event(entity_a, business_a
 ])
 def test_each_ending_writes_its_event(state, action, target, entity_a, regulator):
     listing = listing_in(state, entity=entity_a)
-    listings.listing_apply(listing_id=listing.pk, action=action, actor=regulator, reason="理由", today=today())
+    if action == "expire":
+        listings.listing_expire(listing_id=listing.pk, today=today())
+    else:
+        {"withdraw": listings.listing_withdraw, "repair": listings.listing_repair, "remove": listings.listing_remove}[action](
+            listing_id=listing.pk, actor=regulator, reason="理由", today=today())
     event = ListingEvent.objects.get(listing=listing)
     assert (event.action, event.from_status, event.to_status) == (action, state, target)
-    assert event.actor == regulator and event.actor_name == "regulator"
+    if action == "expire":  # the nightly job, not a person
+        assert event.actor is None and event.actor_name == "系统"
+    else:
+        assert event.actor == regulator and event.actor_name == "regulator"
 
 
 def test_an_event_survives_its_actor_under_a_frozen_name(entity_a, regulator):
     listing = listing_in("proposed", entity=entity_a)
-    listings.listing_apply(listing_id=listing.pk, action="notify", actor=regulator, today=today())
+    listings.listing_notify(listing_id=listing.pk, actor=regulator, today=today())
     regulator.username = "renamed"
     regulator.save()
     assert ListingEvent.objects.get(listing=listing).actor_name == "regulator"

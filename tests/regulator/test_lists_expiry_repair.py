@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from config.api.exceptions import ConflictError
-from regulator import listings
-from regulator.models import Listing, ListingEvent, RepairApplication
-from regulator.workdays import add_working_days
+from core.workdays import add_working_days
+from regulator.lists import services as listings
+from regulator.lists.models import Listing, ListingEvent, RepairApplication
 from tests.conftest import client_for
 
 from .conftest import listing_in, publish_listing, today
@@ -42,8 +42,8 @@ def test_expire_due_ends_published_listings_past_their_period_and_they_leave_the
     staying = publish_listing(entity=entity_b, decided_on=today() - datetime.timedelta(days=10))
     assert set(public_codes(anon_client)) == {entity_a.credit_code, entity_b.credit_code}
 
-    assert listings.expire_due(today=ending.expires_on - datetime.timedelta(days=1)) == []
-    assert listings.expire_due(today=ending.expires_on) == [ending.pk]
+    assert listings.listings_expire_due(today=ending.expires_on - datetime.timedelta(days=1)) == []
+    assert listings.listings_expire_due(today=ending.expires_on) == [ending.pk]
 
     ending.refresh_from_db()
     assert ending.status == "expired"
@@ -58,8 +58,8 @@ def test_expire_due_ends_published_listings_past_their_period_and_they_leave_the
 
 def test_expire_due_runs_twice_without_harm(entity_a):
     listing = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10), period_days=40)
-    assert listings.expire_due(today=listing.expires_on) == [listing.pk]
-    assert listings.expire_due(today=listing.expires_on) == []
+    assert listings.listings_expire_due(today=listing.expires_on) == [listing.pk]
+    assert listings.listings_expire_due(today=listing.expires_on) == []
     assert ListingEvent.objects.filter(listing=listing, action="expire").count() == 1
 
 
@@ -73,8 +73,8 @@ def test_an_ended_listing_leaves_public_view_but_stays_in_the_regulators_history
         action, entity_a, business_a, regulator, anon_client, regulator_client):
     listing = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
     assert public_codes(anon_client) == [entity_a.credit_code]
-    listings.listing_apply(listing_id=listing.pk, action=action, actor=regulator, reason="复议撤销原处罚",
-                           today=today())
+    {"remove": listings.listing_remove, "repair": listings.listing_repair}[action](
+        listing_id=listing.pk, actor=regulator, reason="复议撤销原处罚", today=today())
     assert public_codes(anon_client) == []
     assert anon_client.get(f"/api/v1/public/entities/{entity_a.credit_code}/").json()["listings"] == []
     assert listing.pk in history_ids(regulator_client)
@@ -102,10 +102,10 @@ def test_black_repair_before_one_year_after_the_decision_is_409(entity_a, busine
     decided = datetime.date(2026, 1, 20)
     listing = black_decided(entity_a, decided)
     with pytest.raises(ConflictError) as raised:
-        listings.repair_apply(listing_id=listing.pk, actor=business_a, statement="已整改", evidence=EVIDENCE,
+        listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="已整改", evidence=EVIDENCE,
                               commitment=False, training_record=TRAINING, today=datetime.date(2027, 1, 19))
     assert raised.value.get_codes() == "repair_too_early"
-    application = listings.repair_apply(listing_id=listing.pk, actor=business_a, statement="已整改",
+    application = listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="已整改",
                                         evidence=EVIDENCE, commitment=False, training_record=TRAINING,
                                         today=datetime.date(2027, 1, 20))
     assert application.status == "submitted"
@@ -154,7 +154,7 @@ def test_a_watch_subject_repairs_with_a_commitment_and_may_not_without(entity_a,
 def test_the_repair_decision_is_due_ten_working_days_after_the_application(entity_a, business_a):
     listing = black_decided(entity_a, datetime.date(2025, 9, 1))
     # 8, 9, 10 (make-up Saturday), 12..16, 19, 20 October: the National Day week does not count.
-    application = listings.repair_apply(listing_id=listing.pk, actor=business_a, statement="已整改",
+    application = listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="已整改",
                                         evidence=EVIDENCE, commitment=False, training_record=TRAINING,
                                         today=datetime.date(2026, 9, 30))
     assert application.filed_on == datetime.date(2026, 9, 30)
@@ -235,7 +235,7 @@ def test_only_the_listed_business_may_apply(entity_a, business_b, regulator, reg
     assert apply(regulator_client, listing).status_code == 403
     assert apply(inspector_client, listing).status_code == 403
     with pytest.raises(PermissionDenied):
-        listings.repair_apply(listing_id=listing.pk, actor=regulator, statement="x", evidence=EVIDENCE,
+        listings.repair_application_file(listing_id=listing.pk, actor=regulator, statement="x", evidence=EVIDENCE,
                               commitment=False, training_record=TRAINING, today=today())
     assert not RepairApplication.objects.exists()
 
@@ -253,22 +253,22 @@ def test_only_a_regulator_decides_a_repair(entity_a, business_a, inspector_clien
 def test_only_a_published_listing_can_be_repaired(state, entity_a, business_a):
     listing = listing_in(state, entity=entity_a, list_type="watch")
     with pytest.raises(ConflictError):
-        listings.repair_apply(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
+        listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
                               commitment=True, training_record=TRAINING, today=today())
 
 
 def test_a_red_listing_is_not_repaired(entity_a, business_a):
     listing = listing_in("published", entity=entity_a, list_type="red")
     with pytest.raises(ConflictError):
-        listings.repair_apply(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
+        listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
                               commitment=True, training_record=TRAINING, today=today())
 
 
 def test_repair_rules_are_those_in_force_on_the_application_date(entity_a, business_a):
     import copy
 
-    from regulator.models import RuleSet
-    from regulator.rules import DEFAULT_DOCUMENT
+    from regulator.lists.models import RuleSet
+    from regulator.lists.rules import DEFAULT_DOCUMENT
 
     document = copy.deepcopy(DEFAULT_DOCUMENT)
     document["repair"].update(black_min_days=730, requires_training=False)
@@ -276,12 +276,12 @@ def test_repair_rules_are_those_in_force_on_the_application_date(entity_a, busin
     listing = black_decided(entity_a, datetime.date(2025, 12, 1))
     # Under the 2027 rules a black subject waits two years, and no training record is required.
     with pytest.raises(ConflictError):
-        listings.repair_apply(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
+        listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
                               commitment=False, training_record="", today=datetime.date(2027, 2, 1))
     with pytest.raises(ValidationError) as raised:
-        listings.repair_apply(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
+        listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
                               commitment=False, training_record="", today=datetime.date(2026, 12, 10))
     assert "training_record" in raised.value.message_dict
-    application = listings.repair_apply(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
+    application = listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
                                         commitment=False, training_record="", today=datetime.date(2027, 12, 1))
     assert application.rule_set.version == 3

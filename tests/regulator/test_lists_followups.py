@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import json
 
-from regulator import exports, imports, licence_checks, listings, proposals
-from regulator.models import RuleSet
-from regulator.rules import DEFAULT_DOCUMENT
+from regulator.disclosure import exports
+from regulator.lists import imports, licence_checks, proposals
+from regulator.lists import services as listings
+from regulator.lists.models import RuleSet
+from regulator.lists.rules import DEFAULT_DOCUMENT
 from tests.factories import EntityFactory, PersonFactory, PersonRoleFactory
 
 from .conftest import record_finding
@@ -15,10 +17,9 @@ from .conftest import record_finding
 
 def _published_black(entity, day):
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity, reason="甩团")
-    listings.listing_apply(listing_id=listing.pk, action="notify", today=day - datetime.timedelta(days=30))
-    listings.listing_apply(listing_id=listing.pk, action="decide",
-                           decision={"measures": "限制", "appeal_routes": "复议"}, today=day)
-    return listings.listing_apply(listing_id=listing.pk, action="publish", today=day)
+    listings.listing_notify(listing_id=listing.pk, today=day - datetime.timedelta(days=30))
+    listings.listing_decide(listing_id=listing.pk, **{"measures": "限制", "appeal_routes": "复议"}, today=day)
+    return listings.listing_publish(listing_id=listing.pk, today=day)
 
 
 def test_an_export_behind_the_published_data_is_regenerated_on_read(db):
@@ -39,7 +40,7 @@ def test_the_objection_window_follows_the_rule_set_in_force_on_the_notice_date(d
                                        today=datetime.date(2026, 5, 6))
     document = {**DEFAULT_DOCUMENT, "objection_working_days": {"default": 8, "wellness": 12}}
     RuleSet.objects.create(version=9, name="新规", effective_from=datetime.date(2026, 6, 1), document=document)
-    notified = listings.listing_apply(listing_id=listing.pk, action="notify", today=datetime.date(2026, 6, 1))
+    notified = listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 6, 1))
     # Monday 2026-06-01 + 8 working days (no holiday in between) = Thursday 2026-06-11.
     assert notified.objection_due == datetime.date(2026, 6, 11)
 

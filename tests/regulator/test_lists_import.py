@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from entities import codes
 from entities.models import Entity, Person
-from regulator.models import Listing, ListingEvent, PublicChange
+from regulator.lists.models import Listing, ListingEvent, PublicChange
 from tests.conftest import client_for
 
 from .conftest import today

@@ -9,7 +9,7 @@ import pytest
 
 from entities import codes
 from entities.models import PersonRoleKind, Sector
-from regulator.models import PublicChange
+from regulator.lists.models import PublicChange
 from tests.conftest import client_for
 from tests.factories import EntityFactory, PersonFactory, PersonRoleFactory
 
@@ -191,9 +191,9 @@ def test_as_of_at_or_after_expiry_is_allowed_and_the_day_before_is_denied(black_
 
 
 def test_as_of_during_a_listing_that_has_since_ended_is_denied(black_a, entity_a, regulator, regulator_client):
-    from regulator import listings
+    from regulator.lists import services as listings
 
-    listings.listing_apply(listing_id=black_a.pk, action="remove", actor=regulator, reason="复议撤销", today=today())
+    listings.listing_remove(listing_id=black_a.pk, actor=regulator, reason="复议撤销", today=today())
     assert check(regulator_client, licence_type="travel_agency_business",
                  applicant_credit_code=entity_a.credit_code)["allowed"] is True
     assert check(regulator_client, licence_type="travel_agency_business", applicant_credit_code=entity_a.credit_code,

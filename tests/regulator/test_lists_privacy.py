@@ -11,9 +11,9 @@ import pytest
 
 from entities import codes
 from entities.models import PersonRoleKind
-from regulator.models import Listing
-from regulator.proposals import propose_for_entity
-from regulator.public import mask_name
+from regulator.disclosure.selectors import mask_name
+from regulator.lists.models import Listing
+from regulator.lists.proposals import propose_for_entity
 from tests.conftest import client_for
 from tests.factories import PersonFactory, PersonRoleFactory
 
@@ -30,7 +30,7 @@ EIGHTEEN_DIGITS = re.compile(r"(?<![0-9A-Za-z+/])\d{17}[0-9Xx](?![0-9A-Za-z+/=])
 @pytest.fixture
 def exposed(entity_a, regulator):
     """entity_a lost its licence; its legal representative 张三 and principal 欧阳娜娜 are black-listed and published."""
-    from regulator import listings
+    from regulator.lists import services as listings
 
     people = {}
     for name, role in (("张三", PersonRoleKind.LEGAL_REPRESENTATIVE), ("欧阳娜娜", PersonRoleKind.PRINCIPAL)):
@@ -46,11 +46,9 @@ def exposed(entity_a, regulator):
     created = propose_for_entity(entity_id=entity_a.pk, today=notified)
     assert {listing.subject_type for listing in created} == {"entity", "person"}
     for listing in created:
-        listings.listing_apply(listing_id=listing.pk, action="notify", actor=regulator, today=notified)
-        listings.listing_apply(listing_id=listing.pk, action="decide", actor=regulator, decision=DECISION,
-                               today=today() - datetime.timedelta(days=10))
-        listings.listing_apply(listing_id=listing.pk, action="publish", actor=regulator,
-                               today=today() - datetime.timedelta(days=10))
+        listings.listing_notify(listing_id=listing.pk, actor=regulator, today=notified)
+        listings.listing_decide(listing_id=listing.pk, actor=regulator, **DECISION, today=today() - datetime.timedelta(days=10))
+        listings.listing_publish(listing_id=listing.pk, actor=regulator, today=today() - datetime.timedelta(days=10))
     return people
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from entities.models import PersonRoleKind
 from ratings.models import CreditScore
-from regulator import listings
-from regulator.models import Listing
-from regulator.proposals import propose_for_entity, propose_red_candidates
+from regulator.lists import services as listings
+from regulator.lists.models import Listing
+from regulator.lists.proposals import propose_for_entity, propose_red_candidates
 from tests.factories import EntityFactory, PersonFactory, PersonRoleFactory
 
 from .conftest import listing_in, record_finding, resolved_complaint, today
@@ -238,8 +238,7 @@ def test_red_candidates_twice_in_a_quarter_propose_nothing_new(db):
 def test_a_withdrawn_proposal_is_not_proposed_again(entity_a, regulator):
     record_finding(entity_a, "forced_shopping", penalty="fine", inspected_on=INSPECTED)
     (listing,) = propose_for_entity(entity_id=entity_a.pk, today=RUN)
-    listings.listing_apply(listing_id=listing.pk, action="withdraw", actor=regulator, reason="处罚已被撤销",
-                           today=RUN)
+    listings.listing_withdraw(listing_id=listing.pk, actor=regulator, reason="处罚已被撤销", today=RUN)
     assert propose_for_entity(entity_id=entity_a.pk, today=RUN + datetime.timedelta(days=1)) == []
     assert list(Listing.objects.values_list("status", flat=True)) == ["withdrawn"]
 
@@ -298,8 +297,8 @@ def test_a_red_proposal_still_in_due_process_is_not_proposed_again_next_quarter(
 
 
 def test_the_nightly_pass_visits_exactly_the_entities_a_rule_could_fire_for(db, monkeypatch):
-    from regulator import proposals, tasks
-    from regulator.proposals import entities_with_evidence
+    from regulator.lists import proposals, tasks
+    from regulator.lists.proposals import entities_with_evidence
 
     nothing = EntityFactory(name="无记录旅行社")
     old_finding = EntityFactory(name="旧处罚旅行社")

@@ -10,8 +10,9 @@ import json
 
 import pytest
 
-from regulator import listings
-from regulator.models import PublicChange, PublicStatement
+from regulator.disclosure.models import PublicStatement
+from regulator.lists import services as listings
+from regulator.lists.models import PublicChange
 from tests.conftest import client_for
 from tests.factories import EntityFactory
 
@@ -252,7 +253,7 @@ def test_exports_are_regenerated_after_a_publication_commits(guoji, entity_a, re
     assert [row["credit_code"] for row in first] == [entity_a.credit_code]
     listing = listing_in("decided", entity=guoji, objection_due=today() - datetime.timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_apply(listing_id=listing.pk, action="publish", actor=regulator)
+        listings.listing_publish(listing_id=listing.pk, actor=regulator)
     after = json.loads(anon_client.get("/api/v1/public/exports/blacklist.json").content)
     assert {row["credit_code"] for row in after} == {entity_a.credit_code, guoji.credit_code}
     manifest = json.loads(anon_client.get("/api/v1/public/exports/manifest.json").content)
@@ -266,7 +267,7 @@ def test_the_change_feed_lists_public_changes_after_a_version(guoji, entity_a, r
     first = publish_listing(entity=guoji, decided_on=today() - datetime.timedelta(days=10))
     version = anon_client.get("/api/v1/public/changes/").json()["data_version"]
     second = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
-    listings.listing_apply(listing_id=first.pk, action="remove", actor=regulator, reason="依据撤销", today=today())
+    listings.listing_remove(listing_id=first.pk, actor=regulator, reason="依据撤销", today=today())
 
     everything = anon_client.get("/api/v1/public/changes/", {"since": 0}).json()
     assert [(r["listing_id"], r["change"]) for r in everything["results"]] == [

@@ -26,28 +26,30 @@ from rest_framework.test import APIClient
 from complaints import planning
 from complaints import services as complaint_services
 from complaints.models import Complaint, Finding, Inspection, InspectionPlan, ViolationType
+from core.models import (
+    AuditEntry,
+    CalendarDay,
+    User,
+    UserRole,
+)
 from entities import codes
 from entities import services as entity_services
 from entities.models import Entity, Licence, Person, PersonRole, Sector
 from ratings.models import ScoringModel
 from ratings.services import entity_rescore
-from regulator import listings
-from regulator.models import (
-    AuditEntry,
-    CalendarDay,
+from regulator.disclosure.models import PublicStatement
+from regulator.lists import services as listings
+from regulator.lists.models import (
     Listing,
     Objection,
-    PublicStatement,
     RepairApplication,
     RuleSet,
-    User,
-    UserRole,
 )
 
 from ..factories import UserFactory
 
 API_PREFIX = "api/v1/"
-PROJECT_APPS = ("entities", "complaints", "ratings", "regulator")
+PROJECT_APPS = ("core", "entities", "complaints", "ratings", "regulator")
 # URL kwargs that are not object ids: each names a lookup that is public by design.
 NON_ID_KWARGS = {
     "tracking_code": "the complainant's bearer secret: anyone holding it may follow the complaint (API.md)",
@@ -242,9 +244,9 @@ def _published(*, entity=None, person=None, related_entity=None, person_role="",
     listing = listings.listing_propose(
         list_type=list_type, subject_type="entity" if person is None else "person", entity=entity, person=person,
         related_entity=related_entity, person_role=person_role, reason=reason, actor=actor, today=start)
-    listings.listing_apply(listing_id=listing.pk, action="notify", actor=actor, today=start)
-    listings.listing_apply(listing_id=listing.pk, action="decide", actor=actor, decision=DECISION, today=decided)
-    return listings.listing_apply(listing_id=listing.pk, action="publish", actor=actor, today=decided)
+    listings.listing_notify(listing_id=listing.pk, actor=actor, today=start)
+    listings.listing_decide(listing_id=listing.pk, actor=actor, **DECISION, today=decided)
+    return listings.listing_publish(listing_id=listing.pk, actor=actor, today=decided)
 
 
 def _side(label: str, *, region_code: str, entity_name: str, person_name: str, complainant_name: str,
@@ -273,11 +275,11 @@ def _side(label: str, *, region_code: str, entity_name: str, person_name: str, c
 
     notified = listings.listing_propose(list_type="black", subject_type="entity", entity=entity,
                                         reason="甩团，滞留旅游者", actor=regulator)
-    listings.listing_apply(listing_id=notified.pk, action="notify", actor=regulator)
+    listings.listing_notify(listing_id=notified.pk, actor=regulator)
     objection = listings.objection_file(listing_id=notified.pk, actor=account, statement="事实不清，申请复核")
 
     published = _published(entity=entity, list_type="watch", reason="一年内两次罚款", actor=regulator)
-    repair = listings.repair_apply(listing_id=published.pk, actor=account, statement="已整改完毕",
+    repair = listings.repair_application_file(listing_id=published.pk, actor=account, statement="已整改完毕",
                                    evidence=["整改报告"], commitment=True, training_record="信用修复培训结业")
     statement = PublicStatement.objects.create(entity=entity, listing=published, text="我司已全面整改",
                                                submitted_by=account)

@@ -13,9 +13,9 @@ import random
 import pytest
 from stdnum.cn import ric
 
+from core.models import User
 from entities import codes
 from entities.models import Entity, Licence, Person, PersonRole
-from regulator.models import User
 
 from ..factories import LicenceFactory, PersonRoleFactory
 

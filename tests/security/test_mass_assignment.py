@@ -38,14 +38,16 @@ from rest_framework import serializers
 from complaints import planning
 from complaints import services as complaint_services
 from complaints.models import Complaint, Finding, ViolationType
+from core.models import CalendarDay, UserRole
 from entities import codes
 from entities import services as entity_services
 from entities.models import Entity, Licence, Person, PersonRole
 from ratings.models import ScoringModel
 from ratings.services import scoring_model_create
-from regulator import listings
-from regulator.models import CalendarDay, Listing, Objection, PublicStatement, RepairApplication, UserRole
-from regulator.rules import DEFAULT_DOCUMENT
+from regulator.disclosure.models import PublicStatement
+from regulator.lists import services as listings
+from regulator.lists.models import Listing, Objection, RepairApplication
+from regulator.lists.rules import DEFAULT_DOCUMENT
 
 from ..factories import UserFactory
 from .conftest import DECISION, Route, World, api_routes, build_world, rolled_back, send, today, token_client
@@ -178,8 +180,9 @@ class Kit:
         path = {"submitted": [], "accepted": ["accept"], "investigating": ["accept", "start_investigation"],
                 "resolved": ["accept", "start_investigation", "resolve"]}[status if not late else "submitted"]
         for action in path:
-            complaint = complaint_services.complaint_apply(
-                complaint_id=complaint.pk, action=action, actor=self.regulator, reason="办理", outcome="mediated")
+            complaint = complaint_services.COMPLAINT_STEPS[action](
+                complaint_id=complaint.pk, actor=self.regulator, reason="办理",
+                **({"outcome": "mediated"} if action == "resolve" else {}))
         return complaint
 
     def finding(self) -> Finding:
@@ -200,8 +203,8 @@ class Kit:
                  "published": ["notify", "decide", "publish"]}[status]
         for action in steps:
             day = when if action == "notify" else today() - datetime.timedelta(days=20)
-            listings.listing_apply(listing_id=listing.pk, action=action, actor=self.regulator, today=day,
-                                   decision=DECISION)
+            listings.LISTING_STEPS[action](listing_id=listing.pk, actor=self.regulator, today=day,
+                                           **(DECISION if action == "decide" else {}))
         listing.refresh_from_db()
         return listing
 
@@ -211,7 +214,7 @@ class Kit:
 
     def repair(self) -> RepairApplication:
         listing = self.listing("published", "watch")
-        return listings.repair_apply(listing_id=listing.pk, actor=self.world.a.account, statement="已整改",
+        return listings.repair_application_file(listing_id=listing.pk, actor=self.world.a.account, statement="已整改",
                                      evidence=["整改报告"], commitment=True, training_record="培训")
 
     def person(self) -> Person:

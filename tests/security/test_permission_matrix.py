@@ -12,9 +12,9 @@ import random
 
 import pytest
 
+from core.models import User, UserRole
 from entities import codes
 from entities.models import Entity, Licence, Person, PersonRole, Sector
-from regulator.models import User, UserRole
 
 from ..conftest import client_for
 from ..factories import LicenceFactory, PersonFactory, PersonRoleFactory, UserFactory

@@ -31,8 +31,8 @@ from django.test.utils import CaptureQueriesContext
 
 from complaints.models import InspectionPlan
 from entities import codes
-from regulator.exports import FORMATS
-from regulator.public import mask_name
+from regulator.disclosure.exports import FORMATS
+from regulator.disclosure.selectors import mask_name
 
 from .conftest import API_PREFIX, World, api_routes, build_world, rolled_back, route_model, send, token_client
 

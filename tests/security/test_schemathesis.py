@@ -68,7 +68,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
-from regulator.models import Listing
+from regulator.lists.models import Listing
 
 from .conftest import World, build_world, model_named, rolled_back, token_client
 

@@ -11,7 +11,7 @@ from django.test import Client
 from complaints import services as complaint_services
 from complaints.models import Complaint
 from ratings.services import entity_rescore
-from regulator.models import Objection, RepairApplication
+from regulator.lists.models import Objection, RepairApplication
 from tests.regulator.conftest import listing_in, publish_listing, record_finding
 
 from .conftest import COMPLAINANT, PHONE, assert_accessible_page, file_complaint, today, web_for
@@ -26,7 +26,7 @@ def entity_url(entity) -> str:
 @pytest.fixture
 def accepted_complaint(entity_a, regulator):
     complaint = file_complaint(entity_a)
-    return complaint_services.complaint_apply(complaint_id=complaint.pk, action="accept", actor=regulator)
+    return complaint_services.complaint_accept(complaint_id=complaint.pk, actor=regulator)
 
 
 # --- who may see what -----------------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def test_tracking_form_leads_to_the_status_page(web, entity_a):
 
 def test_the_status_page_shows_status_and_history_but_no_complainant_or_text(web, entity_a, regulator):
     complaint = file_complaint(entity_a)
-    complaint_services.complaint_apply(complaint_id=complaint.pk, action="accept", actor=regulator)
+    complaint_services.complaint_accept(complaint_id=complaint.pk, actor=regulator)
     response = web.get(f"/complaints/track/{complaint.tracking_code}/")
     assert response.status_code == 200
     html = response.content.decode()

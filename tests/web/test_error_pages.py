@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from regulator import public
+from regulator.disclosure import selectors as public
 
 pytestmark = pytest.mark.django_db
 

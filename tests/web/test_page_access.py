@@ -20,8 +20,7 @@ ID_NUMBER = re.compile(r"(?<![0-9A-Z])\d{17}[\dXx](?![0-9A-Za-z])")
 def world(black_guoji, listed_person, guoji, entity_a, business_a, regulator):
     """A published entity listing, a published person listing, complaints with the complainant's phone."""
     complaint = file_complaint(guoji)
-    accepted = complaint_services.complaint_apply(complaint_id=file_complaint(entity_a).pk, action="accept",
-                                                  actor=regulator)
+    accepted = complaint_services.complaint_accept(complaint_id=file_complaint(entity_a).pk, actor=regulator)
     return {"guoji": guoji, "entity_a": entity_a, "complaint": complaint, "accepted": accepted,
             "person": listed_person}
 

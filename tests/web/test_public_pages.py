@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from regulator.models import PublicStatement, StatementStatus
+from regulator.disclosure.models import PublicStatement, StatementStatus
 from tests.factories import EntityFactory
 from tests.regulator.conftest import listing_in, publish_listing, record_finding
 

@@ -9,8 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from regulator import public, receipts
-from regulator.models import PublicChange
+from core import receipts
+from regulator.disclosure import selectors as public
+from regulator.lists.models import PublicChange
 
 from .conftest import NAME, today
 
@@ -147,7 +148,7 @@ def test_the_html_report_shows_the_same_qr_code_and_links_the_pdf(web, guoji):
     svg = re.search(r'<figure class="qr" role="img" aria-label="[^"]+">(<svg.*?</svg>)</figure>', page, re.S)
     assert svg is not None
     link = html_lib.unescape(re.search(r'<a href="(http://testserver/verify/\?[^"]+)">回执核验页面</a>', page).group(1))
-    from regulator.web.report_pdf import qr_svg
+    from regulator.portal.report_pdf import qr_svg
 
     assert svg.group(1) == qr_svg(link)
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rest_framework.exceptions import ValidationError
 from tqdm import tqdm
 
-from regulator.imports import import_rows
+from regulator.lists.imports import import_rows
 
 
 class Command(BaseCommand):

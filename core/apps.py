@@ -1,0 +1,37 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """共享内核: accounts, the working calendar, the admin kit, transition histories and the audit trail."""
+
+    name = "core"
+    verbose_name = _("账户与审计")
+
+    def ready(self) -> None:
+        # Signals are connected at start-up, when every app is loaded; importing them at module top would
+        # load Celery and the audit module before the app registry is ready.
+        from celery.signals import task_postrun, task_prerun
+        from django.db.models.signals import post_migrate
+
+        from core import audit
+
+        # Every change to every model is captured by database triggers, installed after each migrate
+        # (post_migrate fires once every app's migrations have run, so all tables exist).
+        post_migrate.connect(_install_audit, sender=self, dispatch_uid="core.audit.install")
+        task_prerun.connect(_task_context, dispatch_uid="core.audit.task_prerun", weak=False)
+        task_postrun.connect(lambda **kwargs: audit.clear_context(), dispatch_uid="core.audit.task_postrun",
+                             weak=False)
+
+
+def _install_audit(sender, using="default", **kwargs) -> None:
+    from core import audit  # inside: the signal handler runs after start-up (see ready)
+
+    audit.install(using)
+
+
+def _task_context(sender=None, task=None, **kwargs) -> None:
+    from core import audit  # inside: the signal handler runs after start-up (see ready)
+
+    audit.clear_context()
+    audit.set_context(role="system", task=getattr(task, "name", str(sender)))

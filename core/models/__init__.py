@@ -1,0 +1,8 @@
+"""Models of the shared kernel: accounts, the working calendar, the audit trail, the transition-history base."""
+
+from core.models.accounts import User, UserRole
+from core.models.audit import AuditCheckpoint, AuditEntry
+from core.models.calendar import CalendarDay, CalendarDayKind
+from core.models.history import TransitionRecord
+
+__all__ = ["AuditCheckpoint", "AuditEntry", "CalendarDay", "CalendarDayKind", "TransitionRecord", "User", "UserRole"]

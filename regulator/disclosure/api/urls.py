@@ -1,0 +1,27 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from regulator.disclosure.api.public import (
+    PublicBlacklistView,
+    PublicChangesView,
+    PublicEntityView,
+    PublicExportView,
+    PublicRedlistView,
+    ReceiptKeyView,
+    ReceiptVerifyView,
+)
+from regulator.disclosure.api.selfservice import MeView, StatementViewSet
+
+router = DefaultRouter()
+router.register("statements", StatementViewSet, basename="statement")
+
+urlpatterns = [
+    path("public/blacklist/", PublicBlacklistView.as_view(), name="public-blacklist"),
+    path("public/redlist/", PublicRedlistView.as_view(), name="public-redlist"),
+    path("public/entities/<str:credit_code>/", PublicEntityView.as_view(), name="public-entity"),
+    path("public/exports/<str:name>", PublicExportView.as_view(), name="public-export"),
+    path("public/changes/", PublicChangesView.as_view(), name="public-changes"),
+    path("public/receipts/verify/", ReceiptVerifyView.as_view(), name="receipt-verify"),
+    path("public/receipts/key/", ReceiptKeyView.as_view(), name="receipt-key"),
+    path("me/", MeView.as_view(), name="me"),
+]

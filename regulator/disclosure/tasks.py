@@ -1,0 +1,13 @@
+"""Celery tasks of disclosure: the open-data files, regenerated after each public change and nightly."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def regenerate_exports() -> int:
+    """Rewrite the open-data files (idempotent: the same data version gives the same files)."""
+    from regulator.disclosure.exports import regenerate  # tasks import services in their body
+
+    return regenerate()["data_version"]

@@ -1,0 +1,326 @@
+"""名单 in the admin: proposals, due-process steps, objections and repair, all through the services.
+
+Every state change here calls the function the API calls (regulator.lists.services,
+the same functions), so the transition table, the objection window in working
+days and the unanswered-objection guard hold in the admin exactly as in the API.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.admin.base import (
+    EntityRegionFilter,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    Transition,
+    adopt,
+    is_record_id,
+    link,
+    presence_filter,
+    pretty_json,
+)
+from entities.models import PersonRoleKind
+from entities.selectors import entity_ids_matching, person_ids_matching
+from regulator.lists import services as listings
+from regulator.lists.models import (
+    Listing,
+    ListingEvent,
+    ListingStatus,
+    Objection,
+    RepairApplication,
+    RepairStatus,
+    RuleSet,
+)
+from regulator.lists.selectors import rule_set_on
+from regulator.lists.transitions import ACTION_LABELS, TRANSITIONS
+
+# ------------------------------------------------------------------ forms of the steps that need input
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4, "cols": 80}))
+
+
+class DecisionForm(forms.Form):
+    """认定决定书: what the API's decide endpoint takes."""
+
+    measures = forms.CharField(label=_("惩戒或激励措施"), max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 3, "cols": 80}))
+    appeal_routes = forms.CharField(label=_("救济途径"), max_length=2000,
+                                    widget=forms.Textarea(attrs={"rows": 2, "cols": 80}))
+    decision_number = forms.CharField(label=_("认定决定书文号"), max_length=100, required=False)
+    period_days = forms.IntegerField(label=_("期限（天）"), min_value=1, max_value=3650, required=False,
+                                     help_text=_("留空按决定之日施行的规则集所定期限；不得超过该期限。"))
+    reason = forms.CharField(label=_("认定事由"), max_length=5000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), help_text=_("留空沿用拟列入事由。"))
+    legal_basis = forms.CharField(label=_("法律依据"), max_length=500, required=False,
+                                  help_text=_("留空沿用拟列入时的依据。"))
+
+
+class ObjectionAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("答复"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4, "cols": 80}))
+    upheld = forms.TypedChoiceField(label=_("申辩是否成立"), choices=[("1", _("申辩成立")), ("0", _("申辩不成立"))],
+                                    coerce=lambda value: value == "1", widget=forms.RadioSelect)
+
+
+# ------------------------------------------------------------------ transitions
+
+
+def _listing_step(action: str, label: str, form_class=None, intro: str = "") -> Transition:
+    def run(request, listing, data):
+        listings.LISTING_STEPS[action](listing_id=listing.pk, actor=request.user, **data)
+
+    return Transition(name=f"listing_{action}", label=label, run=run, form_class=form_class, intro=intro,
+                      applies=lambda listing: (listing.status, action) in TRANSITIONS)
+
+
+LISTING_STEPS = (
+    _listing_step("notify", _("送达告知书")),
+    _listing_step("decide", _("作出认定决定"), DecisionForm,
+                  _("陈述申辩期届满且申辩均已答复后方可认定；期限自认定之日起算。")),
+    _listing_step("publish", _("公示")),
+    _listing_step("remove", _("移出名单"), ReasonForm, _("依据撤销或变更、法律政策调整时移出，须说明理由。")),
+    _listing_step("withdraw", _("撤回"), ReasonForm, _("公示前撤回，须说明理由。")),
+)
+
+
+def _answer(request, objection, data):
+    listings.objection_answer(objection_id=objection.pk, actor=request.user, answer=data["answer"],
+                              upheld=data["upheld"])
+
+
+def _repair_decision(grant: bool):
+    def run(request, application, data):
+        listings.repair_application_decide(application_id=application.pk, actor=request.user, grant=grant, reason=data["reason"])
+
+    return run
+
+
+# ------------------------------------------------------------------ inlines on a listing's page
+
+
+STATUS_LABELS = dict(ListingStatus.choices)
+
+
+class EventLabels:
+    """The steps and states of a listing's history in words, not codes."""
+
+    @admin.display(description=_("动作"), ordering="action")
+    def action_label(self, event: ListingEvent) -> str:
+        return ACTION_LABELS.get(event.action, event.action)
+
+    @admin.display(description=_("原状态"), ordering="from_status")
+    def from_label(self, event: ListingEvent) -> str:
+        return STATUS_LABELS.get(event.from_status, event.from_status) or "—"
+
+    @admin.display(description=_("新状态"), ordering="to_status")
+    def to_label(self, event: ListingEvent) -> str:
+        return STATUS_LABELS.get(event.to_status, event.to_status)
+
+
+class ListingEventInline(EventLabels, ReadOnlyInline):
+    model = ListingEvent
+    fields = ["created_at", "action_label", "from_label", "to_label", "actor_name", "reason"]
+    show_change_link = False
+    verbose_name_plural = _("流转记录")
+
+
+class ObjectionInline(ReadOnlyInline):
+    model = Objection
+    fields = ["filed_at", "statement", "answered_at", "upheld", "answer"]
+
+
+class RepairInline(ReadOnlyInline):
+    model = RepairApplication
+    fields = ["filed_on", "status", "decision_due", "decided_on", "decision_reason"]
+
+
+# ------------------------------------------------------------------ admins
+
+
+class ListingProposeForm(forms.ModelForm):
+    """拟列入: what the API's create endpoint takes; the service fills in the rule set, period and source."""
+
+    person_role = forms.ChoiceField(label=_("任职身份"), choices=[("", "—"), *PersonRoleKind.choices], required=False)
+    legal_basis = forms.CharField(label=_("法律依据"), max_length=500, required=False,
+                                  help_text=_("留空按现行规则集中该名单的法律依据。"))
+
+    class Meta:
+        model = Listing
+        fields = ["list_type", "subject_type", "entity", "person", "related_entity", "person_role", "reason",
+                  "legal_basis"]
+
+
+@admin.register(Listing)
+class ListingAdmin(ReadOnlyAdmin):
+    """名单记录: proposed here or by the rules; every later step is an action, never an edit."""
+
+    allow_add = True
+    add_form = ListingProposeForm
+    transitions = LISTING_STEPS
+    list_display = ["id", "subject_display", "list_type", "status", "notified_on", "objection_due", "decided_on",
+                    "published_on", "expires_on"]
+    list_display_links = ["id", "subject_display"]
+    list_filter = ["status", "list_type", "subject_type", "source_type", EntityRegionFilter]
+    list_select_related = ["entity", "person"]
+    search_fields = ["decision_number", "source_reference"]
+    search_help_text = _("按编号、主体名称或信用代码、自然人姓名或身份证号、决定书文号查找。")
+    date_hierarchy = "decided_on"
+    autocomplete_fields = ["entity", "person", "related_entity"]
+    inlines = [ObjectionInline, RepairInline, ListingEventInline]
+    fieldsets = (
+        (_("主体"), {"fields": ("list_type", "subject_type", "entity", "person", "related_entity", "person_role")}),
+        (_("事由"), {"fields": ("reason", "legal_basis", "source_type", "source_id", "source_rule",
+                              "source_authority", "source_reference")}),
+        (_("程序"), {"fields": ("status", "rule_set", "period_days", "notified_on", "objection_due", "decided_on",
+                              "decision_number", "measures", "appeal_routes", "published_on", "expires_on",
+                              "ended_on", "end_reason")}),
+        (_("记录"), {"fields": ("created_by_link", "created_at", "updated_at")}),
+    )
+    readonly_fields = ["created_by_link"]
+    created_by_link = link("created_by", _("创建人"))
+    add_fieldsets = ((None, {"fields": ListingProposeForm.Meta.fields}),)
+
+    @admin.display(description=_("主体"), ordering="id")
+    def subject_display(self, listing: Listing) -> str:
+        return listing.subject_name
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else super().get_readonly_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else super().get_inlines(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset_matched, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if not term or is_record_id(term):
+            return queryset_matched, duplicates
+        subjects = queryset.filter(Q(entity__in=entity_ids_matching(term)) | Q(person__in=person_ids_matching(term)))
+        return queryset_matched | subjects, duplicates
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = listings.listing_propose(
+            list_type=data["list_type"], subject_type=data["subject_type"], entity=data.get("entity"),
+            person=data.get("person"), related_entity=data.get("related_entity"),
+            person_role=data.get("person_role", ""), reason=data["reason"], legal_basis=data.get("legal_basis", ""),
+            source_type="manual", actor=request.user,
+        )
+        adopt(obj, saved)
+
+
+@admin.register(ListingEvent)
+class ListingEventAdmin(EventLabels, ReadOnlyAdmin):
+    """名单流转记录 (append-only)."""
+
+    list_display = ["created_at", "listing_link", "action_label", "from_label", "to_label", "actor_name"]
+    list_filter = ["action", "to_status", ("created_at", admin.DateFieldListFilter)]
+    list_select_related = ["listing__entity", "listing__person"]
+    search_fields = ["actor_name"]
+    search_help_text = _("按名单编号或操作人查找。")
+    fields = ["listing_link", "action_label", "from_label", "to_label", "actor_link", "actor_name", "reason",
+              "created_at"]
+    readonly_fields = ["listing_link", "action_label", "from_label", "to_label", "actor_link"]
+    listing_link = link("listing", _("名单记录"))
+    actor_link = link("actor", _("操作账户"))
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if is_record_id(term):
+            return queryset.filter(Q(listing_id=int(term)) | Q(pk=int(term))), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+AnsweredFilter = presence_filter(title=_("答复情况"), parameter_name="answered", field="answered_at",
+                                 choices=[("no", _("未答复"), True), ("yes", _("已答复"), False)])
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    """陈述申辩: filed by the listed business through the API; the regulator answers here."""
+
+    transitions = (
+        Transition(name="objection_answer", label=_("答复申辩"), run=_answer, form_class=ObjectionAnswerForm,
+                   applies=lambda objection: objection.answered_at is None),
+    )
+    list_display = ["id", "listing_link", "filed_at", "answered_at", "upheld"]
+    list_filter = [AnsweredFilter, "upheld", ("filed_at", admin.DateFieldListFilter)]
+    list_select_related = ["listing__entity", "listing__person"]
+    search_fields = ["statement"]
+    fields = ["listing_link", "statement", "filed_at", "filed_by_link", "answer", "upheld", "answered_by_link",
+              "answered_at"]
+    readonly_fields = ["listing_link", "filed_by_link", "answered_by_link"]
+    listing_link = link("listing", _("名单记录"))
+    filed_by_link = link("filed_by", _("提出账户"))
+    answered_by_link = link("answered_by", _("答复人"))
+
+
+@admin.register(RepairApplication)
+class RepairApplicationAdmin(ReadOnlyAdmin):
+    """信用修复申请: decided within the deadline; a grant moves the listing to repaired through the service."""
+
+    transitions = (
+        Transition(name="repair_grant", label=_("准予修复"), run=_repair_decision(True), form_class=ReasonForm,
+                   applies=lambda application: application.status == RepairStatus.SUBMITTED),
+        Transition(name="repair_refuse", label=_("不予修复"), run=_repair_decision(False), form_class=ReasonForm,
+                   applies=lambda application: application.status == RepairStatus.SUBMITTED),
+    )
+    list_display = ["id", "listing_link", "status", "filed_on", "decision_due", "decided_on"]
+    list_filter = ["status", "listing__list_type", "commitment"]
+    list_select_related = ["listing__entity", "listing__person"]
+    search_fields = ["statement"]
+    date_hierarchy = "filed_on"
+    fields = ["listing_link", "applicant_link", "statement", "evidence_display", "commitment", "training_record",
+              "status", "filed_on", "decision_due", "decided_on", "decision_reason", "decided_by_link", "rule_set_link",
+              "created_at", "updated_at"]
+    readonly_fields = ["listing_link", "applicant_link", "evidence_display", "decided_by_link", "rule_set_link"]
+    listing_link = link("listing", _("名单记录"))
+    applicant_link = link("applicant", _("申请账户"))
+    decided_by_link = link("decided_by", _("决定人"))
+    rule_set_link = link("rule_set", _("适用规则集"))
+
+    @admin.display(description=_("证明材料"))
+    def evidence_display(self, application: RepairApplication) -> str:
+        return pretty_json(application.evidence)
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(ReadOnlyAdmin):
+    """名单规则集: never edited; a change is a new set with its effective date (as in the API)."""
+
+    allow_add = True
+    list_display = ["version", "name", "effective_from", "created_at"]
+    search_fields = ["name"]
+    fields = ["version", "name", "effective_from", "document", "created_by_link", "created_at"]
+    readonly_fields = ["created_by_link"]
+    created_by_link = link("created_by", _("创建人"))
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["created_by_link", "created_at"] if obj is None else super().get_readonly_fields(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        current = rule_set_on(timezone.localdate())
+        initial.setdefault("document", current.document)
+        initial.setdefault("version", (RuleSet.objects.order_by("-version").values_list("version", flat=True).first()
+                                       or 0) + 1)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        # The form ran full_clean (the document is validated by RuleSet.clean), as the API's create does.
+        obj.created_by = request.user
+        obj.save()

@@ -1,0 +1,242 @@
+"""名单管理: dated rule sets, listings with due process, objections and credit repair."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TransitionRecord
+from regulator.lists.rules import RuleSetError, validate_document
+
+
+class RuleSet(models.Model):
+    """规则集: list criteria, periods, objection windows, licence restrictions, publicity and repair rules.
+
+    Rules change over time (repair rules on 2023-05-01 and 2026-04-01): a
+    decision is judged by the set in force on its date, and records which.
+    """
+
+    version = models.PositiveIntegerField(_("版本"), unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    effective_from = models.DateField(_("生效日期"), unique=True)
+    document = models.JSONField(_("规则"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        db_table = "regulator_ruleset"
+        verbose_name = _("名单规则集")
+        verbose_name_plural = _("名单规则集")
+        ordering = ["-effective_from"]
+
+    def __str__(self) -> str:
+        return f"v{self.version} {self.name}（{self.effective_from} 起）"
+
+    def clean(self) -> None:
+        try:
+            validate_document(self.document)
+        except RuleSetError as exc:
+            raise ValidationError({"document": exc.messages}) from exc
+
+
+class ListType(models.TextChoices):
+    BLACK = "black", _("严重失信主体名单（黑名单）")
+    WATCH = "watch", _("重点关注名单")
+    RED = "red", _("守信激励名单（红名单）")
+
+
+class SubjectType(models.TextChoices):
+    ENTITY = "entity", _("市场主体")
+    PERSON = "person", _("自然人")
+
+
+class ListingStatus(models.TextChoices):
+    PROPOSED = "proposed", _("拟列入")
+    NOTIFIED = "notified", _("已告知")
+    DECIDED = "decided", _("已认定")
+    PUBLISHED = "published", _("已公示")
+    EXPIRED = "expired", _("期满移出")
+    REMOVED = "removed", _("撤销移出")
+    REPAIRED = "repaired", _("信用修复移出")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class Listing(models.Model):
+    """名单记录: one subject on one list, through proposal, notice, decision, publication and its end."""
+
+    list_type = models.CharField(_("名单类型"), max_length=8, choices=ListType.choices)
+    subject_type = models.CharField(_("主体类型"), max_length=8, choices=SubjectType.choices)
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="listings", verbose_name=_("市场主体"))
+    person = models.ForeignKey("entities.Person", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="listings", verbose_name=_("自然人"))
+    related_entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.PROTECT, null=True, blank=True, related_name="person_listings",
+        verbose_name=_("关联主体"), help_text=_("自然人因其任职主体被列入时的该主体。"),
+    )
+    person_role = models.CharField(_("任职身份"), max_length=32, blank=True)
+    reason = models.TextField(_("列入事由"), max_length=5000)
+    legal_basis = models.CharField(_("法律依据"), max_length=500)
+    source_type = models.CharField(_("来源类型"), max_length=16, blank=True,
+                                   help_text=_("finding、complaint、listing、rule、import 或 manual"))
+    source_id = models.BigIntegerField(_("来源编号"), null=True, blank=True)
+    source_rule = models.CharField(_("触发规则"), max_length=64, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=ListingStatus.choices,
+                              default=ListingStatus.PROPOSED)
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="listings",
+                                 verbose_name=_("适用规则集"))
+    period_days = models.PositiveIntegerField(_("期限（天）"))
+    notified_on = models.DateField(_("告知日期"), null=True, blank=True)
+    objection_due = models.DateField(_("陈述申辩截止"), null=True, blank=True)
+    decided_on = models.DateField(_("认定日期"), null=True, blank=True)
+    decision_number = models.CharField(_("认定决定书文号"), max_length=100, blank=True)
+    measures = models.TextField(_("惩戒或激励措施"), blank=True)
+    appeal_routes = models.TextField(_("救济途径"), blank=True)
+    published_on = models.DateField(_("公示日期"), null=True, blank=True)
+    expires_on = models.DateField(_("期满日期"), null=True, blank=True)
+    ended_on = models.DateField(_("移出日期"), null=True, blank=True)
+    end_reason = models.TextField(_("移出理由"), blank=True)
+    source_authority = models.CharField(_("来源机关"), max_length=200, blank=True)
+    source_reference = models.CharField(_("来源文号"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        db_table = "regulator_listing"
+        verbose_name = _("名单记录")
+        verbose_name_plural = _("名单记录")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["list_type", "status"], name="listing_type_status"),
+            models.Index(fields=["entity", "status"], name="listing_entity_status"),
+            models.Index(fields=["person", "status"], name="listing_person_status"),
+            models.Index(fields=["status", "expires_on"], name="listing_status_expiry"),
+            models.Index(fields=["updated_at"], name="listing_updated"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(subject_type="entity", entity__isnull=False, person__isnull=True)
+                           | Q(subject_type="person", person__isnull=False, entity__isnull=True)),
+                name="listing_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["source_authority", "source_reference"], condition=~Q(source_reference=""),
+                name="listing_import_idempotent",
+            ),
+            models.UniqueConstraint(
+                fields=["list_type", "entity", "person", "source_type", "source_id", "source_rule"],
+                condition=Q(status__in=["proposed", "notified", "decided", "published"]) & Q(source_id__isnull=False),
+                name="listing_open_proposal_once",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_list_type_display()} #{self.pk} {self.subject_name}"
+
+    @property
+    def subject_name(self) -> str:
+        subject = self.entity if self.subject_type == SubjectType.ENTITY else self.person
+        return subject.name if subject is not None else ""
+
+
+class ListingEvent(TransitionRecord):
+    """名单流转记录 (append-only): from, to, who (name frozen), why, when."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
+    subject_field = "listing"
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("名单流转记录")
+        verbose_name_plural = _("名单流转记录")
+        db_table = "regulator_listingevent"
+
+
+class Objection(models.Model):
+    """陈述申辩: the listed subject's objection inside the window, and the regulator's answer."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="objections")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 related_name="+")
+    statement = models.TextField(_("陈述申辩内容"), max_length=10000)
+    filed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    answer = models.TextField(_("答复"), blank=True, max_length=10000)
+    upheld = models.BooleanField(_("申辩成立"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    class Meta:
+        db_table = "regulator_objection"
+        verbose_name = _("陈述申辩")
+        verbose_name_plural = _("陈述申辩")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"objection {self.pk} on {self.listing_id}"
+
+
+class RepairStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("已提交")
+    GRANTED = "granted", _("准予修复")
+    REFUSED = "refused", _("不予修复")
+
+
+class RepairApplication(models.Model):
+    """信用修复申请: evidence of obligations fulfilled and the violation corrected, decided within the deadline."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="repair_applications")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                  related_name="+")
+    statement = models.TextField(_("申请说明"), max_length=10000)
+    evidence = models.JSONField(_("证明材料"), default=list,
+                                help_text=_("履行义务、纠正失信行为的证明材料清单。"))
+    commitment = models.BooleanField(_("信用承诺书"), default=False)
+    training_record = models.CharField(_("信用修复培训记录"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=RepairStatus.choices,
+                              default=RepairStatus.SUBMITTED)
+    filed_on = models.DateField(_("申请日期"))
+    decision_due = models.DateField(_("决定期限"))
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        db_table = "regulator_repairapplication"
+        verbose_name = _("信用修复申请")
+        verbose_name_plural = _("信用修复申请")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing"], condition=Q(status="submitted"),
+                                    name="one_open_repair_per_listing"),
+        ]
+
+    def __str__(self) -> str:
+        return f"repair {self.pk} for {self.listing_id}"
+
+
+class PublicChange(models.Model):
+    """公开数据变更记录: each change of what the public sees; its id is the data version of an answer."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    change = models.CharField(_("变更"), max_length=32)
+    changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        db_table = "regulator_publicchange"
+        verbose_name = _("公开数据变更")
+        verbose_name_plural = _("公开数据变更")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"v{self.pk} {self.change}"

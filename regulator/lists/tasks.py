@@ -1,0 +1,54 @@
+"""Celery tasks of the regulator app: thin, idempotent, each calling a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def propose_listings(entity_id: int) -> list[int]:
+    """Run the proposing rules for an entity whose evidence changed."""
+    from regulator.lists.proposals import propose_for_entity
+
+    return [listing.pk for listing in propose_for_entity(entity_id=entity_id)]
+
+
+NIGHTLY_CHUNK = 500
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def propose_listings_batch(entity_ids: list[int]) -> int:
+    """One chunk of the nightly pass; idempotent (a proposal is never made twice), so a retry is safe."""
+    from regulator.lists.proposals import propose_for_entity
+
+    return sum(len(propose_for_entity(entity_id=entity_id)) for entity_id in entity_ids)
+
+
+@shared_task(acks_late=True)
+def nightly_lists() -> dict:
+    """Nightly: expire listings whose period is over and re-run the proposing rules.
+
+    (The open-data files are rewritten by disclosure: after each public change, and nightly by beat.)
+
+    The rules are re-run only for the entities with evidence inside a rule's horizon (the others cannot
+    be proposed), in chunks of NIGHTLY_CHUNK spread over the workers.
+    """
+    # tasks import services in their body (services import tasks at module top)
+    from regulator.lists.proposals import entities_with_evidence
+    from regulator.lists.services import listings_expire_due
+
+    expired = listings_expire_due()
+    ids = list(entities_with_evidence())
+    chunks = [ids[start:start + NIGHTLY_CHUNK] for start in range(0, len(ids), NIGHTLY_CHUNK)]
+    for chunk in chunks:
+        propose_listings_batch.delay(chunk)
+    return {"expired": len(expired), "entities_checked": len(ids), "chunks": len(chunks),
+            "date": str(timezone.localdate())}
+
+
+@shared_task(acks_late=True)
+def quarterly_red_candidates() -> int:
+    from regulator.lists.proposals import propose_red_candidates
+
+    return len(propose_red_candidates())

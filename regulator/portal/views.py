@@ -1,0 +1,266 @@
+"""Public pages: search of the published lists, an operator's credit page and report, complaints, open data.
+
+No login; each page is throttled per IP like its API twin (PublicThrottle,
+ComplaintCreateThrottle). What the public sees comes only from
+``regulator.disclosure.selectors``: published listings in their period, published penalties,
+approved statements, masked person names; never a grade, an ID number or a
+complainant.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from complaints import services as complaint_services
+from complaints.api.serializers import ComplaintCreateSerializer
+from complaints.models import Complaint, ComplaintEvent, ComplaintOutcome, ComplaintStatus, Penalty
+from config.api.throttles import ComplaintCreateThrottle, PublicThrottle
+from core import receipts
+from entities.models import Category, Entity, EntityStatus, PersonRoleKind, Sector
+from entities.validators import normalize_credit_code
+from regulator.disclosure import exports
+from regulator.disclosure import selectors as public
+from regulator.lists.models import ListType
+from regulator.lists.selectors import data_version
+from regulator.portal import report_pdf
+from regulator.portal.forms import ComplaintForm, SearchForm, TrackForm, VerifyForm, add_errors
+from regulator.portal.throttling import throttle
+
+PAGE_SIZE = 20
+PREVIEW_SIZE = 10
+LIST_LABELS = dict(ListType.choices)
+ACTION_LABELS = {"file": "提交投诉", "accept": "受理", "reject": "不予受理", "start_investigation": "开始调查处理",
+                 "resolve": "办结", "close": "归档", "withdraw": "撤回", "override_late_filing": "决定受理超期投诉",
+                 "respond": "经营者答复"}
+
+
+def error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "web/error.html", {"title": title, "message": message}, status=status)
+
+
+def pages_404(view: Callable) -> Callable:
+    """Not found answers a Chinese page in the site's layout rather than Django's bare one."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return error_page(request, 404, "未找到", "您访问的页面或记录不存在，或不在公开范围内。")
+
+    return wrapper
+
+
+def public_page(*methods: str) -> Callable:
+    """A public page: allowed methods, the public throttle, a Chinese 404."""
+
+    def decorator(view: Callable) -> Callable:
+        return require_http_methods(list(methods))(throttle(PublicThrottle, anonymous=True)(pages_404(view)))
+
+    return decorator
+
+
+def _labelled(row: dict[str, Any]) -> dict[str, Any]:
+    """Display labels beside the codes of a public row (the row itself is public.public_listing's)."""
+    return {**row, "list_label": LIST_LABELS.get(row["list_type"], row["list_type"]),
+            "sector_label": dict(Sector.choices).get(row.get("sector") or "", ""),
+            "role_label": dict(PersonRoleKind.choices).get(row.get("person_role") or "", "")}
+
+
+def _rows(listings) -> list[dict[str, Any]]:
+    """Public rows with their approved statements, as the public list API answers them."""
+    listings = list(listings)
+    statements = public.approved_statements(listing_ids=[listing.pk for listing in listings])
+    return [_labelled(public.public_listing(listing, statements)) for listing in listings]
+
+
+@public_page("GET", "HEAD")
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", {"form": SearchForm()})
+
+
+@public_page("GET", "HEAD")
+def search(request: HttpRequest) -> HttpResponse:
+    """By name (simplified or traditional), pinyin, initials or credit code, over the published black and red lists."""
+    form = SearchForm(request.GET or None)
+    query, which = "", "all"
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        which = form.cleaned_data["list"] or "all"
+    day = timezone.localdate()
+    sections = []
+    for list_type in (ListType.BLACK, ListType.RED):
+        if which not in ("all", list_type):
+            continue
+        queryset = public.search_listings(public.published_listings(list_type, as_of=day), query)
+        if which == "all":
+            rows = list(queryset[:PREVIEW_SIZE])
+            sections.append({"list_type": list_type, "label": LIST_LABELS[list_type], "rows": _rows(rows),
+                             "count": queryset.count(), "page": None})
+        else:
+            page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+            sections.append({"list_type": list_type, "label": LIST_LABELS[list_type], "rows": _rows(page),
+                             "count": page.paginator.count, "page": page})
+    return render(request, "web/search.html", {
+        "form": form, "query": query, "which": which, "sections": sections, "as_of": day,
+        "preview_size": PREVIEW_SIZE,
+    })
+
+
+def _entity_or_404(credit_code: str) -> Entity:
+    return get_object_or_404(Entity, credit_code=normalize_credit_code(credit_code))
+
+
+def _display_profile(profile: dict[str, Any]) -> dict[str, Any]:
+    penalties = [{**row, "penalty_label": dict(Penalty.choices).get(row["penalty"], row["penalty"])}
+                 for row in profile["penalties"]]
+    return {**profile, "listings": [_labelled(row) for row in profile["listings"]], "penalties": penalties,
+            "sector_label": dict(Sector.choices).get(profile["sector"], profile["sector"]),
+            "category_label": dict(Category.choices).get(profile["category"], profile["category"]),
+            "status_label": dict(EntityStatus.choices).get(profile["status"], profile["status"])}
+
+
+@public_page("GET", "HEAD")
+def operator(request: HttpRequest, credit_code: str) -> HttpResponse:
+    """An operator's public credit page: published listings and penalties in their period, approved statements."""
+    entity = _entity_or_404(credit_code)
+    if entity.credit_code != credit_code:
+        return redirect("web:operator", credit_code=entity.credit_code, permanent=True)
+    day = timezone.localdate()
+    profile = public.public_profile(entity, as_of=day)
+    return render(request, "web/operator.html", {"profile": _display_profile(profile), "as_of": day,
+                                                 "data_version": data_version()})
+
+
+def _report_context(request: HttpRequest, credit_code: str) -> dict[str, Any]:
+    """The public record as of today with a fresh receipt, and the verification URL the QR code holds."""
+    entity = _entity_or_404(credit_code)
+    day = timezone.localdate()
+    version = data_version()
+    profile = public.public_profile(entity, as_of=day)
+    receipt = receipts.issue(kind="credit_report", query={"credit_code": entity.credit_code}, result=profile,
+                             as_of=day, version=version)
+    payload_json = json.dumps(receipt["payload"], ensure_ascii=False, sort_keys=True)
+    compact = json.dumps(receipt["payload"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    verify_url = request.build_absolute_uri(
+        reverse("web:verify") + "?" + urlencode({"payload": compact, "signature": receipt["signature"]}))
+    return {"entity": entity, "profile": _display_profile(profile), "receipt": receipt,
+            "payload_json": payload_json, "verify_url": verify_url, "as_of": day}
+
+
+@public_page("GET", "HEAD")
+def report(request: HttpRequest, credit_code: str) -> HttpResponse:
+    """信用报告: the public record, stamped with a receipt and a QR code anyone can verify at /verify/."""
+    context = _report_context(request, credit_code)
+    context["qr_svg"] = report_pdf.qr_svg(context["verify_url"])
+    return render(request, "web/report.html", context)
+
+
+@public_page("GET", "HEAD")
+def report_pdf_view(request: HttpRequest, credit_code: str) -> HttpResponse:
+    """The same report as a PDF (A4, Chinese CID font, QR code to the verification page)."""
+    context = _report_context(request, credit_code)
+    body = report_pdf.render(profile=context["profile"], receipt=context["receipt"],
+                             payload_json=context["payload_json"], verify_url=context["verify_url"],
+                             as_of=context["as_of"])
+    response = HttpResponse(body, content_type="application/pdf")
+    filename = f"credit-report-{context['entity'].credit_code}-{context['as_of']:%Y%m%d}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@public_page("GET", "HEAD", "POST")
+def verify(request: HttpRequest) -> HttpResponse:
+    """Check a receipt's signature (the same check as POST /api/v1/public/receipts/verify/)."""
+    data = request.POST if request.method == "POST" else (request.GET if "signature" in request.GET else None)
+    form = VerifyForm(data)
+    valid = None
+    if data is not None and form.is_valid():
+        try:
+            payload = json.loads(form.cleaned_data["payload"])
+        except (ValueError, RecursionError):
+            form.add_error("payload", "回执内容不是有效的 JSON。")
+        else:
+            valid = receipts.verify(payload=payload, signature=form.cleaned_data["signature"].strip())
+    return render(request, "web/verify.html", {"form": form, "valid": valid, "key_id": receipts.key_id(),
+                                               "public_key": receipts.public_key_b64(),
+                                               "algorithm": receipts.ALGORITHM})
+
+
+@public_page("GET", "HEAD")
+def open_data(request: HttpRequest) -> HttpResponse:
+    """开放数据: the export files with their sha256 from the manifest (regenerated when behind)."""
+    manifest = json.loads(exports.read("manifest.json"))
+    files = [{"name": name, "url": reverse("public-export", kwargs={"name": name}), **info,
+              "list_label": LIST_LABELS.get(name.split("list.", 1)[0], ""), "format": name.rsplit(".", 1)[1].upper()}
+             for name, info in sorted(manifest["files"].items())]
+    return render(request, "web/open_data.html", {"manifest": manifest, "files": files,
+                                                  "manifest_url": reverse("public-export",
+                                                                          kwargs={"name": "manifest.json"})})
+
+
+# ----------------------------------------------------------------------------------------- complaints
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@throttle(PublicThrottle, methods=["GET", "HEAD"], anonymous=True)
+@throttle(ComplaintCreateThrottle, methods=["POST"])
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    """投诉: checked by ComplaintCreateSerializer and filed by complaint_file, as through the API."""
+    if request.method != "POST":
+        initial = {"entity_credit_code": request.GET.get("entity", "")[:32]}
+        return render(request, "web/complaint_new.html", {"form": ComplaintForm(initial=initial)})
+    form = ComplaintForm(request.POST)
+    form.is_valid()
+    serializer = ComplaintCreateSerializer(data={**{name: request.POST.get(name, "") for name in form.fields},
+                                                 "channel": "web"})
+    aliases = {"entity": "entity_credit_code"}
+    if not serializer.is_valid():
+        add_errors(form, serializer.errors, aliases=aliases)
+    elif not form.errors:
+        try:
+            complaint = complaint_services.complaint_file(actor=request.user, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            add_errors(form, exc, aliases=aliases)
+        else:
+            return redirect(reverse("web:complaint-status", kwargs={"code": complaint.tracking_code}) + "?filed=1")
+    return render(request, "web/complaint_new.html", {"form": form}, status=400)
+
+
+@public_page("GET", "HEAD")
+def complaint_track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return redirect("web:complaint-status", code=form.cleaned_data["code"].strip())
+    return render(request, "web/complaint_track.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@never_cache  # the address carries the tracking code: no shared cache keeps the page
+@public_page("GET", "HEAD")
+def complaint_status(request: HttpRequest, code: str) -> HttpResponse:
+    """Status and deadlines only: no complainant, no complaint text (as ComplaintTrackSerializer)."""
+    queryset = Complaint.objects.select_related("entity").prefetch_related(
+        Prefetch("events", queryset=ComplaintEvent.objects.order_by("id")))
+    complaint = get_object_or_404(queryset, tracking_code=code)
+    history = [{"action": ACTION_LABELS.get(event.action, event.action),
+                "status": dict(ComplaintStatus.choices).get(event.to_status, event.to_status),
+                "at": event.created_at} for event in complaint.events.all()]
+    return render(request, "web/complaint_status.html", {
+        "complaint": complaint, "history": history, "filed": request.GET.get("filed") == "1",
+        "outcome_label": dict(ComplaintOutcome.choices).get(complaint.outcome, ""),
+    })
