@@ -200,7 +200,7 @@ def bench_nightly_proposals(sample: int = 300) -> dict:
     from django.db import transaction
 
     from entities.models import Entity
-    from regulator.lists.proposals import entities_with_evidence, propose_for_entity
+    from regulator.lists.proposals import entities_with_evidence, listings_propose_for_entity
 
     started = time.perf_counter()
     candidates = list(entities_with_evidence())
@@ -209,10 +209,10 @@ def bench_nightly_proposals(sample: int = 300) -> dict:
     ids = candidates[:: max(len(candidates) // sample, 1)][:sample]
     with transaction.atomic():
         started = time.perf_counter()
-        created = sum(len(propose_for_entity(entity_id=entity_id)) for entity_id in ids)
+        created = sum(len(listings_propose_for_entity(entity_id=entity_id)) for entity_id in ids)
         first_s = (time.perf_counter() - started) / max(len(ids), 1)
         started = time.perf_counter()
-        again = sum(len(propose_for_entity(entity_id=entity_id)) for entity_id in ids)
+        again = sum(len(listings_propose_for_entity(entity_id=entity_id)) for entity_id in ids)
         steady_s = (time.perf_counter() - started) / max(len(ids), 1)
         transaction.set_rollback(True)
     return {"active_entities": active, "entities_with_evidence": len(candidates),

@@ -236,7 +236,7 @@ def complaint_respond(*, complaint_id: int, actor, statement: str) -> Complaint:
     return complaint
 
 
-def mark_overdue(*, today: datetime.date | None = None) -> list[int]:
+def complaints_mark_overdue(*, today: datetime.date | None = None) -> list[int]:
     """Flag open complaints past their step's deadline; return the ids newly flagged."""
     day = _today(today)
     newly: list[int] = []

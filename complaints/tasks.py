@@ -31,9 +31,10 @@ def notify_business_of_complaint(complaint_id: int) -> int:
 @shared_task(acks_late=True)
 def mark_overdue_complaints() -> int:
     """Flag overdue complaints and tell the responsible regulators (those whose region covers the entity)."""
-    from complaints.services import mark_overdue
+    # services import tasks at module top, so tasks import services here
+    from complaints.services import complaints_mark_overdue
 
-    ids = mark_overdue()
+    ids = complaints_mark_overdue()
     for complaint in Complaint.objects.filter(pk__in=ids).select_related("entity"):
         region = complaint.entity.region_code
         covering = Q(region_codes__len=0)
@@ -57,6 +58,7 @@ def mark_overdue_complaints() -> int:
 @shared_task(acks_late=True)
 def draw_monthly_inspection_plans() -> list[int]:
     """双随机: on the first of each month, draw every jurisdiction's sample (idempotent per month)."""
+    # services import tasks at module top, so tasks import services here
     from complaints.planning import plan_draw_month
 
     return plan_draw_month(month=timezone.localdate())

@@ -7,6 +7,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.celery_app import app
+
 
 def _database_ok() -> tuple[bool, str]:
     try:
@@ -20,8 +22,6 @@ def _database_ok() -> tuple[bool, str]:
 
 def _broker_ok() -> tuple[bool, str]:
     try:
-        from config.celery_app import app
-
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=0, timeout=2)
         return True, "ok"

@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
         from celery.signals import task_postrun, task_prerun
         from django.db.models.signals import post_migrate
 
+        # imports in ready(): models are loaded only now
         from core import audit
 
         # Every change to every model is captured by database triggers, installed after each migrate

@@ -7,6 +7,7 @@ class RatingsConfig(AppConfig):
     verbose_name = _("信用评价")
 
     def ready(self) -> None:
+        # imports in ready(): models are loaded only now
         from core import evidence
         from entities import filtersets
         from ratings import hooks, selectors  # import models: only once the registry is ready

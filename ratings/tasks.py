@@ -11,6 +11,7 @@ from ratings.ledger import derive_overdue_rectifications
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def rescore_entity(entity_id: int) -> None:
     """Recompute one entity's score after its evidence changed."""
+    # services import tasks at module top, so tasks import services here
     from ratings.services import entity_rescore
 
     entity_rescore(entity_id=entity_id)
@@ -18,6 +19,7 @@ def rescore_entity(entity_id: int) -> None:
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def recompute_chunk_task(run_id: int, index: int) -> int:
+    # services import tasks at module top, so tasks import services here
     from ratings.services import recompute_chunk
 
     return recompute_chunk(run_id=run_id, index=index)
@@ -26,6 +28,7 @@ def recompute_chunk_task(run_id: int, index: int) -> int:
 @shared_task(acks_late=True)
 def nightly_recompute() -> int:
     """Nightly: derive time-dependent events (overdue rectifications), then rescore everyone as of today."""
+    # services import tasks at module top, so tasks import services here
     from ratings.services import recompute_dispatch, recompute_plan
 
     derive_overdue_rectifications(as_of=timezone.localdate())
@@ -37,6 +40,7 @@ def nightly_recompute() -> int:
 @shared_task(acks_late=True)
 def drain_rescore_outbox() -> int:
     """Every minute: rescore what the outbox still holds (the transactional outbox's relay)."""
+    # services import tasks at module top, so tasks import services here
     from ratings.services import drain_rescore_outbox as drain
 
     return drain()

@@ -93,7 +93,7 @@ def _database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
         return url
-    from config import embedded
+    from config import embedded  # only without a URL: it starts the embedded engine
 
     return embedded.postgres_url()
 
@@ -102,7 +102,7 @@ def _broker_url() -> str:
     url = os.environ.get("CELERY_BROKER_URL")
     if url:
         return url
-    from config import embedded
+    from config import embedded  # only without a URL: it starts the embedded engine
 
     return embedded.redis_url()
 

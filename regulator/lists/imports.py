@@ -125,7 +125,7 @@ def _write(row: dict[str, Any], actor) -> tuple[str, Listing]:
     return "created", listing
 
 
-def import_rows(rows: Iterable[dict[str, Any]], *, actor=None,
+def listings_import(rows: Iterable[dict[str, Any]], *, actor=None,
                 progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     rows = list(rows)
     if len(rows) > MAX_ROWS:

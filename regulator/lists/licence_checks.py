@@ -32,7 +32,7 @@ def _in_effect(as_of: datetime.date) -> Q:
     )
 
 
-def check(*, licence_type: str, applicant_credit_code: str | None = None, person_id_numbers: list[str] | None = None,
+def licence_check(*, licence_type: str, applicant_credit_code: str | None = None, person_id_numbers: list[str] | None = None,
           as_of: datetime.date | None = None) -> dict[str, Any]:
     day = as_of or timezone.localdate()
     blocking: list[dict[str, Any]] = []

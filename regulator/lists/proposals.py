@@ -67,7 +67,7 @@ class _Evidence:
                         .exclude(status=ListingStatus.REMOVED))
 
 
-def propose_for_entity(*, entity_id: int, today: datetime.date | None = None) -> list[Listing]:
+def listings_propose_for_entity(*, entity_id: int, today: datetime.date | None = None) -> list[Listing]:
     """Evaluate every proposing rule for one entity; returns the listings newly proposed."""
     day = today or timezone.localdate()
     evidence = _Evidence(day)
@@ -129,7 +129,7 @@ def propose_for_entity(*, entity_id: int, today: datetime.date | None = None) ->
 def entities_with_evidence(*, today: datetime.date | None = None):
     """Ids of the active entities some proposing rule could fire for on ``today``.
 
-    Every rule of ``propose_for_entity`` needs evidence inside its horizon: a
+    Every rule of ``listings_propose_for_entity`` needs evidence inside its horizon: a
     finding inspected within the black-list period, ``complaints_to_watch.count``
     substantiated complaints resolved within the watch period, or
     ``watch_to_black.count`` watch listings decided within its window. An
@@ -148,7 +148,7 @@ def entities_with_evidence(*, today: datetime.date | None = None):
             .order_by("pk").values_list("pk", flat=True))
 
 
-def propose_red_candidates(*, today: datetime.date | None = None) -> list[Listing]:
+def listings_propose_red(*, today: datetime.date | None = None) -> list[Listing]:
     """Quarterly: grade A, no substantiated complaint and no finding above minor in the evaluation period."""
     day = today or timezone.localdate()
     criteria = rule_set_on(day).document["criteria"]["red"]

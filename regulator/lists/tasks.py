@@ -9,9 +9,10 @@ from django.utils import timezone
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def propose_listings(entity_id: int) -> list[int]:
     """Run the proposing rules for an entity whose evidence changed."""
-    from regulator.lists.proposals import propose_for_entity
+    # services import tasks at module top, so tasks import services here
+    from regulator.lists.proposals import listings_propose_for_entity
 
-    return [listing.pk for listing in propose_for_entity(entity_id=entity_id)]
+    return [listing.pk for listing in listings_propose_for_entity(entity_id=entity_id)]
 
 
 NIGHTLY_CHUNK = 500
@@ -20,9 +21,10 @@ NIGHTLY_CHUNK = 500
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def propose_listings_batch(entity_ids: list[int]) -> int:
     """One chunk of the nightly pass; idempotent (a proposal is never made twice), so a retry is safe."""
-    from regulator.lists.proposals import propose_for_entity
+    # services import tasks at module top, so tasks import services here
+    from regulator.lists.proposals import listings_propose_for_entity
 
-    return sum(len(propose_for_entity(entity_id=entity_id)) for entity_id in entity_ids)
+    return sum(len(listings_propose_for_entity(entity_id=entity_id)) for entity_id in entity_ids)
 
 
 @shared_task(acks_late=True)
@@ -34,7 +36,6 @@ def nightly_lists() -> dict:
     The rules are re-run only for the entities with evidence inside a rule's horizon (the others cannot
     be proposed), in chunks of NIGHTLY_CHUNK spread over the workers.
     """
-    # tasks import services in their body (services import tasks at module top)
     from regulator.lists.proposals import entities_with_evidence
     from regulator.lists.services import listings_expire_due
 
@@ -49,6 +50,7 @@ def nightly_lists() -> dict:
 
 @shared_task(acks_late=True)
 def quarterly_red_candidates() -> int:
-    from regulator.lists.proposals import propose_red_candidates
+    # services import tasks at module top, so tasks import services here
+    from regulator.lists.proposals import listings_propose_red
 
-    return len(propose_red_candidates())
+    return len(listings_propose_red())

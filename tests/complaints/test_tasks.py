@@ -33,40 +33,40 @@ def open_and_closed(entity_a):
 
 
 def test_submitted_complaint_past_accept_due_is_flagged(open_and_closed):
-    assert services.mark_overdue(today=D(2026, 3, 10)) == [open_and_closed[S.SUBMITTED].pk]
+    assert services.complaints_mark_overdue(today=D(2026, 3, 10)) == [open_and_closed[S.SUBMITTED].pk]
     complaint = Complaint.objects.get(pk=open_and_closed[S.SUBMITTED].pk)
     assert complaint.overdue is True and complaint.overdue_notified_on == D(2026, 3, 10)
 
 
 def test_nothing_is_overdue_on_the_due_date_itself(open_and_closed):
-    assert services.mark_overdue(today=D(2026, 3, 9)) == []
+    assert services.complaints_mark_overdue(today=D(2026, 3, 9)) == []
     assert not Complaint.objects.filter(overdue=True).exists()
 
 
 def test_accepted_complaint_is_judged_by_resolve_due_not_accept_due(open_and_closed):
-    services.mark_overdue(today=D(2026, 4, 1))
+    services.complaints_mark_overdue(today=D(2026, 4, 1))
     assert Complaint.objects.get(pk=open_and_closed[S.ACCEPTED].pk).overdue is False
     assert Complaint.objects.get(pk=open_and_closed[S.INVESTIGATING].pk).overdue is False
 
 
 def test_accepted_and_investigating_complaints_past_resolve_due_are_flagged_finished_ones_are_not(open_and_closed):
-    flagged = services.mark_overdue(today=D(2026, 5, 2))
+    flagged = services.complaints_mark_overdue(today=D(2026, 5, 2))
     assert set(flagged) == {open_and_closed[s].pk for s in (S.SUBMITTED, S.ACCEPTED, S.INVESTIGATING)}
     for status in (S.REJECTED, S.RESOLVED, S.CLOSED, S.WITHDRAWN):
         assert Complaint.objects.get(pk=open_and_closed[status].pk).overdue is False, status
 
 
 def test_mark_overdue_is_idempotent(open_and_closed):
-    first = services.mark_overdue(today=D(2026, 5, 2))
+    first = services.complaints_mark_overdue(today=D(2026, 5, 2))
     assert first
-    assert services.mark_overdue(today=D(2026, 5, 3)) == []
+    assert services.complaints_mark_overdue(today=D(2026, 5, 3)) == []
     # the first flagging date is kept
     assert set(Complaint.objects.filter(overdue=True).values_list("overdue_notified_on", flat=True)) == {D(2026, 5, 2)}
 
 
 def test_an_overdue_complaint_stays_overdue_after_a_late_acceptance(open_and_closed, regulator):
     submitted = open_and_closed[S.SUBMITTED]
-    services.mark_overdue(today=D(2026, 3, 10))
+    services.complaints_mark_overdue(today=D(2026, 3, 10))
     complaint = services.complaint_accept(complaint_id=submitted.pk, actor=regulator, today=D(2026, 3, 11))
     assert complaint.overdue is True
     assert client_for(regulator).get("/api/v1/complaints/", {"overdue": "true"}).json()["count"] == 1

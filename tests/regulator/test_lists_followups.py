@@ -47,12 +47,12 @@ def test_the_objection_window_follows_the_rule_set_in_force_on_the_notice_date(d
 
 def test_a_person_black_listed_by_another_authority_is_blocked_in_every_sector(db):
     person_number = "11010519491231002X"
-    imports.import_rows([{
+    imports.listings_import([{
         "id_number": person_number, "name": "王五", "list_type": "black", "reason": "失信被执行人",
         "legal_basis": "最高人民法院关于公布失信被执行人名单信息的若干规定", "decided_on": "2026-01-05",
         "source_authority": "运城市中级人民法院", "source_reference": "(2026)晋08执1号"}])
     for licence_type in ("elderly_care_filing", "exhibition_filing", "travel_agency_business"):
-        answer = licence_checks.check(licence_type=licence_type, person_id_numbers=[person_number])
+        answer = licence_checks.licence_check(licence_type=licence_type, person_id_numbers=[person_number])
         assert answer["allowed"] is False, licence_type
 
 
@@ -61,5 +61,5 @@ def test_a_backdated_proposal_run_ignores_what_happened_after_its_date(db):
     PersonRoleFactory(entity=entity, person=PersonFactory(), started_on=datetime.date(2020, 1, 1))
     record_finding(entity, "forced_shopping", inspected_on=datetime.date(2026, 3, 10), penalty="revocation",
                    severity="grave")
-    assert proposals.propose_for_entity(entity_id=entity.pk, today=datetime.date(2026, 3, 1)) == []
-    assert proposals.propose_for_entity(entity_id=entity.pk, today=datetime.date(2026, 3, 11))
+    assert proposals.listings_propose_for_entity(entity_id=entity.pk, today=datetime.date(2026, 3, 1)) == []
+    assert proposals.listings_propose_for_entity(entity_id=entity.pk, today=datetime.date(2026, 3, 11))

@@ -13,7 +13,7 @@ from entities import codes
 from entities.models import PersonRoleKind
 from regulator.disclosure.selectors import mask_name
 from regulator.lists.models import Listing
-from regulator.lists.proposals import propose_for_entity
+from regulator.lists.proposals import listings_propose_for_entity
 from tests.conftest import client_for
 from tests.factories import PersonFactory, PersonRoleFactory
 
@@ -43,7 +43,7 @@ def exposed(entity_a, regulator):
                            complainant_phone=COMPLAINANT[1])
     notified = today() - datetime.timedelta(days=40)
     record_finding(entity_a, "unlicensed_travel_agency", penalty="revocation", inspected_on=notified)
-    created = propose_for_entity(entity_id=entity_a.pk, today=notified)
+    created = listings_propose_for_entity(entity_id=entity_a.pk, today=notified)
     assert {listing.subject_type for listing in created} == {"entity", "person"}
     for listing in created:
         listings.listing_notify(listing_id=listing.pk, actor=regulator, today=notified)

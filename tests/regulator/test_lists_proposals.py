@@ -11,7 +11,7 @@ from entities.models import PersonRoleKind
 from ratings.models import CreditScore
 from regulator.lists import services as listings
 from regulator.lists.models import Listing
-from regulator.lists.proposals import propose_for_entity, propose_red_candidates
+from regulator.lists.proposals import listings_propose_for_entity, listings_propose_red
 from tests.factories import EntityFactory, PersonFactory, PersonRoleFactory
 
 from .conftest import listing_in, record_finding, resolved_complaint, today
@@ -47,7 +47,7 @@ def test_a_revoked_licence_proposes_black_for_the_entity_and_its_representatives
                       started_on=datetime.date(2022, 1, 1))
     finding = record_finding(entity_a, "unlicensed_travel_agency", penalty="revocation", inspected_on=INSPECTED)
 
-    created = propose_for_entity(entity_id=entity_a.pk, today=RUN)
+    created = listings_propose_for_entity(entity_id=entity_a.pk, today=RUN)
 
     entity_listing = Listing.objects.get(subject_type="entity", entity=entity_a, list_type="black")
     assert entity_listing.status == "proposed"
@@ -67,7 +67,7 @@ def test_a_revocation_uses_the_penalty_decision_date_for_who_held_the_role(entit
     PersonRoleFactory(entity=entity_a, person=after, started_on=datetime.date(2026, 6, 2))
     record_finding(entity_a, "forged_licence", penalty="revocation", inspected_on=datetime.date(2026, 6, 10),
                    decided_on=datetime.date(2026, 5, 20))
-    propose_for_entity(entity_id=entity_a.pk, today=RUN)
+    listings_propose_for_entity(entity_id=entity_a.pk, today=RUN)
     assert set(Listing.objects.filter(subject_type="person").values_list("person", flat=True)) == {before.pk}
 
 
@@ -77,21 +77,21 @@ def test_a_revocation_uses_the_penalty_decision_date_for_who_held_the_role(entit
 @pytest.mark.parametrize("code", ["abandoned_tourists", "forged_licence"])
 def test_a_black_violation_code_proposes_black(code, entity_a):
     record_finding(entity_a, code, penalty="none", inspected_on=INSPECTED)
-    propose_for_entity(entity_id=entity_a.pk, today=RUN)
+    listings_propose_for_entity(entity_id=entity_a.pk, today=RUN)
     assert proposed(entity_a) == [("black", "black_violation")]
 
 
 def test_an_elderly_abuse_finding_proposes_black_for_a_wellness_entity(db):
     home = EntityFactory(name="盐湖区颐养院", sector="wellness", category="elderly_care")
     record_finding(home, "elderly_abuse", penalty="none", inspected_on=INSPECTED)
-    propose_for_entity(entity_id=home.pk, today=RUN)
+    listings_propose_for_entity(entity_id=home.pk, today=RUN)
     assert proposed(home) == [("black", "black_violation")]
 
 
 @pytest.mark.parametrize("penalty", ["fine", "suspension"])
 def test_a_penalty_above_a_warning_proposes_watch(penalty, entity_a):
     finding = record_finding(entity_a, "forced_shopping", penalty=penalty, inspected_on=INSPECTED)
-    propose_for_entity(entity_id=entity_a.pk, today=RUN)
+    listings_propose_for_entity(entity_id=entity_a.pk, today=RUN)
     assert proposed(entity_a) == [("watch", "penalty_above_warning")]
     assert Listing.objects.get().source_id == finding.pk
 
@@ -99,24 +99,24 @@ def test_a_penalty_above_a_warning_proposes_watch(penalty, entity_a):
 @pytest.mark.parametrize("penalty", ["warning", "none"])
 def test_a_warning_alone_proposes_nothing(penalty, entity_a):
     record_finding(entity_a, "no_written_contract", penalty=penalty, inspected_on=INSPECTED)
-    assert propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
+    assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
     assert not Listing.objects.exists()
 
 
 def test_a_fine_more_than_a_year_old_proposes_nothing(entity_a):
     record_finding(entity_a, "forced_shopping", penalty="fine", inspected_on=datetime.date(2025, 5, 1))
-    assert propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
+    assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
 
 
 def test_obstructing_an_inspection_proposes_watch(entity_a):
     record_finding(entity_a, "obstruct_inspection", penalty="none", inspected_on=INSPECTED)
-    propose_for_entity(entity_id=entity_a.pk, today=RUN)
+    listings_propose_for_entity(entity_id=entity_a.pk, today=RUN)
     assert proposed(entity_a) == [("watch", "watch_violation")]
 
 
 def test_a_finding_of_another_entity_does_not_list_this_one(entity_a, entity_b):
     record_finding(entity_b, "forced_shopping", penalty="fine", inspected_on=INSPECTED)
-    assert propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
+    assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
 
 
 # --- complaints in a quarter ------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def test_a_finding_of_another_entity_does_not_list_this_one(entity_a, entity_b):
 def test_three_substantiated_complaints_within_a_quarter_propose_watch(entity_a):
     for day in (datetime.date(2026, 3, 2), datetime.date(2026, 4, 15), datetime.date(2026, 5, 30)):  # 89 days
         last = resolved_complaint(entity_a, day)
-    propose_for_entity(entity_id=entity_a.pk, today=RUN)
+    listings_propose_for_entity(entity_id=entity_a.pk, today=RUN)
     listing = Listing.objects.get()
     assert (listing.list_type, listing.source_type, listing.source_rule) == ("watch", "complaint",
                                                                              "complaints_in_quarter")
@@ -135,20 +135,20 @@ def test_three_substantiated_complaints_within_a_quarter_propose_watch(entity_a)
 def test_two_substantiated_complaints_propose_nothing(entity_a):
     resolved_complaint(entity_a, datetime.date(2026, 5, 1))
     resolved_complaint(entity_a, datetime.date(2026, 5, 2))
-    assert propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
+    assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
 
 
 def test_three_complaints_spread_over_more_than_91_days_propose_nothing(entity_a):
     for day in (datetime.date(2026, 2, 1), datetime.date(2026, 3, 15), datetime.date(2026, 5, 10)):  # 98 days
         resolved_complaint(entity_a, day)
-    assert propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
+    assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
 
 
 def test_mediated_or_unsubstantiated_complaints_do_not_count(entity_a):
     resolved_complaint(entity_a, datetime.date(2026, 5, 1))
     resolved_complaint(entity_a, datetime.date(2026, 5, 2), outcome="mediated")
     resolved_complaint(entity_a, datetime.date(2026, 5, 3), outcome="unsubstantiated")
-    assert propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
+    assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
 
 
 # --- watch twice in 12 months -> black -------------------------------------------------------------------
@@ -159,7 +159,7 @@ def test_watch_twice_within_twelve_months_proposes_black(entity_a):
                source_type="finding", source_id=1)
     second = listing_in("published", entity=entity_a, list_type="watch", day=datetime.date(2026, 5, 1),
                         source_type="finding", source_id=2)
-    propose_for_entity(entity_id=entity_a.pk, today=RUN)
+    listings_propose_for_entity(entity_id=entity_a.pk, today=RUN)
     black = Listing.objects.get(list_type="black")
     assert (black.source_type, black.source_id, black.source_rule) == ("listing", second.pk, "watch_twice")
 
@@ -167,14 +167,14 @@ def test_watch_twice_within_twelve_months_proposes_black(entity_a):
 def test_watch_twice_more_than_twelve_months_apart_proposes_nothing(entity_a):
     listing_in("expired", entity=entity_a, list_type="watch", day=datetime.date(2025, 5, 1))
     listing_in("published", entity=entity_a, list_type="watch", day=datetime.date(2026, 5, 1))
-    assert propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
+    assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
 
 
 def test_a_removed_or_merely_proposed_watch_does_not_count(entity_a):
     listing_in("removed", entity=entity_a, list_type="watch", day=datetime.date(2026, 1, 5))
     listing_in("published", entity=entity_a, list_type="watch", day=datetime.date(2026, 5, 1))
     listing_in("proposed", entity=entity_a, list_type="watch", day=datetime.date(2026, 6, 1))
-    assert propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
+    assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
 
 
 # --- red candidates --------------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def test_a_clean_grade_a_entity_is_proposed_for_the_red_list(db):
     clean = graded(EntityFactory(name="运城诚信旅行社有限公司"))
     minor = graded(EntityFactory())
     record_finding(minor, "household_no_contract", severity="minor", inspected_on=INSPECTED)
-    created = propose_red_candidates(today=RUN)
+    created = listings_propose_red(today=RUN)
     assert {listing.entity for listing in created} == {clean, minor}
     assert all(listing.list_type == "red" and listing.status == "proposed" for listing in created)
 
@@ -206,7 +206,7 @@ def test_red_candidates_exclude_a_general_finding_a_complaint_a_lower_grade_or_a
     old_finding = graded(EntityFactory())
     record_finding(old_finding, "no_written_contract", severity="general", inspected_on=datetime.date(2025, 5, 1))
     ungraded = EntityFactory()
-    created = propose_red_candidates(today=RUN)
+    created = listings_propose_red(today=RUN)
     entities = {listing.entity for listing in created}
     assert old_finding in entities  # a general finding outside the 12-month evaluation period no longer counts
     assert not entities & {general, complained, grade_b, watched, ungraded}
@@ -221,25 +221,25 @@ def test_running_the_rules_twice_proposes_nothing_new(entity_a):
     record_finding(entity_a, "obstruct_inspection", penalty="fine", inspected_on=INSPECTED)
     for day in (datetime.date(2026, 4, 1), datetime.date(2026, 4, 2), datetime.date(2026, 4, 3)):
         resolved_complaint(entity_a, day)
-    first = propose_for_entity(entity_id=entity_a.pk, today=RUN)
+    first = listings_propose_for_entity(entity_id=entity_a.pk, today=RUN)
     assert len(first) == 6  # black x2 + person, watch x2 (penalty, obstruction), watch (complaints)
     count = Listing.objects.count()
-    assert propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
-    assert propose_for_entity(entity_id=entity_a.pk, today=RUN + datetime.timedelta(days=1)) == []
+    assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
+    assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN + datetime.timedelta(days=1)) == []
     assert Listing.objects.count() == count
 
 
 def test_red_candidates_twice_in_a_quarter_propose_nothing_new(db):
     graded(EntityFactory())
-    assert len(propose_red_candidates(today=RUN)) == 1
-    assert propose_red_candidates(today=RUN + datetime.timedelta(days=5)) == []
+    assert len(listings_propose_red(today=RUN)) == 1
+    assert listings_propose_red(today=RUN + datetime.timedelta(days=5)) == []
 
 
 def test_a_withdrawn_proposal_is_not_proposed_again(entity_a, regulator):
     record_finding(entity_a, "forced_shopping", penalty="fine", inspected_on=INSPECTED)
-    (listing,) = propose_for_entity(entity_id=entity_a.pk, today=RUN)
+    (listing,) = listings_propose_for_entity(entity_id=entity_a.pk, today=RUN)
     listings.listing_withdraw(listing_id=listing.pk, actor=regulator, reason="处罚已被撤销", today=RUN)
-    assert propose_for_entity(entity_id=entity_a.pk, today=RUN + datetime.timedelta(days=1)) == []
+    assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN + datetime.timedelta(days=1)) == []
     assert list(Listing.objects.values_list("status", flat=True)) == ["withdrawn"]
 
 
@@ -279,17 +279,17 @@ def test_an_entity_already_on_the_red_list_is_not_proposed_again_until_renewal_i
     current = listing_in("published", entity=entity, list_type="red", day=datetime.date(2026, 1, 12),
                          source_type="rule", source_id=20261, source_rule="red_quarterly")
     assert current.expires_on == datetime.date(2027, 1, 12)
-    assert propose_red_candidates(today=datetime.date(2026, 4, 2)) == []
-    assert propose_red_candidates(today=datetime.date(2026, 7, 1)) == []
+    assert listings_propose_red(today=datetime.date(2026, 4, 2)) == []
+    assert listings_propose_red(today=datetime.date(2026, 7, 1)) == []
     # In the quarter before it ends, the award is renewable (DOMAIN.md: red, 1 year, renewable).
-    (renewal,) = propose_red_candidates(today=datetime.date(2026, 10, 20))
+    (renewal,) = listings_propose_red(today=datetime.date(2026, 10, 20))
     assert renewal.entity == entity and renewal.status == "proposed"
 
 
 def test_a_red_proposal_still_in_due_process_is_not_proposed_again_next_quarter(db):
     entity = graded(EntityFactory())
-    assert len(propose_red_candidates(today=datetime.date(2026, 3, 20))) == 1
-    assert propose_red_candidates(today=datetime.date(2026, 4, 2)) == []
+    assert len(listings_propose_red(today=datetime.date(2026, 3, 20))) == 1
+    assert listings_propose_red(today=datetime.date(2026, 4, 2)) == []
     assert Listing.objects.filter(entity=entity).count() == 1
 
 
@@ -325,11 +325,11 @@ def test_the_nightly_pass_visits_exactly_the_entities_a_rule_could_fire_for(db, 
     assert candidates == {three_complaints.pk, recent_warning.pk, recent_fine.pk, watched_twice.pk}
     # Equivalent to visiting everyone: no entity outside the set is proposed by any rule.
     others = [e for e in (nothing, old_finding, two_complaints, watched_once) if e.pk not in candidates]
-    assert all(propose_for_entity(entity_id=e.pk, today=RUN) == [] for e in others)
+    assert all(listings_propose_for_entity(entity_id=e.pk, today=RUN) == [] for e in others)
 
     visited = []
-    real = proposals.propose_for_entity
-    monkeypatch.setattr(proposals, "propose_for_entity",
+    real = proposals.listings_propose_for_entity
+    monkeypatch.setattr(proposals, "listings_propose_for_entity",
                         lambda *, entity_id, today=None: visited.append(entity_id) or real(entity_id=entity_id, today=RUN))
     monkeypatch.setattr(proposals, "entities_with_evidence", lambda today=None: entities_with_evidence(today=RUN))
     monkeypatch.setattr(tasks, "NIGHTLY_CHUNK", 3)

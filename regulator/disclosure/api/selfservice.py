@@ -24,7 +24,7 @@ from regulator.disclosure import selectors as disclosure_selectors
 from regulator.disclosure import services
 from regulator.disclosure.models import PublicStatement
 from regulator.lists import selectors
-from regulator.lists.api.views import ListingSerializer
+from regulator.lists.api.serializers import ListingSerializer
 
 
 class MeView(APIView):

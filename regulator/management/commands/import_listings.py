@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rest_framework.exceptions import ValidationError
 from tqdm import tqdm
 
-from regulator.lists.imports import import_rows
+from regulator.lists.imports import listings_import
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {file}: {exc}") from exc
         with tqdm(total=len(rows), unit="row", disable=options.get("verbosity", 1) == 0) as bar:
             try:
-                summary = import_rows(rows, progress=bar.update)
+                summary = listings_import(rows, progress=bar.update)
             except ValidationError as exc:
                 raise CommandError(json.dumps(exc.detail, ensure_ascii=False, default=str)) from exc
         self.stdout.write(self.style.SUCCESS(f"{summary['created']} created, {summary['existing']} already present"))
