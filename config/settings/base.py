@@ -139,7 +139,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.audit_context.AuditedTokenAuthentication",
+        "core.authentication.AuditedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -252,3 +252,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# Settings of one concern each live in their own module, applied last (each may extend the above).
+from config.settings import audit_trail, edge, inputs  # noqa: E402
+
+for _concern in (edge, audit_trail, inputs):
+    _concern.apply(globals())
