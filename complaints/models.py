@@ -253,6 +253,10 @@ class InspectionPlan(models.Model):
                                 help_text=_("同一辖区本年度此前各月已抽中的主体，本月不再抽取。"))
     population_size = models.PositiveIntegerField(_("总体数量"))
     sample_size = models.PositiveIntegerField(_("抽取数量"))
+    seal = models.CharField(
+        _("完整性校验码"), max_length=64, blank=True,
+        help_text=_("以服务密钥对月份、辖区、种子、比例、总体与抽中条目计算的 HMAC；库内改动任一项即不再相符。"),
+    )
     published = models.BooleanField(_("已公开"), default=False)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

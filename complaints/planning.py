@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from complaints import sampling
@@ -63,15 +65,32 @@ def plan_draw(*, month: datetime.date, region_prefix: str, rates: dict[str, floa
         InspectionPlanItem(plan=plan, entity_id=eid, grade=grades[eid], inspector_id=assignment.get(eid))
         for eid in sample
     )
+    plan.seal = _plan_seal(plan, [(eid, grades[eid], assignment.get(eid)) for eid in sample])
+    plan.save(update_fields=["seal"])
     return plan
 
 
+def _plan_seal(plan: InspectionPlan, items: list[tuple[int, str, int | None]]) -> str:
+    """HMAC (keyed by the service's secret, which the database never holds) over everything the plan records.
+
+    A redraw alone cannot expose every change: when a grade's whole population is drawn (December's
+    draw often is), any seed gives the same sample, so a changed seed would still "verify".
+    """
+    record = {"month": plan.month.isoformat(), "region_prefix": plan.region_prefix, "seed": plan.seed,
+              "rates": plan.rates, "population": plan.population, "excluded": plan.excluded,
+              "items": sorted([list(item) for item in items])}
+    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return salted_hmac("complaints.inspection-plan", canonical, algorithm="sha256").hexdigest()
+
+
 def plan_verify(*, plan: InspectionPlan) -> bool:
-    """Re-run the draw from the recorded seed and population: the same sample means the plan is genuine."""
+    """Genuine when the recorded seed and population redraw the stored sample and the seal still matches."""
     sample = sampling.draw_entities(((eid, grade) for eid, grade in plan.population), plan.rates, plan.seed,
                                     month=plan.month.month, already_drawn=plan.excluded)
-    stored = sorted(plan.items.values_list("entity_id", flat=True))
-    return sample == stored
+    items = list(plan.items.values_list("entity_id", "grade", "inspector_id"))
+    stored = sorted(entity_id for entity_id, _grade, _inspector in items)
+    # An unsealed plan cannot be vouched for: it fails closed.
+    return sample == stored and bool(plan.seal) and constant_time_compare(plan.seal, _plan_seal(plan, items))
 
 
 @transaction.atomic
