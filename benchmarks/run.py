@@ -222,6 +222,57 @@ def bench_nightly_proposals(sample: int = 300) -> dict:
             "steady_pass_one_worker_seconds": round(select_s + len(candidates) * steady_s, 1)}
 
 
+def bench_workers_scale_out(worker_counts: tuple[int, ...] = (1, 2)) -> dict:
+    """A full recompute fanned out to K real Celery worker processes: wall time per K, ratio to K=1.
+
+    Each chunk locks only its own row, so adding workers must add speed (they used to take turns on
+    the run's row). The workers run on this machine; on a real deployment they are other machines.
+    """
+    import subprocess
+    import uuid
+
+    from django.conf import settings
+
+    from config.celery_app import app
+    from ratings.models import RecomputeRun
+    from ratings.services import recompute_dispatch, recompute_plan
+
+    seconds: dict[int, float] = {}
+    for count in worker_counts:
+        queue = f"bench-scale-{uuid.uuid4().hex[:8]}"
+        env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
+        workers = [subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool", "solo",
+             "-n", f"{queue}-{index}@%h", "--without-mingle", "--without-gossip", "--without-heartbeat",
+             "--prefetch-multiplier", "1", "--loglevel", "WARNING"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ) for index in range(count)]
+        app.conf.task_default_queue = queue
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:  # every worker answers a ping before the clock starts
+                replies = app.control.ping(destination=[f"{queue}-{i}@{os.uname().nodename}" for i in range(count)],
+                                           timeout=1.0) or []
+                if len(replies) >= count:
+                    break
+            run = recompute_plan(reason=f"benchmark, {count} workers")
+            started = time.perf_counter()
+            recompute_dispatch(run_id=run.pk)
+            while RecomputeRun.objects.filter(pk=run.pk, finished_at__isnull=True).exists():
+                if time.perf_counter() - started > 1800:
+                    raise RuntimeError(f"recompute with {count} workers did not finish in 30 min")
+                time.sleep(0.05)
+            seconds[count] = round(time.perf_counter() - started, 2)
+        finally:
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=30)
+    base = seconds[worker_counts[0]]
+    return {"seconds_by_workers": seconds,
+            "speedup_by_workers": {count: round(base / value, 2) for count, value in seconds.items()}}
+
+
 def write_readme(summary: dict) -> None:
     """Replace the figures between the bench markers of README.md."""
     readme = ROOT / "README.md"
@@ -246,6 +297,12 @@ def write_readme(summary: dict) -> None:
         f"{summary['ratio_to_floor']}x the floor (decay, caps, breakdown, history, upsert) |",
         *([f"| write to visible score, one real worker (target ≤ 2 s) | p50 {lat['p50_s']} s, p95 {lat['p95_s']} s, "
            f"max {lat['max_s']} s over {lat['samples']} writes |"] if (lat := summary.get("incremental_latency")) else []),
+        *(["| full recompute fanned out to real Celery workers | "
+           + ", ".join(f"{count} worker{'s' if int(count) > 1 else ''}: {secs} s" for count, secs in
+                       scale["seconds_by_workers"].items())
+           + f"; speed-up with {max(scale['speedup_by_workers'], key=int)} workers "
+           f"**{scale['speedup_by_workers'][max(scale['speedup_by_workers'], key=int)]}x** |"]
+          if (scale := summary.get("workers_scale_out")) else []),
         *([f"| nightly proposing pass | visits the {night['entities_with_evidence']:,} of "
            f"{night['active_entities']:,} active entities with evidence in a rule's horizon (found in "
            f"{night['selection_seconds']} s); {night['steady_visit_ms']} ms a visit on a quiet night "
@@ -278,6 +335,8 @@ def main() -> None:
     print(f"[bench] incremental rescore through a real worker: {latency}", flush=True)
     nightly = bench_nightly_proposals()
     print(f"[bench] nightly proposing pass: {nightly}", flush=True)
+    scale = bench_workers_scale_out()
+    print(f"[bench] recompute across real workers: {scale}", flush=True)
 
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["recompute"] = {
@@ -293,6 +352,7 @@ def main() -> None:
         "ratio_to_floor": round(full["seconds"] / max(floor["seconds"], 1e-6), 1),
         "incremental_latency": latency,
         "nightly_proposals": nightly,
+        "workers_scale_out": scale,
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     summary = results["recompute"]

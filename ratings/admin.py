@@ -26,6 +26,7 @@ from ratings.models import (
     CreditEvent,
     CreditScore,
     CreditScoreHistory,
+    RecomputeChunk,
     RecomputeRun,
     RescoreRequest,
     ScoringModel,
@@ -128,6 +129,15 @@ class RecomputeRunAdmin(ReadOnlyAdmin):
     @admin.display(description=_("进度"))
     def progress(self, run: RecomputeRun) -> str:
         return f"{len(run.done_chunks)}/{len(run.chunk_bounds)}"
+
+
+@admin.register(RecomputeChunk)
+class RecomputeChunkAdmin(ReadOnlyAdmin):
+    """重算分块: each id range of a run and when it was scored (read-only)."""
+
+    list_display = ["run", "index", "first_id", "last_id", "done_at"]
+    list_filter = [("done_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["run"]
 
 
 @admin.register(RescoreRequest)

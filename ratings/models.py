@@ -133,7 +133,6 @@ class RecomputeRun(models.Model):
     model_version = models.PositiveIntegerField(_("模型版本"))
     as_of = models.DateField(_("评分基准日"))
     chunk_bounds = models.JSONField(_("分块"), help_text=_("[[first_id, last_id], ...]"))
-    done_chunks = models.JSONField(_("已完成分块"), default=list)
     reason = models.CharField(_("原因"), max_length=100, blank=True)
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -145,6 +144,34 @@ class RecomputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.pk} v{self.model_version} {len(self.done_chunks)}/{len(self.chunk_bounds)}"
+
+    @property
+    def done_chunks(self) -> list[int]:
+        """Indexes of the chunks already scored (each chunk is its own row: see RecomputeChunk)."""
+        return sorted(self.chunks.filter(done_at__isnull=False).values_list("index", flat=True))
+
+
+class RecomputeChunk(models.Model):
+    """全量重算分块: one id range of a run, in its own row.
+
+    A worker locks only the chunk it scores, so chunks on different workers run at the same time
+    (they used to lock the one run row for their whole transaction, one after another).
+    """
+
+    run = models.ForeignKey(RecomputeRun, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("全量重算"))
+    index = models.PositiveIntegerField(_("序号"))
+    first_id = models.BigIntegerField(_("起始编号"))
+    last_id = models.BigIntegerField(_("截止编号"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("重算分块")
+        verbose_name_plural = _("重算分块")
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="recompute_chunk_once")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} chunk {self.index}"
 
 
 class RescoreRequest(models.Model):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api.exceptions import ConflictError
 from ratings import ledger, scoring_sql
-from ratings.models import RecomputeRun, RescoreRequest, ScoringModel
+from ratings.models import RecomputeChunk, RecomputeRun, RescoreRequest, ScoringModel
 from ratings.tasks import recompute_chunk_task
 
 DEFAULT_CHUNK_SIZE = 10_000
@@ -100,32 +101,56 @@ def recompute_plan(*, reason: str = "", as_of: datetime.date | None = None,
                    chunk_size: int = DEFAULT_CHUNK_SIZE) -> RecomputeRun:
     """Record a full recompute: the id ranges it will score, under the model active now."""
     model = active_model()
-    return RecomputeRun.objects.create(
-        model_version=model.version, as_of=as_of or timezone.localdate(), chunk_bounds=_chunk_bounds(chunk_size),
-        reason=reason,
-    )
+    bounds = _chunk_bounds(chunk_size)
+    with transaction.atomic():
+        run = RecomputeRun.objects.create(
+            model_version=model.version, as_of=as_of or timezone.localdate(), chunk_bounds=bounds, reason=reason,
+        )
+        RecomputeChunk.objects.bulk_create(
+            RecomputeChunk(run=run, index=index, first_id=first, last_id=last)
+            for index, (first, last) in enumerate(bounds)
+        )
+        if not bounds:  # nothing to score: the run is over as it starts
+            run.finished_at = timezone.now()
+            run.save(update_fields=["finished_at"])
+    return run
 
 
 def recompute_chunk(*, run_id: int, index: int) -> int:
-    """Score one chunk of a run and mark it done, in one transaction (a crash leaves it undone, not half-done)."""
+    """Score one chunk of a run and mark it done, in one transaction (a crash leaves it undone, not half-done).
+
+    Only the chunk's own row is locked: a second delivery of the same chunk waits and then finds it
+    done, while other chunks proceed on other workers in parallel.
+    """
     with transaction.atomic():
-        run = RecomputeRun.objects.select_for_update().get(pk=run_id)
-        if index in run.done_chunks:
+        chunk = RecomputeChunk.objects.select_for_update(of=("self",)).select_related("run").get(
+            run_id=run_id, index=index)
+        if chunk.done_at is not None:
             return 0
+        run = chunk.run
         model = ScoringModel.objects.get(version=run.model_version)
-        first, last = run.chunk_bounds[index]
         scored, _changed = scoring_sql.score_range(rules=model.rules, version=model.version, as_of=run.as_of,
-                                                   first_id=first, last_id=last)
-        run.done_chunks = sorted({*run.done_chunks, index})
-        if len(run.done_chunks) == len(run.chunk_bounds):
-            run.finished_at = timezone.now()
-        run.save(update_fields=["done_chunks", "finished_at"])
+                                                   first_id=chunk.first_id, last_id=chunk.last_id)
+        chunk.done_at = timezone.now()
+        chunk.save(update_fields=["done_at"])
+        _run_finish(run_id)
     return scored
 
 
+def _run_finish(run_id: int) -> None:
+    """At the end of a chunk's transaction: mark the run finished once no chunk is pending.
+
+    The run row is locked only here, after the scoring, for the moment to commit: the last two chunks
+    to finish take turns, and the second (its statement sees the first's committed chunk) finishes it.
+    """
+    RecomputeRun.objects.select_for_update().filter(pk=run_id).values_list("pk", flat=True).first()
+    pending = RecomputeChunk.objects.filter(run=OuterRef("pk"), done_at__isnull=True)
+    RecomputeRun.objects.filter(pk=run_id, finished_at__isnull=True).filter(~Exists(pending)).update(
+        finished_at=timezone.now())
+
+
 def pending_chunks(run: RecomputeRun) -> list[int]:
-    done = set(run.done_chunks)
-    return [i for i in range(len(run.chunk_bounds)) if i not in done]
+    return list(run.chunks.filter(done_at__isnull=True).order_by("index").values_list("index", flat=True))
 
 
 def recompute_dispatch(*, run_id: int) -> None:
