@@ -8,6 +8,7 @@ from entities.api import urls as entities_urls
 from ratings.api import urls as ratings_urls
 from regulator.disclosure.api import urls as disclosure_urls
 from regulator.lists.api import urls as lists_urls
+from regulator.workbench.api import urls as workbench_urls
 
 
 class Router(DefaultRouter):
@@ -25,7 +26,7 @@ class Router(DefaultRouter):
 
 
 # Registered in the order the API has always listed them (accounts first).
-ROOMS = (core_urls, lists_urls, disclosure_urls, entities_urls, complaints_urls, ratings_urls)
+ROOMS = (core_urls, lists_urls, disclosure_urls, workbench_urls, entities_urls, complaints_urls, ratings_urls)
 
 router = Router()
 for room in ROOMS:

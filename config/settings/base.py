@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ratings",
     "regulator",
     "regulator.portal",
+    "regulator.workbench",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkbenchConfig(AppConfig):
+    """工作台: the regulator's and inspector's day, starting from what is due (no models: selectors and pages)."""
+
+    name = "regulator.workbench"
+    label = "workbench"
+    verbose_name = _("工作台")

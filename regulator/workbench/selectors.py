@@ -1,0 +1,130 @@
+"""待办事项: what is due in the caller's jurisdiction, soonest first (the work queue).
+
+Read-only, one query per kind, scoped by ``entities_for(user)``: an inspector sees the complaints of
+the businesses in their regions and sectors, a regulator those of every business. A row is due when
+its deadline falls within ``HORIZON_WORKING_DAYS`` working days of today, or has passed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Complaint
+from complaints.transitions import OPEN_STATES as COMPLAINT_OPEN
+from core.workdays import current_calendar
+from entities.selectors import entities_for
+from regulator.disclosure.models import PublicStatement, StatementStatus
+from regulator.lists.models import Listing, ListingStatus, Objection, RepairApplication, RepairStatus
+
+HORIZON_WORKING_DAYS = 3
+
+#: every kind of row, in the order the start page shows their counts; (label, next action)
+KINDS: dict[str, tuple[str, str]] = {
+    "complaint_accept": (_("投诉待受理"), _("受理或不予受理")),
+    "complaint_reply": (_("经营者答复将到期"), _("督促经营者书面答复")),
+    "complaint_resolve": (_("投诉待办结"), _("调查处理并办结")),
+    "listing_notify": (_("拟列入待送达告知书"), _("送达告知书")),
+    "objection_window": (_("陈述申辩期将届满"), _("届满后作出认定")),
+    "objection_answer": (_("陈述申辩待答复"), _("答复申辩")),
+    "listing_publish": (_("已认定待公示"), _("公示")),
+    "repair_decide": (_("信用修复待决定"), _("作出修复决定")),
+    "statement_review": (_("回应声明待审核"), _("审核声明")),
+}
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    kind: str
+    kind_label: str
+    object_type: str
+    object_id: int
+    title: str
+    due: datetime.date | None
+    overdue: bool
+    next_action: str
+    admin_url: str
+
+    def as_dict(self) -> dict:
+        row = asdict(self)
+        row["kind_label"] = str(self.kind_label)
+        row["next_action"] = str(self.next_action)
+        return row
+
+
+def _item(kind: str, obj, *, title: str, due: datetime.date | None, today: datetime.date) -> WorkItem:
+    label, action = KINDS[kind]
+    meta = obj._meta
+    return WorkItem(kind=kind, kind_label=label, object_type=meta.model_name, object_id=obj.pk, title=title,
+                    due=due, overdue=due is not None and due < today, next_action=action,
+                    admin_url=reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]))
+
+
+def _listings_in_scope(user):
+    scope = entities_for(user).values("pk")
+    queryset = Listing.objects.select_related("entity", "person")
+    if getattr(user, "is_regulator", False):
+        return queryset
+    return queryset.filter(Q(entity__in=scope) | Q(related_entity__in=scope))
+
+
+def workqueue_for(user, *, today: datetime.date | None = None) -> list[WorkItem]:
+    """Every due item the caller can act on, ordered by due date (undated last), then kind and id."""
+    today = today or timezone.localdate()
+    horizon = current_calendar().add_working_days(today, HORIZON_WORKING_DAYS)
+    items: list[WorkItem] = []
+
+    complaints = Complaint.objects.filter(entity__in=entities_for(user).values("pk"), status__in=COMPLAINT_OPEN)
+    complaints = complaints.select_related("entity").order_by("id")
+    for complaint in complaints.filter(status="submitted", accept_due__lte=horizon):
+        items.append(_item("complaint_accept", complaint, title=f"{complaint.entity.name}：{complaint.get_category_display()}",
+                           due=complaint.accept_due, today=today))
+    for complaint in complaints.filter(status__in=["accepted", "investigating"], reply_due__lte=horizon,
+                                       business_responded_at__isnull=True):
+        items.append(_item("complaint_reply", complaint, title=f"{complaint.entity.name}：{complaint.get_category_display()}",
+                           due=complaint.reply_due, today=today))
+    for complaint in complaints.filter(status__in=["accepted", "investigating"], resolve_due__lte=horizon):
+        items.append(_item("complaint_resolve", complaint, title=f"{complaint.entity.name}：{complaint.get_category_display()}",
+                           due=complaint.resolve_due, today=today))
+
+    if getattr(user, "is_regulator", False):  # lists, repair and statements are the regulator's to decide
+        listings = _listings_in_scope(user).order_by("id")
+        for listing in listings.filter(status=ListingStatus.PROPOSED):
+            items.append(_item("listing_notify", listing, title=f"{listing.get_list_type_display()}：{listing.subject_name}",
+                               due=None, today=today))
+        for listing in listings.filter(status=ListingStatus.NOTIFIED, objection_due__lte=horizon):
+            items.append(_item("objection_window", listing,
+                               title=f"{listing.get_list_type_display()}：{listing.subject_name}",
+                               due=listing.objection_due, today=today))
+        for listing in listings.filter(status=ListingStatus.DECIDED):
+            items.append(_item("listing_publish", listing, title=f"{listing.get_list_type_display()}：{listing.subject_name}",
+                               due=None, today=today))
+        for objection in (Objection.objects.filter(listing__in=listings.values("pk"), answered_at__isnull=True)
+                          .select_related("listing__entity", "listing__person").order_by("id")):
+            items.append(_item("objection_answer", objection, title=objection.listing.subject_name,
+                               due=objection.listing.objection_due, today=today))
+        for repair in (RepairApplication.objects.filter(listing__in=listings.values("pk"),
+                                                        status=RepairStatus.SUBMITTED, decision_due__lte=horizon)
+                       .select_related("listing__entity", "listing__person").order_by("id")):
+            items.append(_item("repair_decide", repair, title=repair.listing.subject_name, due=repair.decision_due,
+                               today=today))
+        for statement in (PublicStatement.objects.filter(status=StatementStatus.PENDING)
+                          .filter(entity__in=entities_for(user).values("pk")).select_related("entity").order_by("id")):
+            items.append(_item("statement_review", statement, title=statement.entity.name, due=None, today=today))
+
+    return sorted(items, key=lambda item: (item.due is None, item.due or today, list(KINDS).index(item.kind),
+                                           item.object_id))
+
+
+def counts(items: Iterable[WorkItem]) -> dict[str, int]:
+    """Rows per kind, every kind present (zero included), in KINDS order."""
+    tally = dict.fromkeys(KINDS, 0)
+    for item in items:
+        tally[item.kind] += 1
+    return tally
