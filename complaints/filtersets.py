@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.core.validators import RegexValidator
+from django.db.models import Q
 
 from complaints.models import (
     Complaint,
@@ -19,11 +20,27 @@ from complaints.models import (
 )
 from config.api.filters import BooleanFilter, DateFilter, FilterSet, IdFilter
 from entities.models import Sector
+from entities.selectors import entity_ids_matching
 
 _prefix = [RegexValidator(r"^\d{1,6}$")]
+_SEARCH_LABEL = "被检查或被投诉主体的名称（简繁、拼音、首字母）或统一社会信用代码"
+
+
+def _search(label: str = _SEARCH_LABEL) -> django_filters.CharFilter:
+    return django_filters.CharFilter(method="filter_search", max_length=100, label=label)
+
+
+def _entity_matching(queryset, term: str, prefix: str = ""):
+    """Rows whose entity matches ``term`` by its name keys (GIN index) or credit code; blank means all."""
+    term = (term or "").strip()
+    if not term:
+        return queryset
+    return queryset.filter(**{f"{prefix}entity__in": entity_ids_matching(term)})
 
 
 class ComplaintFilterSet(FilterSet):
+    search = _search(_SEARCH_LABEL + "；监管人员还可输入查询码")
+    q = _search("同 search")
     status = django_filters.MultipleChoiceFilter(choices=ComplaintStatus.choices)
     outcome = django_filters.MultipleChoiceFilter(choices=ComplaintOutcome.choices)
     category = django_filters.MultipleChoiceFilter(choices=ComplaintCategory.choices)
@@ -41,8 +58,20 @@ class ComplaintFilterSet(FilterSet):
         model = Complaint
         fields = ["entity", "status", "outcome", "category", "channel", "overdue"]
 
+    def filter_search(self, queryset, name, value):
+        term = (value or "").strip()
+        if not term:
+            return queryset
+        user = getattr(self.request, "user", None)
+        if getattr(user, "is_regulator", False):
+            # Only regulators see tracking codes; to anyone else a search by one must not confirm it.
+            return queryset.filter(Q(entity__in=entity_ids_matching(term)) | Q(tracking_code=term))
+        return _entity_matching(queryset, term)
+
 
 class InspectionFilterSet(FilterSet):
+    search = _search()
+    q = _search("同 search")
     kind = django_filters.MultipleChoiceFilter(choices=InspectionKind.choices)
     sector = django_filters.MultipleChoiceFilter(field_name="entity__sector", choices=Sector.choices)
     region_code = django_filters.CharFilter(field_name="entity__region_code", lookup_expr="startswith",
@@ -54,8 +83,13 @@ class InspectionFilterSet(FilterSet):
         model = Inspection
         fields = ["entity", "inspector", "kind", "complaint"]
 
+    def filter_search(self, queryset, name, value):
+        return _entity_matching(queryset, value)
+
 
 class FindingFilterSet(FilterSet):
+    search = _search()
+    q = _search("同 search")
     entity = IdFilter(field_name="inspection__entity")
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
     penalty = django_filters.MultipleChoiceFilter(choices=Penalty.choices)
@@ -71,3 +105,6 @@ class FindingFilterSet(FilterSet):
     class Meta:
         model = Finding
         fields = ["entity", "severity", "penalty", "violation_code"]
+
+    def filter_search(self, queryset, name, value):
+        return _entity_matching(queryset, value, prefix="inspection__")

@@ -131,7 +131,9 @@ def complaint_accept(*, complaint_id: int, actor=None, reason: str = "", today: 
 
     complaint, _from = _complaint_step(complaint_id=complaint_id, action="accept", actor=actor, reason=reason,
                                        today=today, change=change)
-    notify_business_task.delay_on_commit(complaint.pk)
+    # After commit, and never an error: the acceptance has committed whatever the broker's state.
+    transaction.on_commit(lambda: evidence.send_tolerantly(lambda: notify_business_task.delay(complaint.pk),
+                                                           f"notice to the business of complaint {complaint.pk}"))
     return complaint
 
 

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
 from core.api.views import TokenView
+from regulator.disclosure.api.public import ReceiptJwksView
 
 handler400 = "regulator.portal.errors.bad_request"
 handler403 = "regulator.portal.errors.permission_denied"
@@ -23,5 +24,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
+    # The receipts' public key where JOSE clients look for it (RFC 8615, RFC 7517; decision 0010).
+    path(".well-known/jwks.json", ReceiptJwksView.as_view(), name="receipt-jwks"),
     path("", include("regulator.portal.urls")),
 ]

@@ -18,7 +18,8 @@ class CoreConfig(AppConfig):
         from core import audit
 
         # Every change to every model is captured by database triggers, installed after each migrate
-        # (post_migrate fires once every app's migrations have run, so all tables exist).
+        # (post_migrate fires once every app's migrations have run, so all tables exist), when the service's
+        # database role is granted its rights too (decision 0012).
         post_migrate.connect(_install_audit, sender=self, dispatch_uid="core.audit.install")
         task_prerun.connect(_task_context, dispatch_uid="core.audit.task_prerun", weak=False)
         task_postrun.connect(lambda **kwargs: audit.clear_context(), dispatch_uid="core.audit.task_postrun",
@@ -26,9 +27,21 @@ class CoreConfig(AppConfig):
 
 
 def _install_audit(sender, using="default", **kwargs) -> None:
-    from core import audit  # inside: the signal handler runs after start-up (see ready)
+    # inside: the signal handler runs after start-up (see ready)
+    from django.db import connections
 
-    audit.install(using)
+    from core import audit
+    from core.database import roles
+
+    connection = connections[using]
+    # Only the owner may (re)create the triggers: after ``migrate`` (which runs as the owner), not after the
+    # flush of a transactional test, which emits post_migrate as the service's role.
+    if not roles.owns_audit_tables(connection):
+        return
+    audit.install(connection)
+    service_role = roles.service_role(connection)
+    if service_role:
+        roles.grant_service_role(connection, service_role)
 
 
 def _task_context(sender=None, task=None, **kwargs) -> None:

@@ -43,6 +43,8 @@ def send_tolerantly(send: Callable[[], object], what: str) -> None:
         send()
     except (OperationalError, OSError, ConnectionError) as exc:
         logger.warning("broker unavailable, %s left to the outbox: %s", what, exc)
+    except Exception:  # after commit nothing may turn the committed write into an error
+        logger.exception("%s failed after commit; left to the outbox and the nightly jobs", what)
 
 
 def evidence_changed(entity_id: int) -> None:

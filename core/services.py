@@ -1,4 +1,4 @@
-"""Writes of accounts: created and updated in one place, passwords validated and hashed."""
+"""Writes of accounts: created and updated in one place, passwords validated and hashed, tokens revoked."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.authentication import tokens_revoke
 from core.models import User
 
 
 @transaction.atomic
 def user_save(*, user: User | None = None, password: str | None = None, entities=None, **fields) -> User:
-    """Create or update an account; the password is validated and hashed, never stored in clear."""
+    """Create or update an account; the password is validated and hashed, never stored in clear.
+
+    A new password (or an unusable one) and a deactivation end every API token of the account; a session
+    ends by itself (Django checks the password hash on each request, and refuses inactive accounts).
+    """
     user = user or User()
     for name, value in fields.items():
         setattr(user, name, value)
@@ -26,6 +31,8 @@ def user_save(*, user: User | None = None, password: str | None = None, entities
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
+    if password is not None or not user.is_active or not user.has_usable_password():
+        tokens_revoke(user)
     if entities is not None:
         user.entities.set(entities)
     return user

@@ -31,7 +31,10 @@ class WorkCalendar:
         return day.weekday() < 5
 
     def add_working_days(self, start: datetime.date, count: int) -> datetime.date:
-        """The ``count``-th working day after ``start`` (``count`` >= 0; 0 gives ``start``)."""
+        """The ``count``-th working day after ``start`` (``count`` >= 0; 0 gives ``start``).
+
+        ValueError when that day is beyond the horizon (``_MAX_SCAN_DAYS``) or past the last date Python has.
+        """
         if count < 0:
             raise ValueError("count must be >= 0")
         day = start
@@ -39,6 +42,8 @@ class WorkCalendar:
         for _ in range(_MAX_SCAN_DAYS):
             if remaining == 0:
                 return day
+            if day == datetime.date.max:  # 9999-12-31 has no next day: a ValueError, like any other horizon
+                break
             day += datetime.timedelta(days=1)
             if self.is_working_day(day):
                 remaining -= 1

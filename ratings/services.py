@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api.exceptions import ConflictError
+from core.evidence import send_tolerantly
 from ratings import ledger, scoring_sql
 from ratings.models import RecomputeChunk, RecomputeRun, RescoreRequest, ScoringModel
 from ratings.tasks import recompute_chunk_task
@@ -80,7 +81,9 @@ def scoring_model_activate(*, model_id: int) -> RecomputeRun:
     model.activated_at = timezone.now()
     model.save(update_fields=["is_active", "activated_at"])
     run = recompute_plan(reason=f"activate v{model.version}")
-    transaction.on_commit(lambda: recompute_dispatch(run_id=run.pk))
+    # After commit, tolerantly: with the broker down the run stays recorded (pending) and the nightly run follows.
+    transaction.on_commit(lambda: send_tolerantly(lambda: recompute_dispatch(run_id=run.pk),
+                                                  f"dispatch of recompute run {run.pk}"))
     return run
 
 

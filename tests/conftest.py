@@ -1,14 +1,14 @@
-"""Fixtures: accounts per role and authenticated API clients, on the real PostgreSQL."""
+"""Fixtures: accounts per role and their API clients (``tests.support.api_client``), on the real PostgreSQL."""
 
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from core.models import UserRole
 from entities.models import Sector
 
-from .factories import EntityFactory, UserFactory
+from .support import api_client
+from .support.factories import EntityFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -18,13 +18,6 @@ def _clear_cache():
 
     cache.clear()
     yield
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -60,18 +53,17 @@ def business_b(entity_b):
 
 @pytest.fixture
 def regulator_client(regulator):
-    return client_for(regulator)
+    return api_client(regulator)
 
 
 @pytest.fixture
 def inspector_client(inspector):
-    return client_for(inspector)
+    return api_client(inspector)
 
 
 @pytest.fixture
 def anon_client():
-    return APIClient()
-
+    return api_client()
 
 
 def pytest_collection_modifyitems(items):

@@ -11,11 +11,12 @@ from complaints.models import Complaint
 from ratings import tasks as rating_tasks
 from ratings.models import CreditScore, RescoreRequest
 from ratings.services import drain_rescore_outbox
+from tests.support import today
 
 
 def _post_inspection(client, entity):
     return client.post("/api/v1/inspections/", {
-        "entity": entity.pk, "inspected_on": str(datetime.date.today()), "kind": "targeted",
+        "entity": entity.pk, "inspected_on": str(today()), "kind": "targeted",
         "findings": [{"violation_code": "no_written_contract", "description": "未签合同", "severity": "general"}],
     }, format="json")
 
@@ -84,7 +85,7 @@ def _file(client, entity, key=None, description="导游强迫购物"):
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
     return client.post("/api/v1/complaints/", {
         "entity": entity.pk, "category": "forced_shopping", "description": description,
-        "incident_date": str(datetime.date.today())}, format="json", **headers)
+        "incident_date": str(today())}, format="json", **headers)
 
 
 def test_the_same_idempotency_key_replays_the_first_answer(anon_client, entity_a):

@@ -1,11 +1,11 @@
 """Chinese by default (zh-hans); English through Accept-Language, for our messages and Django's."""
 
-import datetime
+from tests.support import today
 
 
 def _file_without_entity(client, **headers):
     return client.post("/api/v1/complaints/", {
-        "category": "other", "description": "x", "incident_date": str(datetime.date.today())}, format="json",
+        "category": "other", "description": "x", "incident_date": str(today())}, format="json",
         **headers)
 
 

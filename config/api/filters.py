@@ -11,15 +11,20 @@ closed here, for every FilterSet (declared or made from ``filterset_fields``):
 - repeated single-valued parameters (``?status=a&status=b`` where only one is
   meant) silently kept the last; multi-valued filters still take many.
 
-Dates are ISO 8601 only (API.md), not the locale's other spellings. The
-schema says what is accepted: an empty value means "no filter"
-(``allowEmptyValue``), and a date-time filter also takes a bare date.
+Dates are ISO 8601 only (API.md), not the locale's other spellings, and inside
+the window every date input is held to (``config.api.serializers.date_window``:
+2000-01-01 to ten years ahead), so ``?decided_after=0001-01-01`` is a 400 like
+a body's date would be. The schema says what is accepted: an empty value means
+"no filter" (``allowEmptyValue``), and a date-time filter also takes a bare date.
+
+``?search=`` is API.md's free-text parameter. A list whose FilterSet declares
+no ``search`` answers it with a 400 naming it, rather than ignoring it and
+listing everything as if the caller had found what they typed.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from copy import deepcopy
 
 from django import forms
@@ -34,9 +39,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-# An integer as a query string or path carries it: ASCII digits, an optional minus. int() would also take
-# " 5", "+5", "1_000", "5.0" via float and non-ASCII digits such as "٥".
-INTEGER = re.compile(r"-?[0-9]+")
+from config.api.serializers import INTEGER, date_window_message, in_date_window
+
+__all__ = ["INTEGER", "BooleanFilter", "DateFilter", "FilterBackend", "FilterSet", "IdFilter", "IsoDateTimeFilter",
+           "SEARCH_PARAMETER", "query_integer"]
+
+SEARCH_PARAMETER = "search"
 
 
 def query_integer(request, name: str, message, *, minimum: int | None = None,
@@ -106,6 +114,11 @@ class IdFilter(filters.NumberFilter):
 class IsoDateField(forms.DateField):
     input_formats = ["%Y-%m-%d"]
 
+    def validate(self, value):
+        super().validate(value)
+        if not in_date_window(value):
+            raise forms.ValidationError(date_window_message(), code="date_out_of_range")
+
 
 class UtcIsoDateTimeField(IsoDateTimeField):
     """Read in UTC: Python takes offsets up to ±24:00 and year 9999 at any offset, PostgreSQL refuses both."""
@@ -115,9 +128,12 @@ class UtcIsoDateTimeField(IsoDateTimeField):
         if result is None:
             return None
         try:
-            return result.astimezone(datetime.UTC)
+            result = result.astimezone(datetime.UTC)
         except OverflowError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not in_date_window(result):
+            raise forms.ValidationError(date_window_message(), code="date_out_of_range")
+        return result
 
 
 class DateFilter(filters.DateFilter):
@@ -177,9 +193,20 @@ class FilterSet(filters.FilterSet):
 
 
 class FilterBackend(filters.DjangoFilterBackend):
-    """DRF's django-filter backend, building ``filterset_fields`` FilterSets on the strict base."""
+    """DRF's django-filter backend, building ``filterset_fields`` FilterSets on the strict base.
+
+    A ``?search=`` the list's FilterSet does not declare is refused (400 naming it), not ignored.
+    """
 
     filterset_base = FilterSet
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if (filterset_class is not None and SEARCH_PARAMETER not in filterset_class.base_filters
+                and any(value.strip() for value in request.query_params.getlist(SEARCH_PARAMETER))):
+            raise ValidationError({SEARCH_PARAMETER: [_("该列表不支持全文搜索（search），请使用其筛选参数。")]},
+                                  code="invalid")
+        return super().filter_queryset(request, queryset, view)
 
 
 class FilterBackendExtension(DjangoFilterExtension):

@@ -5,8 +5,9 @@ client (or schemathesis) sees no 400/401/403/404/409/429 at all. This hook adds
 them from what the view is, with the bodies ``config.api.exceptions`` really
 produces (API.md, Errors):
 
-- ``400`` (``ValidationError``: field errors, or ``detail``, plus ``code``) where
-  the operation takes a body or query parameters;
+- ``400`` (``ValidationError``: field errors, or ``detail``, plus ``code``) on
+  every operation: its body or query parameters, or a NUL anywhere in the path or
+  query string (refused before any view);
 - ``401`` and ``403`` (``Error``: ``{detail, code}``) where the view
   authenticates: a bad token is refused even where anonymous callers are
   welcome, and a session needs its CSRF token; permissions and the views' own
@@ -15,7 +16,10 @@ produces (API.md, Errors):
   beyond the last);
 - ``409`` on writes to model-backed views (services raise ``ConflictError``,
   and the exception handler answers database conflicts as 409);
-- ``429`` where the view is throttled.
+- ``429`` where the view is throttled;
+- ``413`` and ``415`` where the operation takes a body (over ``DATA_UPLOAD_MAX_MEMORY_SIZE``; not JSON),
+  and ``503`` everywhere
+  (the database out of reach; ``config.api.request_guard``).
 
 Statuses a view declares itself keep their description; the hook only fills in
 the body schema they lack.
@@ -74,8 +78,13 @@ _DESCRIPTIONS = {
     "401": "未认证或凭据无效",
     "403": "无权执行该操作（或会话缺少 CSRF 令牌）",
     "404": "不存在或不在权限范围内",
+    "406": "无法以 Accept 要求的格式答复",
     "409": "与当前状态或已有记录冲突",
+    "413": "请求内容过大（超过 DATA_UPLOAD_MAX_MEMORY_SIZE）",
+    "415": "请求体不是 JSON（Content-Type 应为 application/json）",
+    "422": "Idempotency-Key 已用于另一个请求",
     "429": "请求过于频繁，请稍后再试（见 Retry-After）",
+    "503": "数据库暂时无法访问，请稍后再试（见 Retry-After）",
 }
 _WRITES = {"post", "put", "patch", "delete"}
 
@@ -89,8 +98,8 @@ def _statuses(method: str, operation: dict[str, Any], view) -> set[str]:
     parameters = operation.get("parameters", [])
     query = {p["name"] for p in parameters if p.get("in") == "query"}
     statuses: set[str] = set()
-    if method in {"post", "put", "patch"} or query or "requestBody" in operation:
-        statuses.add("400")
+    # Every operation: a NUL in the path or the query string is refused before any view (config.api.request_guard).
+    statuses.add("400")
     if view.get_authenticators():
         statuses |= {"401", "403"}
     if any(p.get("in") == "path" for p in parameters) or "page" in query:
@@ -99,6 +108,9 @@ def _statuses(method: str, operation: dict[str, Any], view) -> set[str]:
         statuses.add("409")
     if view.get_throttles():
         statuses.add("429")
+    if "requestBody" in operation:
+        statuses |= {"413", "415"}
+    statuses.add("503")
     return statuses
 
 
@@ -140,4 +152,42 @@ def postprocess_error_responses(result, generator, request, public):
                 body = _ref(VALIDATION_ERROR if status == "400" else ERROR)
                 response.setdefault("content", {"application/json": {"schema": body}})
             operation["responses"] = dict(sorted(responses.items()))
+    return result
+
+
+_DATE_WINDOW = "日期应在 2000-01-01（INPUT_DATE_EARLIEST）至今后 10 年（INPUT_DATE_YEARS_AHEAD）之间，否则 400。"
+
+
+def _is_date(schema: dict[str, Any]) -> bool:
+    if schema.get("format") == "date":
+        return True
+    return any(isinstance(option, dict) and option.get("format") == "date" for option in schema.get("anyOf", []))
+
+
+def _describe_window(schema: dict[str, Any]) -> None:
+    description = schema.get("description", "")
+    if _DATE_WINDOW not in description:
+        schema["description"] = f"{description} {_DATE_WINDOW}".strip()
+
+
+def postprocess_date_window(result, generator, request, public):
+    """Every date an operation takes (request bodies, query parameters) says the window it must fall in."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue
+        stack = [component]
+        while stack:
+            schema = stack.pop()
+            if not isinstance(schema, dict):
+                continue
+            if _is_date(schema) and not schema.get("readOnly"):
+                _describe_window(schema)
+            stack.extend(schema.get("properties", {}).values())
+            if isinstance(schema.get("items"), dict):
+                stack.append(schema["items"])
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and _is_date(parameter.get("schema", {})):
+                    _describe_window(parameter)
     return result

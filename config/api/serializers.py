@@ -1,4 +1,4 @@
-"""Serializer bases of the API: a JSON body's values must have the types the schema documents.
+r"""Serializer bases of the API: a JSON body's values must have the types the schema documents.
 
 DRF is lenient on purpose: a ``CharField`` takes ``64`` as ``"64"``, an
 ``IntegerField`` or a primary key takes ``"5"``, a ``BooleanField`` takes
@@ -8,21 +8,41 @@ client (or schemathesis' negative data) sending another JSON type got a 200
 for a request the contract calls invalid. These bases refuse it with a 400
 naming the field. Only JSON bodies are held to it (``config.api.parsers``): a
 web page handing a form's strings to the same serializer is not.
+
+Every date the API takes, from a JSON body or a page's form, must also fall in
+the window of dates the service can mean (``date_window``): year 1 and year
+9999 are valid ISO dates, but no licence, complaint or decision of this
+register is dated before 2000, and one more than ten years ahead is a typo.
+PostgreSQL would store them; the arithmetic on them (deadlines, periods) then
+overflows. Declared ``DateField``\ s and those a ``ModelSerializer`` derives
+from a model are held to it alike.
 """
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.db import models
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 from rest_framework.fields import empty
 
-from config.api.filters import INTEGER
 from config.api.parsers import JSONObject
+
+# An integer as a query string or path carries it: ASCII digits, an optional minus. int() would also take
+# " 5", "+5", "1_000", "5.0" via float and non-ASCII digits such as "٥".
+INTEGER = re.compile(r"-?[0-9]+")
+
+#: the defaults of the date window; settings INPUT_DATE_EARLIEST / INPUT_DATE_YEARS_AHEAD override them
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+YEARS_AHEAD = 10
 
 _STRING = (serializers.CharField, serializers.DateField, serializers.DateTimeField, serializers.TimeField,
            serializers.SlugRelatedField, serializers.UUIDField)
@@ -78,6 +98,62 @@ def _type_error(field: serializers.Field, value):
     return None
 
 
+def date_window(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The dates an input may name: from INPUT_DATE_EARLIEST (2000-01-01) to INPUT_DATE_YEARS_AHEAD (10) years on."""
+    today = today or timezone.localdate()
+    earliest = getattr(settings, "INPUT_DATE_EARLIEST", EARLIEST_DATE)
+    years = getattr(settings, "INPUT_DATE_YEARS_AHEAD", YEARS_AHEAD)
+    try:
+        latest = today.replace(year=today.year + years)
+    except ValueError:  # 29 February, and no 29 February that year
+        latest = today.replace(year=today.year + years, day=28)
+    return earliest, latest
+
+
+def date_window_message(today: datetime.date | None = None) -> str:
+    earliest, latest = date_window(today)
+    return _("日期应在 %(earliest)s 至 %(latest)s 之间。") % {"earliest": earliest.isoformat(),
+                                                          "latest": latest.isoformat()}
+
+
+def in_date_window(value: datetime.date | datetime.datetime | None) -> bool:
+    """True for None and for a date (or the date of a date-time) inside :func:`date_window`."""
+    if value is None:
+        return True
+    if isinstance(value, datetime.datetime):
+        try:  # the date where the service is (a bare date's midnight in Asia/Shanghai is 16:00 UTC the day before)
+            day = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
+        except OverflowError:
+            return False
+    else:
+        day = value
+    earliest, latest = date_window()
+    return earliest <= day <= latest
+
+
+def validate_date_in_window(value: datetime.date | None) -> None:
+    """A field validator: the date must fall inside :func:`date_window` (400 naming the field)."""
+    if not in_date_window(value):
+        raise serializers.ValidationError(date_window_message(), code="date_out_of_range")
+
+
+class DateField(serializers.DateField):
+    """An ISO date inside :func:`date_window`; the schema says which."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if validate_date_in_window not in self.validators:
+            self.validators.append(validate_date_in_window)
+
+
+def _hold_dates_to_window(fields) -> None:
+    """Give every writable date field of a serializer the window, declared as a DRF DateField or derived."""
+    for field in fields.values():
+        if (isinstance(field, serializers.DateField) and not field.read_only
+                and validate_date_in_window not in field.validators):
+            field.validators = [*field.validators, validate_date_in_window]
+
+
 class StrictJSONTypesMixin:
     """Refuse JSON values of another type than the field's before DRF would coerce them."""
 
@@ -123,11 +199,22 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return self.scope(getattr(request, "user", None))
 
 
-class Serializer(StrictJSONTypesMixin, serializers.Serializer):
+class DateWindowMixin:
+    """Hold every writable date field to :func:`date_window` (declared ones and those derived from a model)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        _hold_dates_to_window(fields)
+        return fields
+
+
+class Serializer(StrictJSONTypesMixin, DateWindowMixin, serializers.Serializer):
     pass
 
 
-class ModelSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
+class ModelSerializer(StrictJSONTypesMixin, DateWindowMixin, serializers.ModelSerializer):
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DateField: DateField}
+
     def include_extra_kwargs(self, kwargs, extra_kwargs):
         """Keep ``allow_blank`` on read-only fields, so the schema says a blank choice may come back as ``""``."""
         allow_blank = kwargs.get("allow_blank", False)

@@ -90,10 +90,19 @@ TEMPLATES = [
 ]
 
 
+def _inspecting_embedded() -> bool:
+    """``manage.py embedded status|stop`` looks at the embedded engines: loading the settings must not start them."""
+    import sys
+
+    return sys.argv[1:2] == ["embedded"]
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
         return url
+    if _inspecting_embedded():
+        return "postgresql:///credit?host=/nonexistent"
     from config import embedded  # only without a URL: it starts the embedded engine
 
     return embedded.postgres_url()
@@ -103,6 +112,8 @@ def _broker_url() -> str:
     url = os.environ.get("CELERY_BROKER_URL")
     if url:
         return url
+    if _inspecting_embedded():
+        return "redis+socket:///nonexistent/redis.sock"
     from config import embedded  # only without a URL: it starts the embedded engine
 
     return embedded.redis_url()

@@ -45,6 +45,9 @@ class AuditEntrySerializer(ModelSerializer):
 
 
 class AuditFilterSet(FilterSet):
+    search = django_filters.CharFilter(method="filter_search", max_length=200,
+                                       label="「数据表:记录编号」（如 regulator_listing:12）、记录编号或用户名（精确匹配）")
+    q = django_filters.CharFilter(method="filter_search", max_length=200, label="同 search")
     table = django_filters.CharFilter(field_name="table_name")
     object_id = django_filters.CharFilter()
     operation = django_filters.MultipleChoiceFilter(choices=[(o, o) for o in ("INSERT", "UPDATE", "DELETE")])
@@ -59,6 +62,18 @@ class AuditFilterSet(FilterSet):
 
     def filter_user(self, queryset, name, value):
         return queryset.filter(context__user_id=value) if value is not None else queryset
+
+    def filter_search(self, queryset, name, value):
+        """Exact matches, as the admin's search: a substring search over the whole chain would scan it all."""
+        term = (value or "").strip()
+        if not term:
+            return queryset
+        table, separator, object_id = term.partition(":")
+        if separator:
+            return queryset.filter(table_name=table.strip(), object_id=object_id.strip())
+        if term.isdigit():
+            return queryset.filter(object_id=term)
+        return queryset.filter(context__username=term)
 
 
 class AuditLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

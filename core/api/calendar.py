@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api.exceptions import RuleViolation
 from config.api.permissions import RegulatorWritesOthersRead
 from config.api.serializers import ModelSerializer, QueryIntegerField, Serializer
 from core.models import CalendarDay
@@ -23,6 +25,7 @@ class CalendarDaySerializer(ModelSerializer):
 
 
 class DeadlineQuerySerializer(Serializer):
+    # In the date window (config.api.serializers.date_window), like every date the API takes.
     start = serializers.DateField()
     working_days = QueryIntegerField(min_value=0, max_value=250)
 
@@ -48,5 +51,9 @@ class CalendarDayViewSet(viewsets.ModelViewSet):
         """The date N working days after ``start`` on the current calendar."""
         query = DeadlineQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        due = current_calendar().add_working_days(query.validated_data["start"], query.validated_data["working_days"])
+        try:
+            due = current_calendar().add_working_days(query.validated_data["start"],
+                                                      query.validated_data["working_days"])
+        except ValueError as exc:  # beyond the calendar's horizon
+            raise RuleViolation({"working_days": [_("截止日期超出日历可计算的范围。")]}) from exc
         return Response(DeadlineSerializer({**query.validated_data, "due": due}).data)

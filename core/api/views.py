@@ -1,17 +1,22 @@
-"""Account endpoints: regulators manage accounts; everyone reads their own at /users/me/."""
+"""Account endpoints: regulators manage accounts; everyone reads their own at /users/me/; token login and logout."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from django.contrib.auth import logout as session_logout
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from knox.models import get_token_model
+from rest_framework import exceptions, mixins, parsers, permissions, renderers, serializers, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.api.permissions import IsRegulator
-from config.api.throttles import LoginThrottle
+from config.api.throttles import LoginLocked, LoginThrottle, lockout_wait_seconds
 from core import services
 from core.api.serializers import MeSerializer, UserSerializer
+from core.authentication import tokens_revoke
 from core.models import User
 
 
@@ -46,7 +51,88 @@ class UserViewSet(
         return Response(MeSerializer(request.user).data)
 
 
-class TokenView(ObtainAuthToken):
-    """``POST {"username", "password"}`` -> ``{"token"}``; send ``Authorization: Token <token>``."""
+class _WithoutSession:
+    """The request as ``user_logged_in`` receivers see a token login: no session (axes would open one)."""
 
+    def __init__(self, request):
+        self._request = request
+
+    def __getattr__(self, name: str):
+        if name == "session":
+            raise AttributeError(name)
+        return getattr(self._request, name)
+
+
+_TOKEN_ISSUED = inline_serializer(name="TokenIssued", fields={
+    "token": serializers.CharField(help_text="Send as `Authorization: Token <token>`."),
+    "expiry": serializers.DateTimeField(help_text="When the token stops working (`TOKEN_TTL_HOURS` after issue)."),
+})
+
+
+class TokenView(APIView):
+    """``POST {"username", "password"}`` -> ``{"token", "expiry"}``; send ``Authorization: Token <token>``.
+
+    Each login issues a new token (one per device or client), valid for ``TOKEN_TTL_HOURS``. Attempts are
+    rate-limited per client address (``THROTTLE_LOGIN``), and failures lock the account and the address out
+    (``LOGIN_FAILURE_LIMIT`` within ``LOGIN_LOCKOUT_MINUTES``, django-axes): then even the right password
+    answers 429 until the lockout ends.
+    """
+
+    authentication_classes: list = []  # logging in needs no credentials; a stale token header must not stop it
+    permission_classes = [permissions.AllowAny]
     throttle_classes = [LoginThrottle]
+    # As DRF's ObtainAuthToken: a form post works too.
+    parser_classes = [parsers.FormParser, parsers.MultiPartParser, parsers.JSONParser]
+    renderer_classes = [renderers.JSONRenderer]
+    serializer_class = AuthTokenSerializer
+
+    def get_serializer(self, *args, **kwargs):
+        return self.serializer_class(*args, context={"request": self.request, "view": self}, **kwargs)
+
+    @extend_schema(
+        request=AuthTokenSerializer, responses={200: _TOKEN_ISSUED}, auth=[],
+        description="Exchange a username and password for a token. Refused attempts count towards a lockout "
+                    "of the account and of the client address (429 `login_locked`, with `Retry-After`).")
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except exceptions.ValidationError:
+            if getattr(request, "axes_locked_out", False):
+                raise LoginLocked(wait=lockout_wait_seconds(request)) from None
+            raise
+        user = serializer.validated_data["user"]
+        instance, token = get_token_model().objects.create(user=user)
+        # Axes logs the success (AccessLog) and Django updates last_login; both are audited rows.
+        user_logged_in.send(sender=type(user), request=_WithoutSession(request), user=user)
+        expiry = serializers.DateTimeField().to_representation(instance.expiry) if instance.expiry else None
+        return Response({"token": token, "expiry": expiry})
+
+
+class LogoutView(APIView):
+    """Revoke the token this request came with (or end the session it came with)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Revoked.")})
+    def post(self, request):
+        if isinstance(request.auth, get_token_model()):
+            request.auth.delete()
+        else:
+            session_logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    """Revoke every token of the caller's account (every device), and the session this request came with."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Every token revoked.")})
+    def post(self, request):
+        user = request.user
+        tokens_revoke(user)
+        if request.auth is None:
+            session_logout(request._request)
+        user_logged_out.send(sender=type(user), request=_WithoutSession(request), user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,21 +1,26 @@
 """What the public may see: published listings in their period and published penalties (信用信息公示).
 
 No personal data beyond a masked name: persons appear as 张** with their role
-and company; ID numbers and complainants never appear.
+and company; ID numbers and complainants never appear. Free text (reasons, legal
+basis, measures, statements) is published through ``redaction.redact``: no ID
+number, no phone number, and no full name of a person tied to the row (the listed
+person, and whoever held a role at the business it concerns).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from complaints.models import Finding
-from entities.models import Entity, Person
+from entities.models import Entity, Person, PersonRole
 from entities.selectors import entities_for, search_names
 from regulator.disclosure.models import PublicStatement, StatementStatus
+from regulator.disclosure.redaction import mask_name, redact
 from regulator.lists.models import (
     Listing,
     ListingStatus,
@@ -23,15 +28,6 @@ from regulator.lists.models import (
     SubjectType,
 )
 from regulator.lists.selectors import rule_set_on
-
-
-def mask_name(name: str) -> str:
-    """张三 -> 张*, 欧阳娜娜 -> 欧阳**: the surname and nothing else."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    keep = 2 if len(name) >= 4 else 1
-    return name[:keep] + "*" * (len(name) - keep)
 
 
 def published_listings(list_type: str, *, as_of: datetime.date | None = None) -> QuerySet[Listing]:
@@ -65,8 +61,45 @@ def approved_statements(*, listing_ids=(), finding_ids=()) -> dict[tuple[str, in
     return result
 
 
-def public_listing(listing: Listing, statements: dict | None = None) -> dict[str, Any]:
+def role_holder_names(entity_ids: Iterable[int | None]) -> dict[int, set[str]]:
+    """The full names of everyone who held a role at these businesses (one query): masked in their free text."""
+    ids = {pk for pk in entity_ids if pk is not None}
+    names: dict[int, set[str]] = {pk: set() for pk in ids}
+    if ids:
+        for entity_id, name in PersonRole.objects.filter(entity_id__in=ids).values_list("entity_id", "person__name"):
+            names[entity_id].add(name)
+    return names
+
+
+def _row_entity_id(listing: Listing) -> int | None:
+    return listing.entity_id if listing.subject_type == SubjectType.ENTITY else listing.related_entity_id
+
+
+def listing_names(listings: Iterable[Listing]) -> dict[int, set[str]]:
+    """Per listing, the names its published text must not spell out: the listed person's, the role holders'."""
+    listings = list(listings)
+    holders = role_holder_names(_row_entity_id(listing) for listing in listings)
+    result = {}
+    for listing in listings:
+        names = set(holders.get(_row_entity_id(listing), ()))
+        if listing.subject_type == SubjectType.PERSON and listing.person is not None:
+            names.add(listing.person.name)
+        result[listing.pk] = names
+    return result
+
+
+def public_listings(listings: Iterable[Listing], statements: dict | None = None) -> list[dict[str, Any]]:
+    """:func:`public_listing` for many rows, with the names to mask looked up once for all of them."""
+    listings = list(listings)
+    names = listing_names(listings)
+    return [public_listing(listing, statements, names=names[listing.pk]) for listing in listings]
+
+
+def public_listing(listing: Listing, statements: dict | None = None, *,
+                   names: Iterable[str] | None = None) -> dict[str, Any]:
+    """One listing as the public sees it; ``names`` as :func:`listing_names` gives them (looked up if not)."""
     entity = listing.entity if listing.subject_type == SubjectType.ENTITY else listing.related_entity
+    names = listing_names([listing])[listing.pk] if names is None else set(names)
     row = {
         "id": listing.pk,
         "list_type": listing.list_type,
@@ -77,18 +110,22 @@ def public_listing(listing: Listing, statements: dict | None = None) -> dict[str
         "person_role": listing.person_role or None,
         "sector": entity.sector if entity is not None else None,
         "region_code": entity.region_code if entity is not None else None,
-        "reason": listing.reason,
-        "legal_basis": listing.legal_basis,
+        "reason": redact(listing.reason, names=names),
+        "legal_basis": redact(listing.legal_basis, names=names),
         "decision_number": listing.decision_number,
         "decided_on": listing.decided_on,
         "published_on": listing.published_on,
         "expires_on": listing.expires_on,
-        "measures": listing.measures,
-        "source_authority": listing.source_authority or None,
+        "measures": redact(listing.measures, names=names),
+        "source_authority": redact(listing.source_authority, names=names) or None,
     }
     if statements is not None:
-        row["statements"] = statements.get(("listing", listing.pk), [])
+        row["statements"] = _redacted(statements.get(("listing", listing.pk), []), names)
     return row
+
+
+def _redacted(statements: list[dict[str, Any]], names: Iterable[str]) -> list[dict[str, Any]]:
+    return [{**statement, "text": redact(statement["text"], names=names)} for statement in statements]
 
 
 def _penalty_max_days(finding, publicity: dict[str, Any]) -> int:
@@ -106,6 +143,7 @@ def published_penalties(entity: Entity, *, as_of: datetime.date | None = None) -
         .select_related("violation_type", "inspection").order_by("-inspection__inspected_on", "-id")
     )
     statements = approved_statements(finding_ids=[f.pk for f in findings])
+    names = role_holder_names([entity.pk])[entity.pk] if findings else set()
     result = []
     for finding in findings:
         decided = finding.decided_on or finding.inspection.inspected_on
@@ -115,14 +153,14 @@ def published_penalties(entity: Entity, *, as_of: datetime.date | None = None) -
         result.append({
             "id": finding.pk,
             "violation": finding.violation_type.name,
-            "legal_basis": finding.violation_type.legal_basis,
+            "legal_basis": redact(finding.violation_type.legal_basis, names=names),
             "penalty": finding.penalty,
             "fine_amount": finding.fine_amount,
             "decision_number": finding.decision_number,
             "decided_on": decided,
             "publicity_until": until,
             "rectified_on": finding.rectified_on,
-            "statements": statements.get(("finding", finding.pk), []),
+            "statements": _redacted(statements.get(("finding", finding.pk), []), names),
         })
     return result
 
@@ -141,7 +179,7 @@ def public_profile(entity: Entity, *, as_of: datetime.date | None = None) -> dic
         "status": entity.status,
         # DOMAIN.md: the grade is shown to the business and regulators; the public sees lists and penalties.
         "grade": None,
-        "listings": [public_listing(listing, statements) for listing in listings],
+        "listings": public_listings(listings, statements),
         "penalties": published_penalties(entity, as_of=day),
     }
 

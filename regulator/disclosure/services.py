@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api.exceptions import ConflictError
+from core.evidence import send_tolerantly
 from regulator.disclosure.models import PublicStatement, StatementStatus
 from regulator.disclosure.tasks import regenerate_exports as regenerate_exports_task
 
@@ -28,5 +29,9 @@ def statement_review(*, statement_id: int, actor, approve: bool, review_note: st
 
 
 def exports_refresh(listing, change: str) -> None:
-    """A listing's public face changed (lists' hook): rewrite the open-data files after commit."""
-    regenerate_exports_task.delay_on_commit()
+    """A listing's public face changed (lists' hook): rewrite the open-data files after commit.
+
+    With the broker down the change has still committed; the nightly ``regenerate_exports`` rewrites the files.
+    """
+    transaction.on_commit(lambda: send_tolerantly(regenerate_exports_task.delay,
+                                                  f"open-data rewrite after listing {listing.pk} {change}"))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import django_filters
 from django.core.validators import RegexValidator
+from django.db.models import Q
 
 from config.api.filters import DateFilter, FilterSet
+from entities.selectors import entity_ids_matching, person_ids_matching
 from regulator.lists.models import (
     Listing,
     ListingStatus,
@@ -17,6 +19,9 @@ from regulator.lists.models import (
 
 
 class ListingFilterSet(FilterSet):
+    search = django_filters.CharFilter(method="filter_search", max_length=100,
+                                       label="主体名称（简繁、拼音、首字母）、统一社会信用代码或身份证号")
+    q = django_filters.CharFilter(method="filter_search", max_length=100, label="同 search")
     list_type = django_filters.MultipleChoiceFilter(choices=ListType.choices)
     status = django_filters.MultipleChoiceFilter(choices=ListingStatus.choices)
     subject_type = django_filters.ChoiceFilter(choices=SubjectType.choices)
@@ -30,6 +35,15 @@ class ListingFilterSet(FilterSet):
     class Meta:
         model = Listing
         fields = ["list_type", "status", "subject_type", "entity", "person", "source_type", "source_authority"]
+
+    def filter_search(self, queryset, name, value):
+        """The listed subject by its name keys or code, and a person's listings by the entity they are tied to."""
+        term = (value or "").strip()
+        if not term:
+            return queryset
+        entities = entity_ids_matching(term)
+        return queryset.filter(Q(entity__in=entities) | Q(related_entity__in=entities)
+                               | Q(person__in=person_ids_matching(term)))
 
 
 class RepairFilterSet(FilterSet):

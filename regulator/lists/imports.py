@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from config.api.exceptions import RuleViolation
+from config.api.serializers import date_window_message, in_date_window
 from core.transitions import record_transition
 from entities import services as entity_services
 from entities.models import CATEGORY_SECTOR, Entity
@@ -73,6 +74,10 @@ def _clean_row(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]
             row[key] = _date(row.get(key))
         except ValueError:
             errors[key] = [_("日期格式应为 YYYY-MM-DD。")]
+            continue
+        # The window every date input is held to: 9999-12-31 plus a period would overflow, 0001-01-01 is a typo.
+        if not in_date_window(row[key]):
+            errors[key] = [date_window_message()]
     if not errors and row["expires_on"] and row["expires_on"] <= row["decided_on"]:
         errors["expires_on"] = [_("期满日期应晚于认定日期。")]
     for key, limit in (("name", 200), ("source_authority", 200), ("source_reference", 200), ("legal_basis", 500),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import MD5
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TransitionRecord
@@ -63,6 +64,10 @@ class ListingStatus(models.TextChoices):
     REMOVED = "removed", _("撤销移出")
     REPAIRED = "repaired", _("信用修复移出")
     WITHDRAWN = "withdrawn", _("已撤回")
+
+
+#: a manual proposal still in due process: one identical to it (subject, list type, reason) is a duplicate
+PROPOSAL_IN_PROCESS = ["proposed", "notified", "decided"]
 
 
 class Listing(models.Model):
@@ -135,6 +140,15 @@ class Listing(models.Model):
                 name="listing_open_proposal_once",
                 nulls_distinct=False,
             ),
+            # The same regulator's proposal sent twice (a double click, a retry, 20 scripted posts) is one
+            # proposal. The reason is compared through its MD5: a 5,000-character text is too long for a
+            # B-tree entry. ``listing_propose`` answers the duplicate 409 first (also against a published one).
+            models.UniqueConstraint(
+                F("list_type"), F("subject_type"), F("entity"), F("person"), MD5("reason"),
+                condition=Q(source_type="manual", status__in=PROPOSAL_IN_PROCESS),
+                name="listing_manual_proposal_once",
+                nulls_distinct=False,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -177,6 +191,11 @@ class Objection(models.Model):
         verbose_name = _("陈述申辩")
         verbose_name_plural = _("陈述申辩")
         ordering = ["id"]
+        constraints = [
+            # One open (unanswered) objection per listing, and so per listed subject: a second filing amends it.
+            models.UniqueConstraint(fields=["listing"], condition=Q(answered_at__isnull=True),
+                                    name="one_open_objection_per_listing"),
+        ]
 
     def __str__(self) -> str:
         return f"objection {self.pk} on {self.listing_id}"

@@ -9,15 +9,31 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
+from entities.models import LicenceType
+
 LIST_TYPES = ("black", "watch", "red")
 SUBJECT_ROLES = ("entity", "legal_representative", "actual_controller", "principal", "practitioner")
-SECTOR_LICENCES = {
-    "tourism": ["travel_agency_business", "outbound_travel_business", "tour_guide", "hotel_special_trade",
-                "homestay_filing", "scenic_spot_rating"],
-    "exhibition": ["exhibition_filing"],
-    "wellness": ["elderly_care_filing", "wellness_filing"],
-    "household_service": ["household_service_filing", "household_worker_certificate"],
+# The licence types themselves (codes and Chinese names) are the registry's catalogue, entities.models.LicenceType,
+# the one list that licences, licence checks and rule sets are validated against; this maps each to its sector.
+SECTOR_LICENCES: dict[str, list[str]] = {
+    "tourism": [LicenceType.TRAVEL_AGENCY_BUSINESS.value, LicenceType.OUTBOUND_TRAVEL_BUSINESS.value,
+                LicenceType.TOUR_GUIDE.value, LicenceType.HOTEL_SPECIAL_TRADE.value,
+                LicenceType.HOMESTAY_FILING.value, LicenceType.SCENIC_SPOT_RATING.value],
+    "exhibition": [LicenceType.EXHIBITION_FILING.value],
+    "wellness": [LicenceType.ELDERLY_CARE_FILING.value, LicenceType.WELLNESS_FILING.value],
+    "household_service": [LicenceType.HOUSEHOLD_SERVICE_FILING.value, LicenceType.HOUSEHOLD_WORKER_CERTIFICATE.value],
 }
+LICENCE_SECTOR: dict[str, str] = {code: sector for sector, codes in SECTOR_LICENCES.items() for code in codes}
+
+
+def licence_type_known(code: Any) -> bool:
+    """True for a code of the licence-type catalogue; anything else (a typo, a category, a pattern) is unknown."""
+    return isinstance(code, str) and code in LicenceType.values
+
+
+def licence_types_matching(pattern: str) -> list[str]:
+    """The catalogue's codes a restriction's ``licence_types`` pattern (fnmatch, ``*`` for all) selects."""
+    return [code for code in LicenceType.values if fnmatch.fnmatchcase(code, pattern)]
 _ALL_ROLES = ["entity", "legal_representative", "actual_controller", "principal", "practitioner"]
 
 DEFAULT_DOCUMENT: dict[str, Any] = {
@@ -102,6 +118,12 @@ def validate_document(document: Any) -> dict[str, Any]:
                 continue
             if not isinstance(item.get("licence_types"), list) or not item["licence_types"]:
                 errors.append(f"restrictions[{i}].licence_types: a non-empty list of patterns")
+            else:
+                # Fail closed: a pattern that selects no known licence type (a typo) would restrict nothing.
+                for pattern in item["licence_types"]:
+                    if not isinstance(pattern, str) or not licence_types_matching(pattern):
+                        errors.append(f"restrictions[{i}].licence_types: {pattern!r} matches no licence type "
+                                      "of the catalogue (GET /api/v1/licence-types/)")
             if item.get("list_type") not in LIST_TYPES:
                 errors.append(f"restrictions[{i}].list_type: one of black, watch, red")
             roles = item.get("subject_roles")

@@ -24,6 +24,7 @@ from core.workdays import add_working_days
 from entities.models import Entity, Person
 from regulator.lists import hooks as lists_hooks
 from regulator.lists.models import (
+    PROPOSAL_IN_PROCESS,
     Listing,
     ListingEvent,
     ListingStatus,
@@ -90,6 +91,9 @@ def listing_propose(
         errors["reason"] = [_("须说明列入事由。")]
     if errors:
         raise ValidationError(errors)
+    if source_type == "manual":
+        _refuse_identical_proposal(list_type=list_type, subject_type=subject_type, entity=entity, person=person,
+                                   reason=reason.strip())
     listing = Listing(
         list_type=list_type, subject_type=subject_type, entity=entity, person=person,
         related_entity=related_entity, person_role=person_role, reason=reason.strip(),
@@ -97,7 +101,9 @@ def listing_propose(
         source_type=source_type, source_id=source_id, source_rule=source_rule, rule_set=rule_set,
         period_days=document["periods_days"][list_type], created_by=authenticated(actor),
     )
-    listing.full_clean()
+    # The uniqueness constraints are left to the save: a proposal racing an identical one is then a 409, not a
+    # 400 from full_clean's own look-up (the subject's shape was checked above).
+    listing.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             listing.save()
@@ -105,6 +111,26 @@ def listing_propose(
         raise ConflictError(_("同一事由的名单程序已在进行中。"), code="duplicate_listing") from exc
     _event(listing, action="propose", from_status="", actor=actor, reason=reason)
     return listing
+
+
+#: a manual proposal identical to one of these is a duplicate: still in due process, or on the list now
+_IDENTICAL_OPEN = [*PROPOSAL_IN_PROCESS, ListingStatus.PUBLISHED]
+
+
+def _refuse_identical_proposal(*, list_type: str, subject_type: str, entity: Entity | None, person: Person | None,
+                               reason: str) -> None:
+    """409 when the same subject is already proposed for (or on) the same list for the same reason.
+
+    The database backs it for proposals in due process (``listing_manual_proposal_once``): two identical
+    proposals racing past this check still make one listing, the other answered 409 on save.
+    """
+    existing = (Listing.objects.filter(list_type=list_type, subject_type=subject_type, entity=entity, person=person,
+                                       reason=reason, source_type="manual", status__in=_IDENTICAL_OPEN)
+                .order_by("id").first())
+    if existing is not None:
+        raise ConflictError(
+            _("该主体已因同一事由被拟列入或列入同一名单（名单编号 %(id)s，状态：%(status)s），不重复拟列入。")
+            % {"id": existing.pk, "status": existing.get_status_display()}, code="duplicate_proposal")
 
 
 def _objection_window(listing: Listing, day: datetime.date) -> int:
@@ -264,6 +290,12 @@ def listings_expire_due(*, today: datetime.date | None = None) -> list[int]:
 
 @transaction.atomic
 def objection_file(*, listing_id: int, actor, statement: str, today: datetime.date | None = None) -> Objection:
+    """陈述申辩 by the listed subject inside the window; one open objection per listing.
+
+    While the subject's objection is unanswered, filing again amends it: the statement is replaced, the
+    listing's history records the amendment (``objection_amend``), and the returned objection has
+    ``amended = True``. Once answered, a new objection may be filed (still inside the window).
+    """
     listing = Listing.objects.select_for_update().get(pk=listing_id)
     if not (actor.is_business and set(actor.entities.values_list("pk", flat=True)) & listing_accounts_entity_ids(listing)):
         raise PermissionDenied(_("只有被列入的主体可以陈述申辩。"))
@@ -275,8 +307,21 @@ def objection_file(*, listing_id: int, actor, statement: str, today: datetime.da
                             code="objection_window_closed")
     if not (statement or "").strip():
         raise ValidationError({"statement": [_("申辩内容不能为空。")]})
-    objection = Objection.objects.create(listing=listing, filed_by=actor, statement=statement.strip())
-    _event(listing, action="objection", from_status=listing.status, actor=actor, reason=statement.strip()[:500])
+    statement = statement.strip()
+    # The listing row is locked above: filings of one listing queue here, and the second finds the first.
+    open_objection = listing.objections.filter(answered_at__isnull=True).order_by("id").first()
+    if open_objection is not None:
+        open_objection.statement = statement
+        open_objection.full_clean()
+        open_objection.save(update_fields=["statement"])
+        _event(listing, action="objection_amend", from_status=listing.status, actor=actor, reason=statement[:500])
+        open_objection.amended = True
+        return open_objection
+    objection = Objection(listing=listing, filed_by=actor, statement=statement)
+    objection.full_clean()
+    objection.save()
+    _event(listing, action="objection", from_status=listing.status, actor=actor, reason=statement[:500])
+    objection.amended = False
     return objection
 
 

@@ -47,7 +47,8 @@ ENDED_STATES = {S.EXPIRED, S.REMOVED, S.REPAIRED}
 #: every step of a listing's history, in words (history rows also record steps that keep the state)
 ACTION_LABELS = {
     "propose": gettext_lazy("拟列入"), "notify": gettext_lazy("送达告知书"),
-    "objection": gettext_lazy("提出陈述申辩"), "objection_answer": gettext_lazy("答复申辩"),
+    "objection": gettext_lazy("提出陈述申辩"), "objection_amend": gettext_lazy("修改陈述申辩"),
+    "objection_answer": gettext_lazy("答复申辩"),
     "decide": gettext_lazy("作出认定决定"), "publish": gettext_lazy("公示"), "expire": gettext_lazy("期满移出"),
     "remove": gettext_lazy("移出名单"), "withdraw": gettext_lazy("撤回"),
     "repair_apply": gettext_lazy("申请信用修复"), "repair": gettext_lazy("信用修复移出"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from rest_framework.exceptions import APIException
 
 from complaints.models import Complaint
@@ -50,6 +51,7 @@ class ComplaintForm(forms.Form):
 
 class TrackForm(forms.Form):
     code = forms.CharField(label="投诉查询码", max_length=40, min_length=8,
+                           validators=[RegexValidator(r"^[A-Za-z0-9_\-]{8,40}$", "查询码只含字母、数字、- 和 _。")],
                            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
 
 

@@ -23,6 +23,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core import receipts
+
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
@@ -32,7 +34,7 @@ BODY = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="
 CODE = ParagraphStyle("code", parent=BODY, fontName="Courier", fontSize=8, leading=11, wordWrap="CJK")
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=12, textColor=colors.HexColor("#444444"))
 
-QR_SIZE = 42 * mm
+QR_SIZE = 52 * mm  # the payload names subject, question and result (decision 0010): a denser code, printed larger
 
 
 def qr_matrix(text: str) -> segno.QRCode:
@@ -130,12 +132,18 @@ def render(*, profile: dict[str, Any], receipt: dict[str, Any], payload_json: st
         title=f"公共信用信息报告 · {profile['name']}", author="山西信用监管平台", subject=profile["credit_code"],
         creator="山西信用监管平台",
     )
-    story: list = [Paragraph("公共信用信息报告", TITLE), Paragraph("主体信息", HEADING), _facts([
+    subject = _facts([
         ("名称", profile["name"]), ("统一社会信用代码", profile["credit_code"]),
         ("行业", f"{profile['sector_label']}（{profile['category_label']}）"),
         ("行政区划代码", profile["region_code"]), ("经营状态", profile["status_label"]),
         ("报告日期", _date(as_of)),
-    ])]
+    ])
+    # The QR code stands beside the subject on the first page, whatever the length of the record after it.
+    head = Table([[subject, [qr_drawing(verify_url), Paragraph("扫码核验：核验页面显示的主体须与本报告一致", SMALL)]]],
+                 colWidths=[None, QR_SIZE + 2 * mm], hAlign="LEFT")
+    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
+                              ("RIGHTPADDING", (-1, 0), (-1, 0), 0)]))
+    story: list = [Paragraph("公共信用信息报告", TITLE), Paragraph("主体信息", HEADING), head]
 
     sections = (("名单信息", profile["listings"], _listing,
                  "截至报告日期，公示期内无严重失信主体名单、重点关注名单或守信激励名单记录。"),
@@ -149,17 +157,17 @@ def render(*, profile: dict[str, Any], receipt: dict[str, Any], payload_json: st
 
     payload = receipt["payload"]
     facts = _facts([
+        ("回执主体", receipts.subject_text(payload["subject"])), ("查询事项", payload["question"]["text"]),
+        ("查询结论", payload["result"]),
         ("数据版本", payload["data_version"]), ("数据截至", payload["as_of"]), ("签发时间", payload["checked_at"]),
         ("报告摘要（SHA-256）", payload["result_sha256"]),
         ("签名算法", f"{receipt['algorithm']}（密钥编号 {receipt['key_id']}）"),
         ("签名", receipt["signature"]),
     ], style=CODE)
-    stamp = Table([[qr_drawing(verify_url), [
-        Paragraph("扫描二维码打开回执核验页面，核验本报告的电子签名；也可在核验页面粘贴下列回执内容与签名。", BODY),
-        Spacer(1, 2 * mm), Paragraph(f"核验地址：{_text(verify_url.split('?', 1)[0])}", SMALL),
-    ]]], colWidths=[QR_SIZE + 4 * mm, None], hAlign="LEFT")
-    stamp.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
-    story += [Paragraph("电子签名回执", HEADING), KeepTogether([stamp, Spacer(1, 3 * mm), facts]),
+    how = Paragraph("扫描第 1 页的二维码打开回执核验页面，核验本报告的电子签名，并核对页面所示主体名称和统一社会信用代码与"
+                    "本报告一致；也可在核验页面粘贴下列回执内容与签名。"
+                    f"核验地址：{_text(verify_url.split('?', 1)[0])}", BODY)
+    story += [KeepTogether([Paragraph("电子签名回执", HEADING), how, Spacer(1, 3 * mm), facts]),
               Spacer(1, 2 * mm), Paragraph("回执内容（JSON）：", SMALL), Paragraph(_text(payload_json), CODE)]
 
     def footer(canvas, doc):

@@ -9,6 +9,8 @@ from regulator.portal.throttling import throttle
 
 app_name = "web"
 
+# A rate per client address (THROTTLE_LOGIN) in front; failures lock the account and the address out of every
+# login, this one included, through django-axes' backend and middleware (config/settings/edge.py).
 login = throttle(LoginThrottle, methods=["POST"])(auth_views.LoginView.as_view(
     template_name="web/login.html", next_page="web:business-home"))
 

@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -31,8 +32,8 @@ from complaints.models import Complaint, ComplaintEvent, ComplaintOutcome, Compl
 from config.api.throttles import ComplaintCreateThrottle, PublicThrottle
 from core import receipts
 from entities.models import Category, Entity, EntityStatus, PersonRoleKind, Sector
-from entities.validators import normalize_credit_code
-from regulator.disclosure import exports
+from entities.validators import normalize_credit_code, validate_credit_code
+from regulator.disclosure import exports, receipt_terms
 from regulator.disclosure import selectors as public
 from regulator.lists.models import ListType
 from regulator.lists.selectors import data_version
@@ -40,6 +41,7 @@ from regulator.portal import report_pdf
 from regulator.portal.forms import ComplaintForm, SearchForm, TrackForm, VerifyForm, add_errors
 from regulator.portal.throttling import throttle
 
+SUBJECT_TYPE_LABELS = {"entity": "经营主体", "person": "自然人", "list": "公示名单"}
 PAGE_SIZE = 20
 PREVIEW_SIZE = 10
 LIST_LABELS = dict(ListType.choices)
@@ -85,7 +87,7 @@ def _rows(listings) -> list[dict[str, Any]]:
     """Public rows with their approved statements, as the public list API answers them."""
     listings = list(listings)
     statements = public.approved_statements(listing_ids=[listing.pk for listing in listings])
-    return [_labelled(public.public_listing(listing, statements)) for listing in listings]
+    return [_labelled(row) for row in public.public_listings(listings, statements)]
 
 
 @public_page("GET", "HEAD")
@@ -153,7 +155,8 @@ def _report_context(request: HttpRequest, credit_code: str) -> dict[str, Any]:
     version = data_version()
     profile = public.public_profile(entity, as_of=day)
     receipt = receipts.issue(kind="credit_report", query={"credit_code": entity.credit_code}, result=profile,
-                             as_of=day, version=version)
+                             as_of=day, version=version,
+                             **receipt_terms.profile_terms(profile, report=True))
     payload_json = json.dumps(receipt["payload"], ensure_ascii=False, sort_keys=True)
     compact = json.dumps(receipt["payload"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     verify_url = request.build_absolute_uri(
@@ -184,22 +187,50 @@ def report_pdf_view(request: HttpRequest, credit_code: str) -> HttpResponse:
     return response
 
 
+class SubjectVerifyForm(VerifyForm):
+    """The verify form with the business to compare against (the rules stay in core.receipts.check)."""
+
+    credit_code = forms.CharField(
+        label="核对主体的统一社会信用代码（选填）", max_length=32, required=False,
+        help_text="填写纸面报告上的统一社会信用代码：回执针对其他主体时核验不通过。",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}))
+
+    def clean_credit_code(self) -> str:
+        value = normalize_credit_code(self.cleaned_data.get("credit_code", ""))
+        if value:
+            try:
+                validate_credit_code(value)
+            except DjangoValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
+        return value
+
+
 @public_page("GET", "HEAD", "POST")
 def verify(request: HttpRequest) -> HttpResponse:
-    """Check a receipt's signature (the same check as POST /api/v1/public/receipts/verify/)."""
+    """Check a receipt and show what it proves: the subject, the question and the result in words (the same
+    check as POST /api/v1/public/receipts/verify/), so a reader compares them with the paper in hand."""
     data = request.POST if request.method == "POST" else (request.GET if "signature" in request.GET else None)
-    form = VerifyForm(data)
-    valid = None
+    form = SubjectVerifyForm(data)
+    verdict, said = None, None
     if data is not None and form.is_valid():
         try:
             payload = json.loads(form.cleaned_data["payload"])
         except (ValueError, RecursionError):
             form.add_error("payload", "回执内容不是有效的 JSON。")
         else:
-            valid = receipts.verify(payload=payload, signature=form.cleaned_data["signature"].strip())
-    return render(request, "web/verify.html", {"form": form, "valid": valid, "key_id": receipts.key_id(),
-                                               "public_key": receipts.public_key_b64(),
-                                               "algorithm": receipts.ALGORITHM})
+            verdict = receipts.check(payload=payload, signature=form.cleaned_data["signature"].strip(),
+                                     credit_code=form.cleaned_data["credit_code"] or None)
+            if verdict.get("failure") != "signature":  # the platform signed it: what it says can be shown
+                said = receipts.statement(payload)
+                if verdict["valid"] and said["subject"] is None:
+                    # Format 1: genuine, but it names nobody, so it proves nothing about the paper in hand.
+                    verdict = {"valid": False, "failure": "no_subject", "message": receipts.FAILURES["no_subject"]}
+    subject = (said or {}).get("subject") or {}
+    return render(request, "web/verify.html", {
+        "form": form, "valid": None if verdict is None else verdict["valid"], "verdict": verdict, "said": said,
+        "subject": subject, "subject_type_label": SUBJECT_TYPE_LABELS.get(subject.get("type", ""), ""),
+        "key_id": receipts.key_id(), "public_key": receipts.public_key_b64(), "algorithm": receipts.ALGORITHM,
+        "jwks_url": request.build_absolute_uri(reverse("receipt-jwks"))})
 
 
 @public_page("GET", "HEAD")

@@ -8,27 +8,26 @@ import pytest
 from django.apps import apps
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from complaints import planning
 from complaints import services as complaint_services
-from complaints.models import Complaint, Finding, InspectionPlan, InspectionPlanItem, ViolationType
+from complaints.models import Finding, InspectionPlan, InspectionPlanItem, ViolationType
 from core import audit
 from core.models import CalendarDay, UserRole
 from ratings import hooks
 from ratings import services as rating_services
 from regulator.disclosure.models import PublicStatement
 from regulator.lists import services as listings
-from regulator.lists.models import Listing
-from tests.factories import EntityFactory, LicenceFactory, PersonFactory, PersonRoleFactory, UserFactory
+from tests.support import DECISION, complaint_in, page_client, today
+from tests.support.factories import (
+    EntityFactory,
+    LicenceFactory,
+    PersonFactory,
+    PersonRoleFactory,
+    UserFactory,
+)
 
 APPS = ("core", "entities", "complaints", "ratings", "regulator")
-DECISION = {"measures": "限制新增涉旅许可；不得参评诚信企业", "appeal_routes": "六十日内申请行政复议或六个月内提起行政诉讼",
-            "decision_number": "运盐文旅认〔2026〕9号"}
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
 
 
 def admin_url(model, view: str = "changelist", *args) -> str:
@@ -62,15 +61,7 @@ def staff_regulator(db):
 
 @pytest.fixture
 def admin_client(staff_regulator) -> Client:
-    client = Client()
-    client.force_login(staff_regulator)
-    return client
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return page_client(staff_regulator)
 
 
 @pytest.fixture
@@ -105,9 +96,7 @@ def world(db, staff_regulator, entity):
     statement = PublicStatement.objects.create(entity=entity, listing=listing, text="我们已整改到位",
                                                submitted_by=business)
 
-    complaint = complaint_services.complaint_file(
-        entity=entity, category="forced_shopping", description="导游强迫购物", incident_date=day,
-        complainant_name="李四", complainant_phone="13800000000")
+    complaint = complaint_in(entity=entity, description="导游强迫购物", incident_date=day)
     violation = ViolationType.objects.filter(active=True).first()
     inspection = complaint_services.inspection_create(
         actor=inspector, entity=entity, inspected_on=day, kind="targeted", summary="现场检查",
@@ -144,39 +133,9 @@ def every_row(world) -> dict[type, object]:
     return rows
 
 
-
 def act(client: Client, model, action: str, objects, data: dict | None = None, **extra):
     """Run an admin action on ``objects``; ``data`` answers its intermediate page (``_confirm``)."""
     body = {"action": action, "_selected_action": [obj.pk for obj in objects], **extra}
     if data is not None:
         body.update(data, _confirm="1")
     return client.post(admin_url(model), body, follow=True)
-
-
-# --- objects in a given state, made by the services -----------------------------------------------------------
-
-
-def propose(entity, *, day: datetime.date | None = None, list_type: str = "black") -> Listing:
-    return listings.listing_propose(list_type=list_type, subject_type="entity", entity=entity, reason="甩团，滞留旅游者",
-                                    today=day or today())
-
-
-def notified(entity, *, day: datetime.date) -> Listing:
-    listing = propose(entity, day=day)
-    return listings.listing_notify(listing_id=listing.pk, today=day)
-
-
-def decided(entity) -> Listing:
-    listing = notified(entity, day=today() - datetime.timedelta(days=40))
-    return listings.listing_decide(listing_id=listing.pk, **DECISION)
-
-
-def published(entity) -> Listing:
-    listing = decided(entity)
-    return listings.listing_publish(listing_id=listing.pk)
-
-
-def filed(entity, *, incident_date: datetime.date | None = None, **fields) -> Complaint:
-    return complaint_services.complaint_file(
-        entity=entity, category="forced_shopping", description="导游强迫购物", incident_date=incident_date or today(),
-        complainant_name="李四", complainant_phone="13800000000", **fields)

@@ -17,9 +17,10 @@ from ratings.models import CreditEvent
 from ratings.services import entity_rescore
 from regulator.disclosure.models import PublicStatement
 from regulator.lists.models import Listing, ListingEvent, Objection
-from tests.factories import EntityFactory, UserFactory
+from tests.support import complaint_in, listing_in, page_client
+from tests.support.factories import EntityFactory, UserFactory
 
-from .conftest import admin_models, admin_url, client_for, filed, published
+from .conftest import admin_models, admin_url
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def test_every_model_of_the_project_apps_is_registered():
     missing = [model.__name__ for model in admin_models() if not admin.site.is_registered(model)]
     assert missing == []
-    assert len(admin_models()) == 28
+    assert len(admin_models()) == 29  # RecomputeChunk joined in the per-chunk recompute
 
 
 def test_groups_and_api_tokens_are_not_on_the_site():
@@ -70,7 +71,7 @@ def test_the_index_lists_the_apps_in_chinese(admin_client, world):
 @pytest.mark.parametrize("role", [UserRole.INSPECTOR, UserRole.BUSINESS])
 def test_staff_without_the_regulator_role_is_refused_everywhere(role, every_row):
     user = UserFactory(username=f"staff_{role}", role=role, is_staff=True, region_codes=["14"], sectors=["tourism"])
-    client = client_for(user)
+    client = page_client(user)
     index = client.get("/admin/")
     assert index.status_code == 302 and index["Location"].startswith("/admin/login/")
     for model, row in every_row.items():
@@ -97,18 +98,18 @@ def test_the_model_admins_refuse_a_non_regulator_even_past_the_site_gate(rf, eve
 
 def test_a_regulator_without_staff_status_is_refused(world):
     regulator = UserFactory(username="plain_regulator", role=UserRole.REGULATOR, is_staff=False)
-    response = client_for(regulator).get(admin_url(User))
+    response = page_client(regulator).get(admin_url(User))
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
 
 def test_a_superuser_is_let_in_whatever_its_role(world):
     root = UserFactory(username="root", role=UserRole.BUSINESS, is_staff=True, is_superuser=True)
-    assert client_for(root).get(admin_url(User)).status_code == 200
+    assert page_client(root).get(admin_url(User)).status_code == 200
 
 
 def test_the_login_page_tells_a_signed_in_inspector_it_has_no_access(world):
     inspector = UserFactory(username="staff_inspector2", role=UserRole.INSPECTOR, is_staff=True)
-    body = client_for(inspector).get("/admin/login/").content.decode()
+    body = page_client(inspector).get("/admin/login/").content.decode()
     assert "staff_inspector2" in body and "没有这个页面的访问权限" in body
 
 
@@ -149,9 +150,9 @@ def test_lists_make_a_fixed_number_of_queries_however_many_rows(admin_client, wo
     before = {model: _queries(admin_client, admin_url(model)) for model in models}
     for name in ("戊", "己", "庚"):
         other = EntityFactory(name=f"盐湖区{name}旅行社")
-        listing = published(other)
+        listing = listing_in("published", entity=other)
         Objection.objects.create(listing=listing, statement="异议")
         PublicStatement.objects.create(entity=other, listing=listing, text="声明")
-        filed(other)
+        complaint_in(entity=other)
         entity_rescore(entity_id=other.pk)
     assert {model: _queries(admin_client, admin_url(model)) for model in models} == before

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from core.models import User
-from tests.factories import UserFactory
+from tests.support import page_client
+from tests.support.factories import UserFactory
 
-from .conftest import admin_url, client_for, results
+from .conftest import admin_url, results
 
 pytestmark = pytest.mark.django_db
 
@@ -68,13 +69,13 @@ def test_a_superuser_account_is_not_a_regulators_to_change(admin_client):
 def test_a_superuser_may_let_a_regulator_into_the_admin(world):
     root = UserFactory(username="root", role="regulator", is_staff=True, is_superuser=True)
     colleague = UserFactory(username="colleague", role="regulator")
-    response = client_for(root).post(admin_url(User, "change", colleague.pk), {
+    response = page_client(root).post(admin_url(User, "change", colleague.pk), {
         "username": "colleague", "role": "regulator", "is_active": "on", "is_staff": "on", "region_codes": "",
         "sectors": ""})
     assert response.status_code == 302
     colleague.refresh_from_db()
     assert colleague.is_staff
-    assert client_for(colleague).get(admin_url(User)).status_code == 200
+    assert page_client(colleague).get(admin_url(User)).status_code == 200
 
 
 def test_accounts_are_deactivated_not_deleted_and_filtered_by_role(admin_client, world):

@@ -7,7 +7,6 @@ import datetime
 import pytest
 from django.forms.models import model_to_dict
 
-from complaints import services
 from complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -17,9 +16,10 @@ from complaints.models import (
     ViolationType,
 )
 from core.workdays import add_working_days
-from tests.factories import EntityFactory
+from tests.support import complaint_in, today
+from tests.support.factories import EntityFactory
 
-from .conftest import act, admin_url, filed, messages_of, results, today
+from .conftest import act, admin_url, messages_of, results
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def snapshot(complaint: Complaint) -> dict:
 
 
 def test_accept_goes_through_the_service_with_deadlines_and_history(admin_client, staff_regulator, entity):
-    complaint = filed(entity)
+    complaint = complaint_in(entity=entity)
     response = act(admin_client, Complaint, "complaint_accept", [complaint])
     assert "「受理」已完成 1 条。" in messages_of(response)
     complaint.refresh_from_db()
@@ -42,7 +42,7 @@ def test_accept_goes_through_the_service_with_deadlines_and_history(admin_client
 
 
 def test_reject_asks_for_the_reason_first(admin_client, entity):
-    complaint = filed(entity)
+    complaint = complaint_in(entity=entity)
     before = snapshot(complaint)
     page = act(admin_client, Complaint, "complaint_reject", [complaint])
     assert [t.name for t in page.templates][0] == "admin/transition_confirmation.html"
@@ -53,9 +53,7 @@ def test_reject_asks_for_the_reason_first(admin_client, entity):
 
 
 def test_resolve_records_the_outcome(admin_client, entity):
-    complaint = filed(entity)
-    services.complaint_accept(complaint_id=complaint.pk)
-    services.complaint_start_investigation(complaint_id=complaint.pk)
+    complaint = complaint_in("investigating", entity=entity)
     act(admin_client, Complaint, "complaint_resolve", [complaint], {"outcome": "mediated", "reason": "双方达成调解"})
     complaint.refresh_from_db()
     assert (complaint.status, complaint.outcome, complaint.resolution) == ("resolved", "mediated", "双方达成调解")
@@ -63,7 +61,7 @@ def test_resolve_records_the_outcome(admin_client, entity):
 
 
 def test_a_step_out_of_order_is_refused_and_changes_nothing(admin_client, entity):
-    complaint = filed(entity)
+    complaint = complaint_in(entity=entity)
     before = snapshot(complaint)
     response = act(admin_client, Complaint, "complaint_close", [complaint])
     assert messages_of(response) == [f"「归档」未执行——{complaint}：不能对状态为「已提交」的投诉执行「归档」。"]
@@ -71,7 +69,7 @@ def test_a_step_out_of_order_is_refused_and_changes_nothing(admin_client, entity
 
 
 def test_a_late_complaint_may_be_taken_up_by_a_regulator_with_a_reason(admin_client, entity):
-    late = filed(entity, incident_date=today() - datetime.timedelta(days=120))
+    late = complaint_in("rejected", entity=entity, late=True)
     assert (late.status, late.late_filing) == ("rejected", True)
     page = admin_client.get(admin_url(Complaint, "change", late.pk)).content.decode()
     assert 'value="超期决定受理"' in page and 'value="受理"' not in page
@@ -82,8 +80,7 @@ def test_a_late_complaint_may_be_taken_up_by_a_regulator_with_a_reason(admin_cli
 
 
 def test_override_is_refused_for_a_complaint_rejected_for_another_reason(admin_client, entity):
-    complaint = filed(entity)
-    services.complaint_reject(complaint_id=complaint.pk, reason="不属于受理范围")
+    complaint = complaint_in("rejected", entity=entity)
     before = snapshot(complaint)
     assert 'value="超期决定受理"' not in admin_client.get(admin_url(Complaint, "change", complaint.pk)).content.decode()
     response = act(admin_client, Complaint, "complaint_override_late_filing", [complaint], {"reason": "试一试"})
@@ -92,7 +89,7 @@ def test_override_is_refused_for_a_complaint_rejected_for_another_reason(admin_c
 
 
 def test_the_regulator_sees_who_complained_and_cannot_edit_the_complaint(admin_client, entity):
-    complaint = filed(entity)
+    complaint = complaint_in(entity=entity)
     body = admin_client.get(admin_url(Complaint, "change", complaint.pk)).content.decode()
     assert "李四" in body and "13800000000" in body and complaint.tracking_code in body
     assert 'name="status"' not in body and 'name="_save"' not in body
@@ -103,8 +100,8 @@ def test_the_regulator_sees_who_complained_and_cannot_edit_the_complaint(admin_c
 
 
 def test_complaints_are_found_by_tracking_code_entity_and_status(admin_client, entity):
-    mine, other = filed(entity), filed(EntityFactory(name="太原市某某酒店", region_code="140105"))
-    services.complaint_accept(complaint_id=other.pk)
+    mine = complaint_in(entity=entity)
+    other = complaint_in("accepted", entity=EntityFactory(name="太原市某某酒店", region_code="140105"))
     assert results(admin_client.get(admin_url(Complaint), {"q": mine.tracking_code})) == [mine]
     assert results(admin_client.get(admin_url(Complaint), {"q": "丙旅行社"})) == [mine]
     assert results(admin_client.get(admin_url(Complaint), {"q": str(other.pk)})) == [other]
@@ -113,7 +110,7 @@ def test_complaints_are_found_by_tracking_code_entity_and_status(admin_client, e
 
 
 def test_complaint_history_is_read_only(admin_client, entity):
-    complaint = filed(entity)
+    complaint = complaint_in(entity=entity)
     [event] = results(admin_client.get(admin_url(ComplaintEvent), {"q": str(complaint.pk)}))
     assert event.action == "file"
     assert results(admin_client.get(admin_url(ComplaintEvent), {"action": "file", "q": str(complaint.pk)})) == [event]

@@ -19,20 +19,10 @@ from regulator.lists.models import (
     RepairApplication,
 )
 from regulator.lists.selectors import rule_set_on
-from tests.factories import EntityFactory, UserFactory
+from tests.support import DECISION, listing_in, page_client, today
+from tests.support.factories import EntityFactory, UserFactory
 
-from .conftest import (
-    DECISION,
-    act,
-    admin_url,
-    decided,
-    messages_of,
-    notified,
-    propose,
-    published,
-    results,
-    today,
-)
+from .conftest import act, admin_url, messages_of, results
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +36,7 @@ def snapshot(listing: Listing) -> dict:
 
 
 def test_notify_serves_the_notice_through_the_service_with_event_and_audit_row(admin_client, staff_regulator, entity):
-    listing = propose(entity)
+    listing = listing_in("proposed", entity=entity)
     response = act(admin_client, Listing, "listing_notify", [listing])
     assert response.status_code == 200
     assert "「送达告知书」已完成 1 条。" in messages_of(response)
@@ -65,7 +55,7 @@ def test_notify_serves_the_notice_through_the_service_with_event_and_audit_row(a
 
 
 def test_decide_first_asks_for_the_decision_and_changes_nothing(admin_client, entity):
-    listing = notified(entity, day=today() - datetime.timedelta(days=40))
+    listing = listing_in("notified", entity=entity, notified_on=today() - datetime.timedelta(days=40))
     before = snapshot(listing)
     page = act(admin_client, Listing, "listing_decide", [listing])
     assert page.status_code == 200
@@ -78,7 +68,7 @@ def test_decide_first_asks_for_the_decision_and_changes_nothing(admin_client, en
 
 
 def test_decide_after_the_window_records_the_decision(admin_client, entity):
-    listing = notified(entity, day=today() - datetime.timedelta(days=40))
+    listing = listing_in("notified", entity=entity, notified_on=today() - datetime.timedelta(days=40))
     response = act(admin_client, Listing, "listing_decide", [listing], {**DECISION, "period_days": "200"})
     assert "「作出认定决定」已完成 1 条。" in messages_of(response)
     listing.refresh_from_db()
@@ -91,7 +81,7 @@ def test_decide_after_the_window_records_the_decision(admin_client, entity):
 
 
 def test_deciding_inside_the_objection_window_is_refused_and_changes_nothing(admin_client, entity):
-    listing = notified(entity, day=today())
+    listing = listing_in("notified", entity=entity, notified_on=today())
     before = snapshot(listing)
     response = act(admin_client, Listing, "listing_decide", [listing], DECISION)
     assert response.status_code == 200
@@ -102,7 +92,7 @@ def test_deciding_inside_the_objection_window_is_refused_and_changes_nothing(adm
 
 
 def test_a_period_longer_than_the_rule_set_allows_is_refused_by_the_service(admin_client, entity):
-    listing = notified(entity, day=today() - datetime.timedelta(days=40))
+    listing = listing_in("notified", entity=entity, notified_on=today() - datetime.timedelta(days=40))
     before = snapshot(listing)
     response = act(admin_client, Listing, "listing_decide", [listing], {**DECISION, "period_days": "3000"})
     [message] = messages_of(response)
@@ -111,7 +101,7 @@ def test_a_period_longer_than_the_rule_set_allows_is_refused_by_the_service(admi
 
 
 def test_an_unanswered_objection_blocks_the_decision(admin_client, entity):
-    listing = notified(entity, day=today() - datetime.timedelta(days=40))
+    listing = listing_in("notified", entity=entity, notified_on=today() - datetime.timedelta(days=40))
     Objection.objects.create(listing=listing, statement="我们不同意")
     before = snapshot(listing)
     response = act(admin_client, Listing, "listing_decide", [listing], DECISION)
@@ -120,7 +110,7 @@ def test_an_unanswered_objection_blocks_the_decision(admin_client, entity):
 
 
 def test_a_step_the_table_does_not_allow_is_refused_with_the_reason(admin_client, entity):
-    listing = propose(entity)
+    listing = listing_in("proposed", entity=entity)
     before = snapshot(listing)
     response = act(admin_client, Listing, "listing_publish", [listing])
     assert messages_of(response) == [f"「公示」未执行——{listing}：不能对状态为「拟列入」的名单记录执行「公示」。"]
@@ -128,7 +118,7 @@ def test_a_step_the_table_does_not_allow_is_refused_with_the_reason(admin_client
 
 
 def test_publish_makes_a_decided_listing_public(admin_client, entity):
-    listing = decided(entity)
+    listing = listing_in("decided", entity=entity)
     changes = PublicChange.objects.count()
     act(admin_client, Listing, "listing_publish", [listing])
     listing.refresh_from_db()
@@ -138,7 +128,7 @@ def test_publish_makes_a_decided_listing_public(admin_client, entity):
 
 
 def test_remove_needs_a_reason_and_ends_a_published_listing(admin_client, entity):
-    listing = published(entity)
+    listing = listing_in("published", entity=entity)
     page = act(admin_client, Listing, "listing_remove", [listing], {"reason": ""})
     assert page.context["form"].errors == {"reason": ["该字段是必填项。"]}
     assert snapshot(listing)["status"] == ListingStatus.PUBLISHED
@@ -150,7 +140,7 @@ def test_remove_needs_a_reason_and_ends_a_published_listing(admin_client, entity
 
 
 def test_withdraw_before_publication_only(admin_client, entity):
-    proposed, public = propose(entity), published(EntityFactory())
+    proposed, public = listing_in("proposed", entity=entity), listing_in("published", entity=EntityFactory())
     response = act(admin_client, Listing, "listing_withdraw", [proposed, public], {"reason": "事实不清"})
     messages = messages_of(response)
     assert f"「撤回」未执行——{public}：不能对状态为「已公示」的名单记录执行「撤回」。" in messages
@@ -161,7 +151,7 @@ def test_withdraw_before_publication_only(admin_client, entity):
 
 
 def test_more_than_a_hundred_rows_at_once_are_refused(admin_client, entity):
-    many = [propose(EntityFactory()) for _ in range(101)]
+    many = [listing_in("proposed", entity=EntityFactory()) for _ in range(101)]
     response = act(admin_client, Listing, "listing_notify", many)
     assert messages_of(response) == ["一次最多处理 100 条记录，请缩小范围。"]
     assert not Listing.objects.filter(status=ListingStatus.NOTIFIED).exists()
@@ -171,14 +161,14 @@ def test_more_than_a_hundred_rows_at_once_are_refused(admin_client, entity):
 
 
 def test_the_page_offers_only_the_steps_open_to_the_listing(admin_client, entity):
-    listing = propose(entity)
+    listing = listing_in("proposed", entity=entity)
     body = admin_client.get(admin_url(Listing, "change", listing.pk)).content.decode()
     assert 'value="送达告知书"' in body and 'value="撤回"' in body
     assert 'value="公示"' not in body and 'value="作出认定决定"' not in body
 
 
 def test_a_button_on_the_page_runs_the_step_and_comes_back_to_the_page(admin_client, entity):
-    listing = propose(entity)
+    listing = listing_in("proposed", entity=entity)
     response = admin_client.post(admin_url(Listing), {"action": "listing_notify", "_selected_action": listing.pk,
                                                       "_from_object": "1"})
     assert response.status_code == 302
@@ -188,7 +178,7 @@ def test_a_button_on_the_page_runs_the_step_and_comes_back_to_the_page(admin_cli
 
 
 def test_the_status_cannot_be_edited_on_the_page(admin_client, entity):
-    listing = propose(entity)
+    listing = listing_in("proposed", entity=entity)
     page = admin_client.get(admin_url(Listing, "change", listing.pk))
     body = page.content.decode()
     assert 'name="status"' not in body and 'name="_save"' not in body
@@ -222,7 +212,8 @@ def test_a_proposal_naming_both_subjects_is_refused_on_the_form(admin_client, en
 
 
 def test_search_by_subject_name_credit_code_or_decision_number_and_filter_by_status(admin_client, entity):
-    mine, other = published(entity), propose(EntityFactory(name="太原市某某旅行社", region_code="140105"))
+    mine = listing_in("published", entity=entity)
+    other = listing_in("proposed", entity=EntityFactory(name="太原市某某旅行社", region_code="140105"))
     assert results(admin_client.get(admin_url(Listing), {"q": "丙旅行社"})) == [mine]
     assert results(admin_client.get(admin_url(Listing), {"q": entity.credit_code})) == [mine]
     assert results(admin_client.get(admin_url(Listing), {"q": DECISION["decision_number"]})) == [mine]
@@ -234,7 +225,7 @@ def test_search_by_subject_name_credit_code_or_decision_number_and_filter_by_sta
 
 
 def test_listing_events_are_read_only_and_found_by_listing(admin_client, entity):
-    listing = published(entity)
+    listing = listing_in("published", entity=entity)
     found = results(admin_client.get(admin_url(ListingEvent), {"q": str(listing.pk)}))
     assert [event.action for event in sorted(found, key=lambda e: e.pk)] == ["propose", "notify", "decide", "publish"]
     event = found[0]
@@ -247,7 +238,7 @@ def test_listing_events_are_read_only_and_found_by_listing(admin_client, entity)
 
 
 def test_answering_an_objection_goes_through_the_service_once(admin_client, staff_regulator, entity):
-    listing = notified(entity, day=today())
+    listing = listing_in("notified", entity=entity, notified_on=today())
     objection = Objection.objects.create(listing=listing, statement="我们不同意")
     act(admin_client, Objection, "objection_answer", [objection], {"answer": "申辩成立，撤回拟列入", "upheld": "1"})
     objection.refresh_from_db()
@@ -295,12 +286,10 @@ def test_statements_are_reviewed_once(admin_client, staff_regulator, world):
 
 
 def test_a_business_cannot_answer_through_the_admin_even_as_staff(entity):
-    from .conftest import client_for
-
     business = UserFactory(username="staff_business", role="business", is_staff=True, entities=[entity])
-    listing = notified(entity, day=today())
+    listing = listing_in("notified", entity=entity, notified_on=today())
     objection = Objection.objects.create(listing=listing, statement="我们不同意")
-    response = client_for(business).post(admin_url(Objection), {
+    response = page_client(business).post(admin_url(Objection), {
         "action": "objection_answer", "_selected_action": objection.pk, "_confirm": "1", "answer": "自己答",
         "upheld": "1"})
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
@@ -309,7 +298,7 @@ def test_a_business_cannot_answer_through_the_admin_even_as_staff(entity):
 
 
 def test_a_listings_history_reads_in_words_not_codes(admin_client, entity):
-    listing = decided(entity)
+    listing = listing_in("decided", entity=entity)
     page = admin_client.get(f"/admin/regulator/listing/{listing.pk}/change/").content.decode()
     for words in ("拟列入", "送达告知书", "作出认定决定", "已告知", "已认定"):
         assert words in page

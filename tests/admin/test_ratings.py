@@ -16,9 +16,10 @@ from ratings.models import (
     RescoreRequest,
     ScoringModel,
 )
-from tests.factories import EntityFactory
+from tests.support import today
+from tests.support.factories import EntityFactory
 
-from .conftest import act, admin_url, messages_of, results, today
+from .conftest import act, admin_url, messages_of, results
 
 pytestmark = pytest.mark.django_db
 

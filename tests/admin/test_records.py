@@ -13,9 +13,10 @@ from core.models import AuditCheckpoint, AuditEntry, CalendarDay
 from core.workdays import add_working_days
 from regulator.lists.models import Listing, PublicChange, RuleSet
 from regulator.lists.rules import DEFAULT_DOCUMENT
-from tests.factories import UserFactory
+from tests.support import page_client
+from tests.support.factories import UserFactory
 
-from .conftest import admin_url, client_for, results
+from .conftest import admin_url, results
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_audit_entries_are_filtered_by_table_object_user_operation_and_date(admi
     assert {e.operation for e in results(admin_client.get(url, {"operation": "DELETE"}))} <= {"DELETE"}
 
     other = UserFactory(username="someone_else", role="regulator", is_staff=True)
-    client_for(other).post(admin_url(CalendarDay, "add"), {"date": "2031-05-01", "kind": "holiday", "name": "劳动节"})
+    page_client(other).post(admin_url(CalendarDay, "add"), {"date": "2031-05-01", "kind": "holiday", "name": "劳动节"})
     mine = results(admin_client.get(url, {"user": str(other.pk)}))
     assert mine and {e.context["user_id"] for e in mine} == {other.pk}
     # The day it added, and the admin's own history row of that addition.

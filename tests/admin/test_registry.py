@@ -12,9 +12,10 @@ from core.models import AuditEntry
 from entities import codes
 from entities.models import Entity, Licence, Person, PersonRole
 from entities.services import id_number_hash
-from tests.factories import EntityFactory, LicenceFactory, PersonFactory
+from tests.support import listing_in, today
+from tests.support.factories import EntityFactory, LicenceFactory, PersonFactory
 
-from .conftest import admin_url, results, today
+from .conftest import admin_url, results
 
 pytestmark = pytest.mark.django_db
 
@@ -144,8 +145,8 @@ def test_the_presence_filters_split_rows_by_whether_the_date_is_set(admin_client
     from complaints.models import Finding
     from entities.models import PersonRole
     from regulator.lists.models import Objection
-    from tests.factories import PersonRoleFactory
-    from tests.regulator.conftest import listing_in, record_finding
+    from tests.regulator.conftest import record_finding
+    from tests.support.factories import PersonRoleFactory
 
     current = PersonRoleFactory(entity=entity, started_on=datetime.date(2020, 1, 1))
     former = PersonRoleFactory(entity=entity, started_on=datetime.date(2015, 1, 1), ended_on=datetime.date(2019, 1, 1))

@@ -15,9 +15,9 @@ from playwright.sync_api import expect
 from core.models import UserRole
 from regulator.lists import services as listings
 from regulator.lists.models import Listing, ListingStatus
-from tests.factories import EntityFactory, UserFactory
+from tests.support import today
+from tests.support.factories import EntityFactory, UserFactory
 
-from ..web.conftest import today
 from .conftest import DESKTOP, check_page, new_page
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,15 +11,14 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from complaints import services as complaint_services
 from complaints.models import Complaint
 from core.models import UserRole
 from ratings.services import entity_rescore
 from regulator.lists.models import Objection
-from tests.factories import EntityFactory, UserFactory
-from tests.regulator.conftest import listing_in, publish_listing
+from tests.support import complaint_in, listing_in, today
+from tests.support.factories import EntityFactory, UserFactory
 
-from ..web.conftest import file_complaint, today
+from ..web.conftest import FILING
 from .conftest import check_page, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,11 +31,10 @@ def business():
     other = EntityFactory(name="盐湖区乙旅行社有限公司")
     regulator = UserFactory(username="regulator", role=UserRole.REGULATOR)
     user = UserFactory(username="business_a", role=UserRole.BUSINESS, entities=[entity])
-    complaint = complaint_services.complaint_accept(complaint_id=file_complaint(entity).pk, actor=regulator)
-    file_complaint(other, description="乙公司的投诉")
-    listing = listing_in("notified", entity=entity, list_type="watch", notified_on=today(),
-                         objection_due=today() + datetime.timedelta(days=7))
-    old = publish_listing(entity=entity, decided_on=today() - datetime.timedelta(days=400))
+    complaint = complaint_in("accepted", entity=entity, actor=regulator, **FILING)
+    complaint_in(entity=other, **FILING | {"description": "乙公司的投诉"})
+    listing = listing_in("notified", entity=entity, list_type="watch", notified_on=today())
+    old = listing_in("published", entity=entity, decided_on=today() - datetime.timedelta(days=400))
     entity_rescore(entity_id=entity.pk)
     return {"entity": entity, "user": user, "complaint": complaint, "listing": listing, "published": old}
 

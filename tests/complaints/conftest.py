@@ -1,50 +1,23 @@
-"""Helpers of the complaint and inspection tests: complaints in any state, straight into the database."""
+"""Helpers of the complaint and inspection tests: complaints in any state (through the services) and scopes."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
-from complaints.models import Complaint, ComplaintEvent, ComplaintStatus
+from complaints.models import Complaint, ComplaintStatus
 from core.models import UserRole
 from entities.models import Sector
-from tests.factories import EntityFactory, UserFactory
+from tests.support import complaint_in
+from tests.support.factories import EntityFactory, UserFactory
 
 S = ComplaintStatus
-TODAY = datetime.date(2026, 3, 2)  # a Monday with no holiday around it
-
-
-def make_complaint(entity, status: str = S.SUBMITTED, *, received_on: datetime.date | None = None,
-                   **fields) -> Complaint:
-    """A complaint already in ``status``, with the dates and fields that state implies."""
-    received_on = received_on or TODAY
-    values = {
-        "entity": entity, "category": "forced_shopping", "description": "导游强迫购物，不买不让下车",
-        "channel": "web", "complainant_name": "李四", "complainant_phone": "13800000000",
-        "incident_date": received_on - datetime.timedelta(days=3), "received_on": received_on,
-        "accept_due": received_on + datetime.timedelta(days=7), "status": status,
-    }
-    if status in {S.ACCEPTED, S.INVESTIGATING, S.RESOLVED, S.CLOSED}:
-        values.update(accepted_on=received_on, business_notified_on=received_on,
-                      notify_due=received_on + datetime.timedelta(days=7),
-                      reply_due=received_on + datetime.timedelta(days=10),
-                      resolve_due=received_on + datetime.timedelta(days=60))
-    if status in {S.RESOLVED, S.CLOSED}:
-        values.update(outcome="substantiated", resolution="查实", resolved_on=received_on)
-    if status == S.REJECTED:
-        values.update(rejection_reason="不属于受理范围")
-    values.update(fields)
-    complaint = Complaint.objects.create(**values)
-    ComplaintEvent.objects.create(complaint=complaint, action="file", from_status="", to_status=status,
-                                  actor_name="test")
-    return complaint
 
 
 @pytest.fixture
 def complaint_factory(entity_a):
+    """``complaint_in`` against entity A unless told otherwise."""
     def factory(status: str = S.SUBMITTED, entity=None, **fields) -> Complaint:
-        return make_complaint(entity or entity_a, status, **fields)
+        return complaint_in(status, entity=entity or entity_a, **fields)
 
     return factory
 

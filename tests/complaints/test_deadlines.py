@@ -15,14 +15,9 @@ from complaints import deadlines, services
 from complaints.models import ComplaintStatus
 from core.models import CalendarDay
 from core.workdays import WorkCalendar, current_calendar
-from tests.conftest import client_for
+from tests.support import api_client, complaint_in
 
 D = datetime.date
-
-
-def file_on(entity, received_on: datetime.date):
-    return services.complaint_file(entity=entity, category="price", description="价格欺诈",
-                                   incident_date=received_on - datetime.timedelta(days=2), today=received_on)
 
 
 # --- the calendar as pure arithmetic -------------------------------------------------------------
@@ -88,7 +83,7 @@ def test_the_migration_seeds_the_2025_and_2026_holiday_arrangements():
     (D(2025, 12, 31), D(2026, 1, 8)),
 ], ids=str)
 def test_accept_due_is_five_working_days_after_receipt(received_on, due, entity_a):
-    complaint = file_on(entity_a, received_on)
+    complaint = complaint_in(entity=entity_a, received_on=received_on)
     assert complaint.received_on == received_on
     assert complaint.accept_due == due
 
@@ -101,7 +96,7 @@ def test_accept_due_is_five_working_days_after_receipt(received_on, due, entity_
 ], ids=str)
 def test_acceptance_sets_notify_reply_and_resolve_deadlines(accepted_on, notify, reply, resolve, entity_a,
                                                             regulator):
-    complaint = file_on(entity_a, accepted_on - datetime.timedelta(days=1))
+    complaint = complaint_in(entity=entity_a, received_on=accepted_on - datetime.timedelta(days=1))
     complaint = services.complaint_accept(complaint_id=complaint.pk, actor=regulator, today=accepted_on)
     assert complaint.status == ComplaintStatus.ACCEPTED
     assert complaint.accepted_on == accepted_on
@@ -115,13 +110,13 @@ def test_acceptance_sets_notify_reply_and_resolve_deadlines(accepted_on, notify,
 
 @pytest.mark.django_db
 def test_a_holiday_added_through_the_api_moves_the_next_deadline(entity_a, regulator_client):
-    assert file_on(entity_a, D(2026, 3, 6)).accept_due == D(2026, 3, 13)
+    assert complaint_in(entity=entity_a, received_on=D(2026, 3, 6)).accept_due == D(2026, 3, 13)
 
     response = regulator_client.post("/api/v1/calendar/", {"date": "2026-03-10", "kind": "holiday",
                                                            "name": "地方临时放假"}, format="json")
     assert response.status_code == 201, response.content
 
-    assert file_on(entity_a, D(2026, 3, 6)).accept_due == D(2026, 3, 16)
+    assert complaint_in(entity=entity_a, received_on=D(2026, 3, 6)).accept_due == D(2026, 3, 16)
 
 
 @pytest.mark.django_db
@@ -129,7 +124,7 @@ def test_a_make_up_workday_added_through_the_api_shortens_the_next_deadline(enti
     response = regulator_client.post("/api/v1/calendar/", {"date": "2026-03-07", "kind": "workday",
                                                            "name": "调休上班"}, format="json")
     assert response.status_code == 201, response.content
-    assert file_on(entity_a, D(2026, 3, 6)).accept_due == D(2026, 3, 12)
+    assert complaint_in(entity=entity_a, received_on=D(2026, 3, 6)).accept_due == D(2026, 3, 12)
 
 
 @pytest.mark.django_db
@@ -137,12 +132,12 @@ def test_removing_a_holiday_through_the_api_restores_the_deadline(entity_a, regu
     day = CalendarDay.objects.get(date=D(2026, 2, 17))
     assert regulator_client.delete(f"/api/v1/calendar/{day.pk}/").status_code == 204
     # 02-14 (1), 02-17 (2), 02-24 .. 02-26 (3..5)
-    assert file_on(entity_a, D(2026, 2, 13)).accept_due == D(2026, 2, 26)
+    assert complaint_in(entity=entity_a, received_on=D(2026, 2, 13)).accept_due == D(2026, 2, 26)
 
 
 @pytest.mark.django_db
 def test_a_calendar_edit_does_not_rewrite_deadlines_already_set(entity_a, regulator_client):
-    complaint = file_on(entity_a, D(2026, 3, 6))
+    complaint = complaint_in(entity=entity_a, received_on=D(2026, 3, 6))
     regulator_client.post("/api/v1/calendar/", {"date": "2026-03-10", "kind": "holiday"}, format="json")
     complaint.refresh_from_db()
     assert complaint.accept_due == D(2026, 3, 13)
@@ -152,7 +147,7 @@ def test_a_calendar_edit_does_not_rewrite_deadlines_already_set(entity_a, regula
 def test_only_a_regulator_may_edit_the_calendar(inspector_client, business_a):
     body = {"date": "2026-03-10", "kind": "holiday", "name": "x"}
     assert inspector_client.post("/api/v1/calendar/", body, format="json").status_code == 403
-    assert client_for(business_a).post("/api/v1/calendar/", body, format="json").status_code == 403
+    assert api_client(business_a).post("/api/v1/calendar/", body, format="json").status_code == 403
     assert not CalendarDay.objects.filter(date=D(2026, 3, 10)).exists()
 
 

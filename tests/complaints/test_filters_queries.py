@@ -8,13 +8,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from complaints import services
 from complaints.models import Complaint, Finding, Inspection, ViolationType
 from core.models import UserRole
 from entities.models import Entity
-from tests.conftest import client_for
-from tests.factories import EntityFactory, UserFactory
+from tests.support import api_client, complaint_in
+from tests.support.factories import EntityFactory, UserFactory
 
-from .conftest import S, make_complaint
+from .conftest import S
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +29,20 @@ def ids(response) -> set[int]:
 
 @pytest.fixture
 def complaints(entity_a, entity_b, entity_wellness, entity_taiyuan):
-    return {
-        "a_submitted": make_complaint(entity_a, S.SUBMITTED, received_on=D(2026, 3, 2)),
-        "a_accepted_overdue": make_complaint(entity_a, S.ACCEPTED, received_on=D(2026, 1, 5), overdue=True),
-        "b_investigating": make_complaint(entity_b, S.INVESTIGATING, received_on=D(2026, 2, 10), category="price",
-                                          channel="hotline_12345"),
-        "wellness_resolved": make_complaint(entity_wellness, S.RESOLVED, received_on=D(2025, 12, 1),
-                                            category="elder_abuse"),
-        "taiyuan_rejected": make_complaint(entity_taiyuan, S.REJECTED, received_on=D(2026, 4, 1)),
+    made = {
+        "a_submitted": complaint_in(S.SUBMITTED, entity=entity_a, received_on=D(2026, 3, 2)),
+        "a_accepted_overdue": complaint_in(S.ACCEPTED, entity=entity_a, received_on=D(2026, 1, 5)),
+        "b_investigating": complaint_in(S.INVESTIGATING, entity=entity_b, received_on=D(2026, 2, 10),
+                                        category="price", channel="hotline_12345"),
+        "wellness_resolved": complaint_in(S.RESOLVED, entity=entity_wellness, received_on=D(2025, 12, 1),
+                                          category="elder_abuse"),
+        "taiyuan_rejected": complaint_in(S.REJECTED, entity=entity_taiyuan, received_on=D(2026, 4, 1)),
     }
+    # The nightly check flags the one complaint past its deadline: accepted 2026-01-05, resolve_due 2026-03-06.
+    assert services.complaints_mark_overdue(today=D(2026, 3, 8)) == [made["a_accepted_overdue"].pk]
+    for complaint in made.values():
+        complaint.refresh_from_db()
+    return made
 
 
 def pks(complaints, *names) -> set[int]:
@@ -173,7 +179,7 @@ def count_queries(client, path: str) -> tuple[int, int]:
 
 
 def _complaints_on_new_entities(n: int) -> list:
-    return [make_complaint(EntityFactory(), S.ACCEPTED) for _ in range(n)]
+    return [complaint_in(S.ACCEPTED, entity=EntityFactory()) for _ in range(n)]
 
 
 @pytest.mark.parametrize("who", ["regulator", "inspector", "business"])
@@ -183,7 +189,7 @@ def test_complaint_list_query_count_does_not_grow_with_rows(who, regulator, insp
             "business": UserFactory(username="chain", role=UserRole.BUSINESS)}[who]
     if who == "business":
         user.entities.set(Entity.objects.all())
-    client = client_for(user)
+    client = api_client(user)
     few, count_few = count_queries(client, "/api/v1/complaints/")
     assert count_few == 5
 
@@ -197,7 +203,7 @@ def test_complaint_list_query_count_does_not_grow_with_rows(who, regulator, insp
 
 @pytest.mark.parametrize("who", ["regulator", "inspector"])
 def test_inspection_list_with_two_findings_each_query_count_does_not_grow_with_rows(who, regulator, inspector):
-    client = client_for(regulator if who == "regulator" else inspector)
+    client = api_client(regulator if who == "regulator" else inspector)
     for _ in range(5):
         make_inspection(EntityFactory(), inspector, D(2026, 3, 5))
     few, count_few = count_queries(client, "/api/v1/inspections/")

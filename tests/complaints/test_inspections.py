@@ -6,16 +6,15 @@ import datetime
 
 import pytest
 from django.db import IntegrityError
-from django.utils import timezone
 
 from complaints.models import Finding, Inspection
-from tests.conftest import client_for
+from tests.support import api_client, complaint_in, today
 
-from .conftest import S, make_complaint
+from .conftest import S
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+TODAY = today()
 INSPECTED_ON = TODAY - datetime.timedelta(days=5)
 
 GOOD_WARNING = {"violation_code": "no_written_contract", "description": "未与游客签订书面合同",
@@ -126,7 +125,7 @@ def test_inspector_out_of_sector_is_refused_and_nothing_written(entity_wellness,
 
 
 def test_business_cannot_record_an_inspection(entity_a, business_a):
-    response = client_for(business_a).post("/api/v1/inspections/", inspection_body(entity_a, []), format="json")
+    response = api_client(business_a).post("/api/v1/inspections/", inspection_body(entity_a, []), format="json")
     assert response.status_code == 403
     assert_nothing_written()
 
@@ -143,7 +142,7 @@ def test_complaint_inspection_needs_a_complaint_against_the_same_entity(entity_a
     response = inspector_client.post("/api/v1/inspections/", inspection_body(entity_a, [], kind="complaint"),
                                      format="json")
     assert response.status_code == 400 and "complaint" in response.json()
-    other = make_complaint(entity_b, S.ACCEPTED)
+    other = complaint_in(S.ACCEPTED, entity=entity_b)
     response = inspector_client.post("/api/v1/inspections/",
                                      inspection_body(entity_a, [], kind="complaint", complaint=other.pk),
                                      format="json")
@@ -209,13 +208,13 @@ def test_finding_cannot_be_created_already_rectified_in_the_future(entity_a, ins
 
 
 def test_business_cannot_declare_its_own_finding_rectified(finding, business_a, business_b):
-    assert rectify(client_for(business_a), finding, TODAY).status_code == 403
-    assert rectify(client_for(business_b), finding, TODAY).status_code == 404
+    assert rectify(api_client(business_a), finding, TODAY).status_code == 403
+    assert rectify(api_client(business_b), finding, TODAY).status_code == 404
     assert Finding.objects.get(pk=finding.pk).rectified_on is None
 
 
 def test_inspector_out_of_scope_cannot_rectify(finding, inspector_taiyuan):
-    assert rectify(client_for(inspector_taiyuan), finding, TODAY).status_code == 404
+    assert rectify(api_client(inspector_taiyuan), finding, TODAY).status_code == 404
     assert Finding.objects.get(pk=finding.pk).rectified_on is None
 
 

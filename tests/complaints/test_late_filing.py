@@ -6,13 +6,12 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from complaints import services
 from complaints.models import Complaint, ComplaintEvent, ComplaintStatus
-from tests.conftest import client_for
+from tests.support import api_client, complaint_in, today
 
-from .conftest import S, make_complaint
+from .conftest import S
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +26,7 @@ def file_through_api(client, entity, incident_date: datetime.date):
 
 
 def test_incident_90_days_before_receipt_is_accepted_as_submitted(anon_client, entity_a):
-    today = timezone.localdate()
-    response = file_through_api(anon_client, entity_a, today - datetime.timedelta(days=90))
+    response = file_through_api(anon_client, entity_a, today() - datetime.timedelta(days=90))
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "submitted"
@@ -37,8 +35,7 @@ def test_incident_90_days_before_receipt_is_accepted_as_submitted(anon_client, e
 
 
 def test_incident_91_days_before_receipt_is_rejected_with_the_reason(anon_client, entity_a):
-    today = timezone.localdate()
-    response = file_through_api(anon_client, entity_a, today - datetime.timedelta(days=91))
+    response = file_through_api(anon_client, entity_a, today() - datetime.timedelta(days=91))
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "rejected"
@@ -63,7 +60,7 @@ def test_90_day_boundary_counts_calendar_days(received_on, status, entity_a):
 
 
 def test_incident_date_in_the_future_is_400_naming_incident_date(anon_client, entity_a):
-    response = file_through_api(anon_client, entity_a, timezone.localdate() + datetime.timedelta(days=1))
+    response = file_through_api(anon_client, entity_a, today() + datetime.timedelta(days=1))
     assert response.status_code == 400
     assert "incident_date" in response.json()
     assert not Complaint.objects.exists()
@@ -72,7 +69,7 @@ def test_incident_date_in_the_future_is_400_naming_incident_date(anon_client, en
 def test_regulator_override_moves_a_late_complaint_back_to_submitted_and_it_can_be_accepted(
         entity_a, regulator_client):
     complaint = services.complaint_file(entity=entity_a, category="contract", description="x",
-                                        incident_date=timezone.localdate() - datetime.timedelta(days=120))
+                                        incident_date=today() - datetime.timedelta(days=120))
     assert complaint.status == S.REJECTED
 
     response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/override_late_filing/",
@@ -100,7 +97,7 @@ def test_override_restarts_the_five_working_days_to_accept(entity_a, regulator):
 
 
 def test_override_without_reason_is_400_naming_reason(entity_a, regulator_client):
-    complaint = make_complaint(entity_a, S.REJECTED, late_filing=True)
+    complaint = complaint_in(S.REJECTED, entity=entity_a, late=True)
     before = Complaint.objects.values().get(pk=complaint.pk)
     response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/override_late_filing/", {}, format="json")
     assert response.status_code == 400
@@ -109,7 +106,7 @@ def test_override_without_reason_is_400_naming_reason(entity_a, regulator_client
 
 
 def test_inspector_cannot_override_the_90_day_rule(entity_a, inspector_client):
-    complaint = make_complaint(entity_a, S.REJECTED, late_filing=True)
+    complaint = complaint_in(S.REJECTED, entity=entity_a, late=True)
     before = Complaint.objects.values().get(pk=complaint.pk)
     response = inspector_client.post(f"/api/v1/complaints/{complaint.pk}/override_late_filing/",
                                      {"reason": "x"}, format="json")
@@ -118,14 +115,14 @@ def test_inspector_cannot_override_the_90_day_rule(entity_a, inspector_client):
 
 
 def test_inspector_cannot_override_even_through_the_service(entity_a, inspector):
-    complaint = make_complaint(entity_a, S.REJECTED, late_filing=True)
+    complaint = complaint_in(S.REJECTED, entity=entity_a, late=True)
     with pytest.raises(PermissionDenied):
         services.complaint_override_late_filing(complaint_id=complaint.pk, actor=inspector, reason="x")
     assert Complaint.objects.get(pk=complaint.pk).status == S.REJECTED
 
 
 def test_override_of_a_rejection_for_another_reason_is_409(entity_a, regulator_client):
-    complaint = make_complaint(entity_a, S.REJECTED, late_filing=False)
+    complaint = complaint_in(S.REJECTED, entity=entity_a)
     before = Complaint.objects.values().get(pk=complaint.pk)
     response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/override_late_filing/",
                                      {"reason": "x"}, format="json")
@@ -134,10 +131,10 @@ def test_override_of_a_rejection_for_another_reason_is_409(entity_a, regulator_c
 
 
 def test_a_late_complaint_can_be_overridden_only_once(entity_a, regulator):
-    complaint = make_complaint(entity_a, S.REJECTED, late_filing=True)
+    complaint = complaint_in(S.REJECTED, entity=entity_a, late=True)
     services.complaint_override_late_filing(complaint_id=complaint.pk, actor=regulator, reason="有正当理由")
     services.complaint_reject(complaint_id=complaint.pk, actor=regulator, reason="已诉至法院")
-    response = client_for(regulator).post(f"/api/v1/complaints/{complaint.pk}/override_late_filing/",
+    response = api_client(regulator).post(f"/api/v1/complaints/{complaint.pk}/override_late_filing/",
                                           {"reason": "再议"}, format="json")
     assert response.status_code == 409
     assert Complaint.objects.get(pk=complaint.pk).status == ComplaintStatus.REJECTED

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from complaints import services
-from tests.conftest import client_for
+from tests.support import api_client, complaint_in, today
 
-from .conftest import S, make_complaint
+from .conftest import S
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +18,8 @@ PRIVATE = {"complainant_name", "complainant_phone", "tracking_code"}
 
 @pytest.fixture
 def complaint(entity_a):
-    return make_complaint(entity_a, S.ACCEPTED, complainant_name="李四", complainant_phone="13800000000",
-                          description="导游在购物店停留三小时")
+    return complaint_in(S.ACCEPTED, entity=entity_a, complainant_name="李四", complainant_phone="13800000000",
+                        description="导游在购物店停留三小时")
 
 
 def _texts(payload) -> str:
@@ -38,7 +37,7 @@ def test_regulator_sees_who_complained(complaint, regulator_client):
 
 @pytest.mark.parametrize("who", ["inspector", "business_a"])
 def test_inspector_and_the_business_see_the_complaint_without_the_complainant(who, complaint, request):
-    client = client_for(request.getfixturevalue(who))
+    client = api_client(request.getfixturevalue(who))
     detail = client.get(f"/api/v1/complaints/{complaint.pk}/")
     assert detail.status_code == 200
     body = detail.json()
@@ -56,10 +55,10 @@ def test_inspector_and_the_business_see_the_complaint_without_the_complainant(wh
 @pytest.mark.parametrize("who", ["inspector", "business_a"])
 def test_transition_answers_do_not_leak_the_complainant_to_non_regulators(who, complaint, request):
     if who == "inspector":
-        response = client_for(request.getfixturevalue(who)).post(
+        response = api_client(request.getfixturevalue(who)).post(
             f"/api/v1/complaints/{complaint.pk}/start_investigation/", {}, format="json")
     else:
-        response = client_for(request.getfixturevalue(who)).post(
+        response = api_client(request.getfixturevalue(who)).post(
             f"/api/v1/complaints/{complaint.pk}/respond/", {"statement": "已退款"}, format="json")
     assert response.status_code == 200
     assert not PRIVATE & set(response.json())
@@ -67,7 +66,7 @@ def test_transition_answers_do_not_leak_the_complainant_to_non_regulators(who, c
 
 
 def test_other_business_gets_404_and_an_empty_list(complaint, business_b):
-    client = client_for(business_b)
+    client = api_client(business_b)
     assert client.get(f"/api/v1/complaints/{complaint.pk}/").status_code == 404
     assert client.get(f"/api/v1/complaints/{complaint.pk}/history/").status_code == 404
     listing = client.get("/api/v1/complaints/").json()
@@ -75,7 +74,7 @@ def test_other_business_gets_404_and_an_empty_list(complaint, business_b):
 
 
 def test_inspector_out_of_scope_gets_404_and_an_empty_list(complaint, inspector_taiyuan):
-    client = client_for(inspector_taiyuan)
+    client = api_client(inspector_taiyuan)
     assert client.get(f"/api/v1/complaints/{complaint.pk}/").status_code == 404
     assert client.get("/api/v1/complaints/").json()["count"] == 0
 
@@ -95,7 +94,7 @@ def test_public_track_view_has_no_name_phone_or_description(complaint, anon_clie
 def test_filed_answer_gives_the_tracking_code_but_does_not_echo_personal_data(anon_client, entity_a):
     response = anon_client.post("/api/v1/complaints/", {
         "entity": entity_a.pk, "category": "price", "description": "价格欺诈", "complainant_name": "赵六",
-        "complainant_phone": "13700000000", "incident_date": str(timezone.localdate() - datetime.timedelta(days=3)),
+        "complainant_phone": "13700000000", "incident_date": str(today() - datetime.timedelta(days=3)),
     }, format="json")
     assert response.status_code == 201
     body = response.json()
@@ -109,7 +108,7 @@ def test_anonymous_list_of_complaints_is_401(complaint, anon_client):
 
 def test_history_hides_staff_names_from_the_business(complaint, regulator, business_a):
     services.complaint_start_investigation(complaint_id=complaint.pk, actor=regulator)
-    business_view = client_for(business_a).get(f"/api/v1/complaints/{complaint.pk}/history/").json()
+    business_view = api_client(business_a).get(f"/api/v1/complaints/{complaint.pk}/history/").json()
     assert business_view and all(row["actor_name"] == "" for row in business_view)
-    regulator_view = client_for(regulator).get(f"/api/v1/complaints/{complaint.pk}/history/").json()
+    regulator_view = api_client(regulator).get(f"/api/v1/complaints/{complaint.pk}/history/").json()
     assert regulator_view[-1]["actor_name"] == "regulator"

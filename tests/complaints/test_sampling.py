@@ -21,8 +21,8 @@ from complaints.sampling import (
 from core.models import UserRole
 from entities.models import EntityStatus, Sector
 from ratings.models import CreditScore
-from tests.conftest import client_for
-from tests.factories import EntityFactory, UserFactory
+from tests.support import api_client
+from tests.support.factories import EntityFactory, UserFactory
 
 POPULATION_SIZE = 120_000
 GRADE_WEIGHTS = {"A": 15, "B": 50, "C": 25, "D": 10}
@@ -274,7 +274,7 @@ def test_plan_draw_with_a_rate_outside_its_band_is_400_naming_rates(yuncheng, re
 @pytest.mark.django_db
 def test_only_a_regulator_may_draw_a_plan(yuncheng, inspector_client, business_a):
     assert _draw(inspector_client, "1408").status_code == 403
-    assert _draw(client_for(business_a), "1408").status_code == 403
+    assert _draw(api_client(business_a), "1408").status_code == 403
     assert not InspectionPlan.objects.exists()
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from complaints import services, tasks
 from complaints.models import Complaint, InspectionPlan
 from core.models import UserRole
-from tests.conftest import client_for
-from tests.factories import EntityFactory, UserFactory
+from tests.support import api_client, complaint_in, today
+from tests.support.factories import EntityFactory, UserFactory
 
-from .conftest import S, make_complaint
+from .conftest import S
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +21,12 @@ D = datetime.date
 
 @pytest.fixture
 def open_and_closed(entity_a):
-    """Complaints with accept_due 2026-03-09 and, once accepted, resolve_due 2026-05-01."""
-    def make(status, **extra):
-        fields = {"accept_due": D(2026, 3, 9)}
-        if status not in {S.SUBMITTED, S.REJECTED, S.WITHDRAWN}:
-            fields["resolve_due"] = D(2026, 5, 1)
-        return make_complaint(entity_a, status, received_on=D(2026, 3, 2), **{**fields, **extra})
-
-    return {status: make(status) for status in S.values}
+    """A complaint in each state, received Monday 2026-03-02: accept_due 2026-03-09 and, once accepted,
+    resolve_due 2026-05-01."""
+    made = {status: complaint_in(status, entity=entity_a, received_on=D(2026, 3, 2)) for status in S.values}
+    assert {complaint.accept_due for complaint in made.values()} == {D(2026, 3, 9)}
+    assert {made[s].resolve_due for s in (S.ACCEPTED, S.INVESTIGATING, S.RESOLVED, S.CLOSED)} == {D(2026, 5, 1)}
+    return made
 
 
 def test_submitted_complaint_past_accept_due_is_flagged(open_and_closed):
@@ -69,7 +66,7 @@ def test_an_overdue_complaint_stays_overdue_after_a_late_acceptance(open_and_clo
     services.complaints_mark_overdue(today=D(2026, 3, 10))
     complaint = services.complaint_accept(complaint_id=submitted.pk, actor=regulator, today=D(2026, 3, 11))
     assert complaint.overdue is True
-    assert client_for(regulator).get("/api/v1/complaints/", {"overdue": "true"}).json()["count"] == 1
+    assert api_client(regulator).get("/api/v1/complaints/", {"overdue": "true"}).json()["count"] == 1
 
 
 # --- the reminder to regulators -------------------------------------------------------------------------------
@@ -77,9 +74,9 @@ def test_an_overdue_complaint_stays_overdue_after_a_late_acceptance(open_and_clo
 
 @pytest.fixture
 def overdue_complaint(entity_a):
-    long_ago = timezone.localdate() - datetime.timedelta(days=30)
-    return make_complaint(entity_a, S.SUBMITTED, received_on=long_ago, complainant_name="李四",
-                          complainant_phone="13800000000")
+    long_ago = today() - datetime.timedelta(days=30)
+    return complaint_in(S.SUBMITTED, entity=entity_a, received_on=long_ago, complainant_name="李四",
+                        complainant_phone="13800000000")
 
 
 def test_overdue_job_emails_the_regulators_responsible_for_the_entity(overdue_complaint, mailoutbox):
@@ -126,8 +123,7 @@ def test_accept_emails_the_business_without_the_complainants_details(
     business_b.save()
     UserFactory(username="a_former", role=UserRole.BUSINESS, email="old@biz.example.cn", entities=[entity_a],
                 is_active=False)
-    complaint = make_complaint(entity_a, S.SUBMITTED, received_on=timezone.localdate(), complainant_name="李四",
-                               complainant_phone="13800000000")
+    complaint = complaint_in(S.SUBMITTED, entity=entity_a, complainant_name="李四", complainant_phone="13800000000")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/accept/", {}, format="json")
@@ -145,7 +141,7 @@ def test_accept_emails_the_business_without_the_complainants_details(
 
 def test_accept_without_business_accounts_sends_nothing_and_succeeds(
         entity_a, regulator_client, mailoutbox, django_capture_on_commit_callbacks):
-    complaint = make_complaint(entity_a, S.SUBMITTED, received_on=timezone.localdate())
+    complaint = complaint_in(S.SUBMITTED, entity=entity_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/accept/", {}, format="json")
     assert response.status_code == 200
@@ -156,7 +152,7 @@ def test_no_notice_is_sent_when_acceptance_fails(entity_a, business_a, regulator
                                                  django_capture_on_commit_callbacks):
     business_a.email = "a@biz.example.cn"
     business_a.save()
-    complaint = make_complaint(entity_a, S.CLOSED)
+    complaint = complaint_in(S.CLOSED, entity=entity_a)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/accept/", {}, format="json")
     assert response.status_code == 409
@@ -171,6 +167,6 @@ def test_monthly_draw_makes_one_plan_per_prefecture_and_is_idempotent(entity_a, 
     created = tasks.draw_monthly_inspection_plans()
     plans = InspectionPlan.objects.filter(pk__in=created)
     assert sorted(plans.values_list("region_prefix", flat=True)) == ["1401", "1408", "1409"]
-    assert {plan.month for plan in plans} == {timezone.localdate().replace(day=1)}
+    assert {plan.month for plan in plans} == {today().replace(day=1)}
     assert tasks.draw_monthly_inspection_plans() == []
     assert InspectionPlan.objects.count() == 3

@@ -6,9 +6,9 @@ import pytest
 
 from complaints.models import Complaint, ComplaintEvent, ComplaintStatus
 from complaints.transitions import ACTIONS, TRANSITIONS
-from tests.conftest import client_for
+from tests.support import api_client, complaint_in
 
-from .conftest import S, make_complaint
+from .conftest import S
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +35,7 @@ def test_the_table_covers_every_action_the_api_exposes():
 @pytest.mark.parametrize(("state", "action"), sorted(TRANSITIONS), ids=lambda v: str(v))
 def test_every_legal_transition_answers_200_and_writes_an_event(state, action, entity_a, regulator,
                                                                regulator_client):
-    late = {"late_filing": True} if action == "override_late_filing" else {}
-    complaint = make_complaint(entity_a, state, **late)
+    complaint = complaint_in(state, entity=entity_a, late=action == "override_late_filing")
     _, events_before = snapshot(complaint)
 
     response = regulator_client.post(url(complaint, action), FULL_BODY, format="json")
@@ -56,7 +55,7 @@ def test_every_legal_transition_answers_200_and_writes_an_event(state, action, e
 @pytest.mark.parametrize(("state", "action"), ILLEGAL_PAIRS, ids=lambda v: str(v))
 def test_every_transition_not_in_the_table_is_409_and_changes_nothing(state, action, entity_a,
                                                                       regulator_client):
-    complaint = make_complaint(entity_a, state, late_filing=(state == S.REJECTED))
+    complaint = complaint_in(state, entity=entity_a, late=state == S.REJECTED)
     before = snapshot(complaint)
 
     response = regulator_client.post(url(complaint, action), FULL_BODY, format="json")
@@ -144,9 +143,9 @@ def test_business_cannot_act_on_a_complaint_against_itself(action, complaint_fac
     state = {"accept": S.SUBMITTED, "reject": S.SUBMITTED, "start_investigation": S.ACCEPTED,
              "resolve": S.INVESTIGATING, "close": S.RESOLVED, "withdraw": S.SUBMITTED,
              "override_late_filing": S.REJECTED}[action]
-    complaint = complaint_factory(state, late_filing=(state == S.REJECTED))
+    complaint = complaint_factory(state, late=state == S.REJECTED)
     before = snapshot(complaint)
-    response = client_for(business_a).post(url(complaint, action), FULL_BODY, format="json")
+    response = api_client(business_a).post(url(complaint, action), FULL_BODY, format="json")
     assert response.status_code == 403
     assert snapshot(complaint) == before
 
@@ -154,7 +153,7 @@ def test_business_cannot_act_on_a_complaint_against_itself(action, complaint_fac
 def test_other_business_cannot_act_on_someone_elses_complaint(complaint_factory, business_b):
     complaint = complaint_factory(S.SUBMITTED)
     before = snapshot(complaint)
-    response = client_for(business_b).post(url(complaint, "accept"), {}, format="json")
+    response = api_client(business_b).post(url(complaint, "accept"), {}, format="json")
     assert response.status_code in (403, 404)  # refused by role before the object is even looked up
     assert snapshot(complaint) == before
 
@@ -162,13 +161,13 @@ def test_other_business_cannot_act_on_someone_elses_complaint(complaint_factory,
 def test_inspector_out_of_region_cannot_act(complaint_factory, inspector_taiyuan):
     complaint = complaint_factory(S.SUBMITTED)
     before = snapshot(complaint)
-    response = client_for(inspector_taiyuan).post(url(complaint, "accept"), {}, format="json")
+    response = api_client(inspector_taiyuan).post(url(complaint, "accept"), {}, format="json")
     assert response.status_code in (403, 404)
     assert snapshot(complaint) == before
 
 
 def test_inspector_out_of_sector_cannot_act(entity_wellness, inspector_client):
-    complaint = make_complaint(entity_wellness, S.SUBMITTED)
+    complaint = complaint_in(S.SUBMITTED, entity=entity_wellness)
     before = snapshot(complaint)
     response = inspector_client.post(url(complaint, "reject"), {"reason": "x"}, format="json")
     assert response.status_code in (403, 404)
@@ -224,7 +223,7 @@ def test_public_withdraw_with_an_unknown_tracking_code_is_404(complaint_factory,
 
 def test_business_may_respond_to_an_accepted_complaint_against_it(complaint_factory, business_a):
     complaint = complaint_factory(S.ACCEPTED)
-    response = client_for(business_a).post(url(complaint, "respond"), {"statement": "已全额退款"}, format="json")
+    response = api_client(business_a).post(url(complaint, "respond"), {"statement": "已全额退款"}, format="json")
     assert response.status_code == 200
     complaint.refresh_from_db()
     assert complaint.business_response == "已全额退款" and complaint.business_responded_at is not None
@@ -234,13 +233,13 @@ def test_business_may_respond_to_an_accepted_complaint_against_it(complaint_fact
 def test_business_respond_before_acceptance_is_409(complaint_factory, business_a):
     complaint = complaint_factory(S.SUBMITTED)
     before = snapshot(complaint)
-    response = client_for(business_a).post(url(complaint, "respond"), {"statement": "x"}, format="json")
+    response = api_client(business_a).post(url(complaint, "respond"), {"statement": "x"}, format="json")
     assert response.status_code == 409
     assert snapshot(complaint) == before
 
 
 def test_only_the_complained_about_business_may_respond(complaint_factory, business_b, inspector_client):
     complaint = complaint_factory(S.ACCEPTED)
-    assert client_for(business_b).post(url(complaint, "respond"), {"statement": "x"}, format="json").status_code == 404
+    assert api_client(business_b).post(url(complaint, "respond"), {"statement": "x"}, format="json").status_code == 404
     assert inspector_client.post(url(complaint, "respond"), {"statement": "x"}, format="json").status_code == 403
     assert Complaint.objects.get(pk=complaint.pk).business_response == ""

@@ -11,8 +11,7 @@ from django.db import connection
 from entities import codes
 from entities.models import Category, Entity, EntityStatus, Licence, Person, PersonRole, Sector
 from entities.services import id_number_hash
-
-from ..factories import EntityFactory, LicenceFactory, PersonFactory, PersonRoleFactory
+from tests.support.factories import EntityFactory, LicenceFactory, PersonFactory, PersonRoleFactory
 
 pytestmark = pytest.mark.django_db
 

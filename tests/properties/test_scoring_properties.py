@@ -97,7 +97,7 @@ def test_clean_inspections_count_at_most_30_points_a_year():
 
 @pytest.fixture
 def scored_entity(db):
-    from tests.factories import EntityFactory, LicenceFactory
+    from tests.support.factories import EntityFactory, LicenceFactory
 
     entity = EntityFactory()
     LicenceFactory(entity=entity, issued_on=datetime.date(2019, 3, 1))

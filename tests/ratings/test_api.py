@@ -1,13 +1,12 @@
 """Credit endpoints: scope per role, breakdown adds up, models versioned and activated."""
 
-import datetime
 
 import pytest
 
 from ratings.engine import DEFAULT_RULES
 from ratings.models import CreditEvent, CreditScore, ScoringModel
 from ratings.services import entity_rescore
-from tests.conftest import client_for
+from tests.support import api_client, listing_in, today
 
 
 def _breakdown_adds_up(body):
@@ -15,7 +14,7 @@ def _breakdown_adds_up(body):
 
 
 def test_business_sees_own_credit_not_others(business_a, entity_a, entity_b):
-    client = client_for(business_a)
+    client = api_client(business_a)
     own = client.get(f"/api/v1/entities/{entity_a.pk}/credit/")
     assert own.status_code == 200
     assert set(own.json()) >= {"score", "grade", "model_version", "computed_at", "base", "breakdown"}
@@ -25,10 +24,10 @@ def test_business_sees_own_credit_not_others(business_a, entity_a, entity_b):
 
 
 def test_inspector_out_of_scope_gets_404(db, inspector):
-    from tests.factories import EntityFactory
+    from tests.support.factories import EntityFactory
 
     outside = EntityFactory(region_code="140105")
-    assert client_for(inspector).get(f"/api/v1/entities/{outside.pk}/credit/").status_code == 404
+    assert api_client(inspector).get(f"/api/v1/entities/{outside.pk}/credit/").status_code == 404
 
 
 def test_new_entity_starts_at_800_grade_b(regulator_client, entity_a):
@@ -37,9 +36,8 @@ def test_new_entity_starts_at_800_grade_b(regulator_client, entity_a):
 
 
 def test_finding_lowers_score_with_traceable_line(regulator_client, inspector_client, entity_a):
-    today = datetime.date.today()
     response = inspector_client.post("/api/v1/inspections/", {
-        "entity": entity_a.pk, "inspected_on": str(today), "kind": "targeted",
+        "entity": entity_a.pk, "inspected_on": str(today()), "kind": "targeted",
         "findings": [{"violation_code": "forced_shopping", "severity": "serious", "description": "强迫购物",
                       "penalty": "fine", "fine_amount": "1000", "decision_number": "罚〔2026〕9号"}],
     }, format="json")
@@ -55,13 +53,7 @@ def test_finding_lowers_score_with_traceable_line(regulator_client, inspector_cl
 
 
 def test_black_listing_forces_grade_d(entity_a):
-    from regulator.lists import services as listings
-    from regulator.lists.models import Listing
-
-    listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="甩团")
-    Listing.objects.filter(pk=listing.pk).update(status="decided", decided_on=datetime.date.today(),
-                                                 expires_on=datetime.date.today() + datetime.timedelta(days=1095))
-    listings.listing_publish(listing_id=listing.pk)
+    listing = listing_in("published", entity=entity_a, list_type="black")
     entity_rescore(entity_id=entity_a.pk)
     event = CreditEvent.objects.get(entity=entity_a, source_type="listing")
     assert (event.rule, event.source_id) == ("listing_black", listing.pk)
@@ -79,7 +71,7 @@ def test_grade_bands(score, grade):
 
 
 def test_grade_filter_counts_unscored_as_b(regulator_client, entity_a, entity_b):
-    CreditScore.objects.create(entity=entity_b, score=500, grade="D", model_version=1, as_of=datetime.date.today(),
+    CreditScore.objects.create(entity=entity_b, score=500, grade="D", model_version=1, as_of=today(),
                                computed_at="2026-01-01T00:00:00Z")
     b_ids = {row["id"] for row in regulator_client.get("/api/v1/entities/?grade=B").json()["results"]}
     d_ids = {row["id"] for row in regulator_client.get("/api/v1/entities/?grade=D").json()["results"]}
@@ -119,4 +111,4 @@ def test_invalid_rules_are_rejected_naming_rules(regulator_client, bad):
 
 def test_non_regulators_cannot_touch_scoring_models(inspector_client, business_a):
     assert inspector_client.get("/api/v1/scoring-models/").status_code == 403
-    assert client_for(business_a).get("/api/v1/scoring-models/").status_code == 403
+    assert api_client(business_a).get("/api/v1/scoring-models/").status_code == 403

@@ -9,7 +9,8 @@ import pytest
 
 from ratings import services
 from ratings.models import CreditEvent, CreditScore, RecomputeRun
-from tests.factories import EntityFactory
+from tests.support import today
+from tests.support.factories import EntityFactory
 
 RULES = ["finding_serious", "finding_general", "complaint_substantiated", "rectified_on_time", "inspection_clean"]
 
@@ -20,7 +21,7 @@ def province(db):
     entities = [EntityFactory() for _ in range(25)]
     CreditEvent.objects.bulk_create(
         CreditEvent(entity=e, source_type="finding", source_id=i * 100 + j, rule=rng.choice(RULES),
-                    occurred_on=datetime.date.today() - datetime.timedelta(days=rng.randint(0, 900)))
+                    occurred_on=today() - datetime.timedelta(days=rng.randint(0, 900)))
         for i, e in enumerate(entities) for j in range(rng.randint(0, 12))
     )
     return entities

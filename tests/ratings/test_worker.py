@@ -20,8 +20,8 @@ from django.db import connection
 
 from config.celery_app import app
 from ratings.models import CreditScore
-from tests.conftest import client_for
-from tests.factories import EntityFactory, UserFactory
+from tests.support import api_client, today
+from tests.support.factories import EntityFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,8 +79,8 @@ def test_a_finding_rescores_the_entity_through_a_real_worker(real_worker):
     entity = EntityFactory()
     inspector = UserFactory(role="inspector", region_codes=["1408"], sectors=["tourism"])
     started = time.monotonic()
-    response = client_for(inspector).post("/api/v1/inspections/", {
-        "entity": entity.pk, "inspected_on": str(datetime.date.today()), "kind": "targeted",
+    response = api_client(inspector).post("/api/v1/inspections/", {
+        "entity": entity.pk, "inspected_on": str(today()), "kind": "targeted",
         "findings": [{"violation_code": "no_written_contract", "description": "未签合同", "severity": "general",
                       "penalty": "warning", "decision_number": "罚〔2026〕7号"}],
     }, format="json")
@@ -116,7 +116,7 @@ def test_a_worker_killed_mid_recompute_then_rerun_leaves_the_uninterrupted_score
     CreditEvent.objects.bulk_create(
         CreditEvent(entity=e, source_type="finding", source_id=i * 100 + j,
                     rule=rng.choice(["finding_serious", "finding_general", "complaint_substantiated"]),
-                    occurred_on=datetime.date.today() - datetime.timedelta(days=rng.randint(0, 900)))
+                    occurred_on=today() - datetime.timedelta(days=rng.randint(0, 900)))
         for i, e in enumerate(entities) for j in range(rng.randint(0, 20)))
     reference = services.recompute_plan(chunk_size=2)
     for index in services.pending_chunks(reference):

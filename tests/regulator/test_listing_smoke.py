@@ -4,8 +4,8 @@ import datetime
 
 from regulator.lists import services as listings
 from regulator.lists.models import Listing
-from tests.conftest import client_for
-from tests.factories import EntityFactory, PersonFactory, PersonRoleFactory
+from tests.support import api_client, today
+from tests.support.factories import EntityFactory, PersonFactory, PersonRoleFactory
 
 
 def test_listing_round_trip(regulator_client, business_a, entity_a, anon_client):
@@ -16,12 +16,13 @@ def test_listing_round_trip(regulator_client, business_a, entity_a, anon_client)
     assert regulator_client.post(f"/api/v1/listings/{pk}/notify/").status_code == 200
     assert regulator_client.post(f"/api/v1/listings/{pk}/decide/", {"measures": "限制", "appeal_routes": "复议"},
                                  format="json").status_code == 409
-    objection = client_for(business_a).post(f"/api/v1/listings/{pk}/objections/", {"statement": "有误"}, format="json")
+    objection = api_client(business_a).post(f"/api/v1/listings/{pk}/objections/", {"statement": "有误"}, format="json")
     assert objection.status_code == 201, objection.content
     listing = Listing.objects.get(pk=pk)
-    # The notice went out three weeks ago: the window has passed by today.
-    Listing.objects.filter(pk=pk).update(objection_due=datetime.date.today() - datetime.timedelta(days=7))
-    later = datetime.date.today()
+    # The API dates every step today and a test cannot wait out the window: the due date is written back
+    # directly, as if the notice had gone out three weeks ago (the window has passed by today).
+    Listing.objects.filter(pk=pk).update(objection_due=today() - datetime.timedelta(days=7))
+    later = today()
     import pytest
 
     from config.api.exceptions import ConflictError

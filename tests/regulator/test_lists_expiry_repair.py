@@ -11,9 +11,7 @@ from config.api.exceptions import ConflictError
 from core.workdays import add_working_days
 from regulator.lists import services as listings
 from regulator.lists.models import Listing, ListingEvent, RepairApplication
-from tests.conftest import client_for
-
-from .conftest import listing_in, publish_listing, today
+from tests.support import api_client, listing_in, today
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +36,8 @@ def history_ids(client, **params) -> list[int]:
 
 def test_expire_due_ends_published_listings_past_their_period_and_they_leave_the_public_list(
         entity_a, entity_b, anon_client, regulator_client):
-    ending = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10), period_days=40)
-    staying = publish_listing(entity=entity_b, decided_on=today() - datetime.timedelta(days=10))
+    ending = listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10), period_days=40)
+    staying = listing_in("published", entity=entity_b, decided_on=today() - datetime.timedelta(days=10))
     assert set(public_codes(anon_client)) == {entity_a.credit_code, entity_b.credit_code}
 
     assert listings.listings_expire_due(today=ending.expires_on - datetime.timedelta(days=1)) == []
@@ -57,21 +55,21 @@ def test_expire_due_ends_published_listings_past_their_period_and_they_leave_the
 
 
 def test_expire_due_runs_twice_without_harm(entity_a):
-    listing = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10), period_days=40)
+    listing = listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10), period_days=40)
     assert listings.listings_expire_due(today=listing.expires_on) == [listing.pk]
     assert listings.listings_expire_due(today=listing.expires_on) == []
     assert ListingEvent.objects.filter(listing=listing, action="expire").count() == 1
 
 
 def test_a_listing_past_its_expiry_is_out_of_public_view_even_before_the_nightly_job(entity_a, anon_client):
-    publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=50), period_days=30)
+    listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=50), period_days=30)
     assert public_codes(anon_client) == []
 
 
 @pytest.mark.parametrize("action", ["remove", "repair"])
 def test_an_ended_listing_leaves_public_view_but_stays_in_the_regulators_history(
         action, entity_a, business_a, regulator, anon_client, regulator_client):
-    listing = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    listing = listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
     assert public_codes(anon_client) == [entity_a.credit_code]
     {"remove": listings.listing_remove, "repair": listings.listing_repair}[action](
         listing_id=listing.pk, actor=regulator, reason="复议撤销原处罚", today=today())
@@ -82,14 +80,14 @@ def test_an_ended_listing_leaves_public_view_but_stays_in_the_regulators_history
     assert row["status"] == {"remove": "removed", "repair": "repaired"}[action]
     assert row["ended_on"] == str(today())
     # The business still sees its own file.
-    assert listing.pk in history_ids(client_for(business_a))
+    assert listing.pk in history_ids(api_client(business_a))
 
 
 # --- credit repair ---------------------------------------------------------------------------------------
 
 
 def black_decided(entity, decided_on: datetime.date) -> Listing:
-    return publish_listing(entity=entity, decided_on=decided_on)
+    return listing_in("published", entity=entity, decided_on=decided_on)
 
 
 def apply(client, listing: Listing, **body):
@@ -113,7 +111,7 @@ def test_black_repair_before_one_year_after_the_decision_is_409(entity_a, busine
 
 def test_black_repair_through_the_api_too_early_is_409(entity_a, business_a):
     listing = black_decided(entity_a, today() - datetime.timedelta(days=100))
-    response = apply(client_for(business_a), listing)
+    response = apply(api_client(business_a), listing)
     assert response.status_code == 409
     assert response.json()["code"] == "repair_too_early"
     assert not RepairApplication.objects.exists()
@@ -121,7 +119,7 @@ def test_black_repair_through_the_api_too_early_is_409(entity_a, business_a):
 
 def test_a_commitment_is_not_accepted_from_a_black_subject(entity_a, business_a):
     listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
-    response = apply(client_for(business_a), listing, commitment=True)
+    response = apply(api_client(business_a), listing, commitment=True)
     assert response.status_code == 400
     assert "commitment" in response.json()
     assert not RepairApplication.objects.exists()
@@ -135,18 +133,18 @@ def test_a_commitment_is_not_accepted_from_a_black_subject(entity_a, business_a)
 ])
 def test_repair_needs_evidence_and_a_training_record(body, field, entity_a, business_a):
     listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
-    response = apply(client_for(business_a), listing, **body)
+    response = apply(api_client(business_a), listing, **body)
     assert response.status_code == 400
     assert field in response.json(), response.json()
     assert not RepairApplication.objects.exists()
 
 
 def test_a_watch_subject_repairs_with_a_commitment_and_may_not_without(entity_a, business_a):
-    listing = publish_listing(entity=entity_a, list_type="watch", decided_on=today() - datetime.timedelta(days=20))
-    without = apply(client_for(business_a), listing, commitment=False)
+    listing = listing_in("published", entity=entity_a, list_type="watch", decided_on=today() - datetime.timedelta(days=20))
+    without = apply(api_client(business_a), listing, commitment=False)
     assert without.status_code == 400
     assert "commitment" in without.json()
-    with_commitment = apply(client_for(business_a), listing, commitment=True)
+    with_commitment = apply(api_client(business_a), listing, commitment=True)
     assert with_commitment.status_code == 201, with_commitment.content
     assert with_commitment.json()["status"] == "submitted"
 
@@ -163,7 +161,7 @@ def test_the_repair_decision_is_due_ten_working_days_after_the_application(entit
 
 def test_an_api_application_records_its_decision_due(entity_a, business_a):
     listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
-    response = apply(client_for(business_a), listing)
+    response = apply(api_client(business_a), listing)
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["filed_on"] == str(today())
@@ -173,8 +171,8 @@ def test_an_api_application_records_its_decision_due(entity_a, business_a):
 
 def test_a_second_open_application_for_one_listing_is_409(entity_a, business_a):
     listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
-    assert apply(client_for(business_a), listing).status_code == 201
-    second = apply(client_for(business_a), listing)
+    assert apply(api_client(business_a), listing).status_code == 201
+    second = apply(api_client(business_a), listing)
     assert second.status_code == 409, second.content
     assert second.json()["code"] == "repair_pending"
     assert RepairApplication.objects.count() == 1
@@ -183,7 +181,7 @@ def test_a_second_open_application_for_one_listing_is_409(entity_a, business_a):
 def test_granting_repair_ends_the_listing_and_takes_it_out_of_the_public_list(entity_a, business_a, regulator_client,
                                                                                anon_client):
     listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
-    application = apply(client_for(business_a), listing).json()
+    application = apply(api_client(business_a), listing).json()
     assert public_codes(anon_client) == [entity_a.credit_code]
     response = regulator_client.post(f"/api/v1/repair-applications/{application['id']}/decide/",
                                      {"grant": True, "reason": "已履行义务并完成培训"}, format="json")
@@ -197,7 +195,7 @@ def test_granting_repair_ends_the_listing_and_takes_it_out_of_the_public_list(en
 
 def test_refusing_repair_keeps_the_listing_published(entity_a, business_a, regulator_client, anon_client):
     listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
-    application = apply(client_for(business_a), listing).json()
+    application = apply(api_client(business_a), listing).json()
     response = regulator_client.post(f"/api/v1/repair-applications/{application['id']}/decide/",
                                      {"grant": False, "reason": "整改未到位"}, format="json")
     assert response.status_code == 200
@@ -205,13 +203,13 @@ def test_refusing_repair_keeps_the_listing_published(entity_a, business_a, regul
     assert Listing.objects.get(pk=listing.pk).status == "published"
     assert public_codes(anon_client) == [entity_a.credit_code]
     # A refusal closes the application: a new one may be filed.
-    assert apply(client_for(business_a), listing).status_code == 201
+    assert apply(api_client(business_a), listing).status_code == 201
 
 
 @pytest.mark.parametrize("first", [True, False])
 def test_a_second_decision_on_one_application_is_409(first, entity_a, business_a, regulator_client):
     listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
-    application = apply(client_for(business_a), listing).json()
+    application = apply(api_client(business_a), listing).json()
     url = f"/api/v1/repair-applications/{application['id']}/decide/"
     assert regulator_client.post(url, {"grant": first, "reason": "决定"}, format="json").status_code == 200
     again = regulator_client.post(url, {"grant": not first, "reason": "改判"}, format="json")
@@ -221,7 +219,7 @@ def test_a_second_decision_on_one_application_is_409(first, entity_a, business_a
 
 def test_a_repair_decision_needs_a_reason(entity_a, business_a, regulator_client):
     listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
-    application = apply(client_for(business_a), listing).json()
+    application = apply(api_client(business_a), listing).json()
     response = regulator_client.post(f"/api/v1/repair-applications/{application['id']}/decide/",
                                      {"grant": True, "reason": ""}, format="json")
     assert response.status_code == 400
@@ -231,7 +229,7 @@ def test_a_repair_decision_needs_a_reason(entity_a, business_a, regulator_client
 
 def test_only_the_listed_business_may_apply(entity_a, business_b, regulator, regulator_client, inspector_client):
     listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
-    assert apply(client_for(business_b), listing).status_code in (400, 403, 404)
+    assert apply(api_client(business_b), listing).status_code in (400, 403, 404)
     assert apply(regulator_client, listing).status_code == 403
     assert apply(inspector_client, listing).status_code == 403
     with pytest.raises(PermissionDenied):
@@ -242,9 +240,9 @@ def test_only_the_listed_business_may_apply(entity_a, business_b, regulator, reg
 
 def test_only_a_regulator_decides_a_repair(entity_a, business_a, inspector_client):
     listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
-    application = apply(client_for(business_a), listing).json()
+    application = apply(api_client(business_a), listing).json()
     url = f"/api/v1/repair-applications/{application['id']}/decide/"
-    assert client_for(business_a).post(url, {"grant": True, "reason": "自批"}, format="json").status_code == 403
+    assert api_client(business_a).post(url, {"grant": True, "reason": "自批"}, format="json").status_code == 403
     assert inspector_client.post(url, {"grant": True, "reason": "x"}, format="json").status_code in (403, 404)
     assert RepairApplication.objects.get().status == "submitted"
 

@@ -10,24 +10,18 @@ from regulator.lists import imports, licence_checks, proposals
 from regulator.lists import services as listings
 from regulator.lists.models import RuleSet
 from regulator.lists.rules import DEFAULT_DOCUMENT
-from tests.factories import EntityFactory, PersonFactory, PersonRoleFactory
+from tests.support import listing_in
+from tests.support.factories import EntityFactory, PersonFactory, PersonRoleFactory
 
 from .conftest import record_finding
 
 
-def _published_black(entity, day):
-    listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity, reason="甩团")
-    listings.listing_notify(listing_id=listing.pk, today=day - datetime.timedelta(days=30))
-    listings.listing_decide(listing_id=listing.pk, **{"measures": "限制", "appeal_routes": "复议"}, today=day)
-    return listings.listing_publish(listing_id=listing.pk, today=day)
-
-
 def test_an_export_behind_the_published_data_is_regenerated_on_read(db):
     first = EntityFactory()
-    _published_black(first, datetime.date.today())
+    listing_in("published", entity=first, list_type="black")
     assert first.credit_code in exports.read("blacklist.csv").decode()
     second = EntityFactory()
-    _published_black(second, datetime.date.today())  # files on disk are now one version behind
+    listing_in("published", entity=second, list_type="black")  # files on disk are now one version behind
     body = exports.read("blacklist.csv").decode()
     assert first.credit_code in body and second.credit_code in body
     manifest = json.loads(exports.read("manifest.json"))

@@ -12,9 +12,7 @@ from django.core.management import CommandError, call_command
 from entities import codes
 from entities.models import Entity, Person
 from regulator.lists.models import Listing, ListingEvent, PublicChange
-from tests.conftest import client_for
-
-from .conftest import today
+from tests.support import api_client, today
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +180,7 @@ def test_an_unregistered_operator_without_a_category_is_rejected(rows, regulator
 
 
 def test_only_a_regulator_imports(rows, business_a, inspector_client):
-    assert client_for(business_a).post("/api/v1/listings/import/", {"rows": rows}, format="json").status_code == 403
+    assert api_client(business_a).post("/api/v1/listings/import/", {"rows": rows}, format="json").status_code == 403
     assert inspector_client.post("/api/v1/listings/import/", {"rows": rows}, format="json").status_code == 403
     assert not Listing.objects.exists()
 

@@ -10,10 +10,8 @@ import pytest
 from entities import codes
 from entities.models import PersonRoleKind, Sector
 from regulator.lists.models import PublicChange
-from tests.conftest import client_for
-from tests.factories import EntityFactory, PersonFactory, PersonRoleFactory
-
-from .conftest import publish_listing, today
+from tests.support import api_client, listing_in, today
+from tests.support.factories import EntityFactory, PersonFactory, PersonRoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +31,7 @@ def decided_on():
 @pytest.fixture
 def black_a(entity_a, decided_on):
     """entity_a (tourism) on the black list, decided and published a month ago."""
-    return publish_listing(entity=entity_a, decided_on=decided_on)
+    return listing_in("published", entity=entity_a, decided_on=decided_on)
 
 
 @pytest.fixture
@@ -74,7 +72,7 @@ def test_a_black_listed_entity_may_get_another_sectors_licence(licence_type, bla
 
 def test_a_wellness_black_listing_denies_wellness_licences_only(regulator_client):
     home = EntityFactory(name="盐湖区颐养院", sector=Sector.WELLNESS, category="elderly_care")
-    publish_listing(entity=home, decided_on=today() - datetime.timedelta(days=30))
+    listing_in("published", entity=home, decided_on=today() - datetime.timedelta(days=30))
     assert check(regulator_client, licence_type="elderly_care_filing",
                  applicant_credit_code=home.credit_code)["allowed"] is False
     assert check(regulator_client, licence_type="travel_agency_business",
@@ -82,7 +80,7 @@ def test_a_wellness_black_listing_denies_wellness_licences_only(regulator_client
 
 
 def test_a_watch_listing_allows_with_a_warning(entity_b, regulator_client):
-    watch = publish_listing(entity=entity_b, list_type="watch", decided_on=today() - datetime.timedelta(days=30))
+    watch = listing_in("published", entity=entity_b, list_type="watch", decided_on=today() - datetime.timedelta(days=30))
     answer = check(regulator_client, licence_type="travel_agency_business", applicant_credit_code=entity_b.credit_code)
     assert answer["allowed"] is True
     assert answer["blocking"] == []
@@ -122,7 +120,7 @@ def test_a_representative_who_left_after_the_decision_is_still_blocked(entity_a,
     former = PersonFactory(id_number=number)
     PersonRoleFactory(entity=entity_a, person=former, role=PersonRoleKind.PRINCIPAL,
                       started_on=datetime.date(2021, 1, 1), ended_on=decided_on + datetime.timedelta(days=3))
-    publish_listing(entity=entity_a, decided_on=decided_on)
+    listing_in("published", entity=entity_a, decided_on=decided_on)
     new_company = EntityFactory()
     PersonRoleFactory(entity=new_company, person=former, started_on=decided_on + datetime.timedelta(days=4))
     assert check(regulator_client, licence_type="travel_agency_business",
@@ -163,8 +161,8 @@ def test_a_practitioner_of_the_listed_entity_is_not_blocked_by_its_listing(entit
 def test_a_black_listed_guide_is_denied_a_guide_licence(entity_a, regulator_client):
     number = id_number()
     guide = PersonFactory(name="周导", id_number=number)
-    listing = publish_listing(person=guide, related_entity=entity_a, person_role="practitioner",
-                              decided_on=today() - datetime.timedelta(days=30), reason="导游证被吊销")
+    listing = listing_in("published", person=guide, related_entity=entity_a, person_role="practitioner",
+                         decided_on=today() - datetime.timedelta(days=30), reason="导游证被吊销")
     answer = check(regulator_client, licence_type="tour_guide", person_id_numbers=[number])
     assert answer["allowed"] is False
     assert answer["blocking"][0]["listing_id"] == listing.pk
@@ -226,8 +224,8 @@ def test_a_valid_but_unregistered_credit_code_is_reported_unknown(regulator_clie
 
 def test_a_business_cannot_run_licence_checks(business_a, entity_a, black_a, anon_client):
     body = {"licence_type": "travel_agency_business", "applicant_credit_code": entity_a.credit_code}
-    assert client_for(business_a).post("/api/v1/licence-checks/", body, format="json").status_code == 403
-    assert client_for(business_a).post("/api/v1/licence-checks/batch/", {"checks": [body]},
+    assert api_client(business_a).post("/api/v1/licence-checks/", body, format="json").status_code == 403
+    assert api_client(business_a).post("/api/v1/licence-checks/batch/", {"checks": [body]},
                                        format="json").status_code == 403
     assert anon_client.post("/api/v1/licence-checks/", body, format="json").status_code == 401
 
@@ -321,7 +319,7 @@ def test_a_garbled_signature_is_invalid_not_an_error(anon_client):
 
 def test_the_data_version_moves_with_each_public_change(black_a, entity_a, entity_b, regulator_client):
     first = check(regulator_client, licence_type="travel_agency_business", applicant_credit_code=entity_b.credit_code)
-    publish_listing(entity=entity_b, decided_on=today() - datetime.timedelta(days=3))
+    listing_in("published", entity=entity_b, decided_on=today() - datetime.timedelta(days=3))
     second = check(regulator_client, licence_type="travel_agency_business", applicant_credit_code=entity_b.credit_code)
     assert second["data_version"] > first["data_version"]
     assert (first["allowed"], second["allowed"]) == (True, False)

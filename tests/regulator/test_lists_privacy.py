@@ -14,10 +14,10 @@ from entities.models import PersonRoleKind
 from regulator.disclosure.selectors import mask_name
 from regulator.lists.models import Listing
 from regulator.lists.proposals import listings_propose_for_entity
-from tests.conftest import client_for
-from tests.factories import PersonFactory, PersonRoleFactory
+from tests.support import DECISION, api_client, complaint_in, today
+from tests.support.factories import PersonFactory, PersonRoleFactory
 
-from .conftest import DECISION, record_finding, resolved_complaint, today
+from .conftest import record_finding
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,8 @@ def exposed(entity_a, regulator):
         PersonRoleFactory(entity=entity_a, person=person, role=role, started_on=datetime.date(2020, 1, 1))
         people[name] = (person, number)
     for _ in range(3):
-        resolved_complaint(entity_a, today() - datetime.timedelta(days=30), complainant_name=COMPLAINANT[0],
-                           complainant_phone=COMPLAINANT[1])
+        complaint_in("resolved", entity=entity_a, resolved_on=today() - datetime.timedelta(days=30),
+                     complainant_name=COMPLAINANT[0], complainant_phone=COMPLAINANT[1])
     notified = today() - datetime.timedelta(days=40)
     record_finding(entity_a, "unlicensed_travel_agency", penalty="revocation", inspected_on=notified)
     created = listings_propose_for_entity(entity_id=entity_a.pk, today=notified)
@@ -114,7 +114,7 @@ def test_mask_name_keeps_only_the_surname(name, masked):
 
 
 def test_the_business_sees_its_listings_but_never_the_complainant(exposed, entity_a, business_a):
-    response = client_for(business_a).get("/api/v1/me/")
+    response = api_client(business_a).get("/api/v1/me/")
     assert response.status_code == 200
     text = response.content.decode()
     (mine,) = response.json()["entities"]
@@ -130,6 +130,6 @@ def test_the_me_page_is_for_businesses(regulator_client, anon_client):
 
 
 def test_another_business_does_not_see_the_listing(exposed, business_b):
-    response = client_for(business_b).get("/api/v1/listings/")
+    response = api_client(business_b).get("/api/v1/listings/")
     assert response.status_code == 200
     assert response.json()["count"] == 0

@@ -12,9 +12,10 @@ from ratings.models import CreditScore
 from regulator.lists import services as listings
 from regulator.lists.models import Listing
 from regulator.lists.proposals import listings_propose_for_entity, listings_propose_red
-from tests.factories import EntityFactory, PersonFactory, PersonRoleFactory
+from tests.support import complaint_in, listing_in, today
+from tests.support.factories import EntityFactory, PersonFactory, PersonRoleFactory
 
-from .conftest import listing_in, record_finding, resolved_complaint, today
+from .conftest import record_finding
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def test_a_finding_of_another_entity_does_not_list_this_one(entity_a, entity_b):
 
 def test_three_substantiated_complaints_within_a_quarter_propose_watch(entity_a):
     for day in (datetime.date(2026, 3, 2), datetime.date(2026, 4, 15), datetime.date(2026, 5, 30)):  # 89 days
-        last = resolved_complaint(entity_a, day)
+        last = complaint_in("resolved", entity=entity_a, resolved_on=day)
     listings_propose_for_entity(entity_id=entity_a.pk, today=RUN)
     listing = Listing.objects.get()
     assert (listing.list_type, listing.source_type, listing.source_rule) == ("watch", "complaint",
@@ -133,21 +134,21 @@ def test_three_substantiated_complaints_within_a_quarter_propose_watch(entity_a)
 
 
 def test_two_substantiated_complaints_propose_nothing(entity_a):
-    resolved_complaint(entity_a, datetime.date(2026, 5, 1))
-    resolved_complaint(entity_a, datetime.date(2026, 5, 2))
+    complaint_in("resolved", entity=entity_a, resolved_on=datetime.date(2026, 5, 1))
+    complaint_in("resolved", entity=entity_a, resolved_on=datetime.date(2026, 5, 2))
     assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
 
 
 def test_three_complaints_spread_over_more_than_91_days_propose_nothing(entity_a):
     for day in (datetime.date(2026, 2, 1), datetime.date(2026, 3, 15), datetime.date(2026, 5, 10)):  # 98 days
-        resolved_complaint(entity_a, day)
+        complaint_in("resolved", entity=entity_a, resolved_on=day)
     assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
 
 
 def test_mediated_or_unsubstantiated_complaints_do_not_count(entity_a):
-    resolved_complaint(entity_a, datetime.date(2026, 5, 1))
-    resolved_complaint(entity_a, datetime.date(2026, 5, 2), outcome="mediated")
-    resolved_complaint(entity_a, datetime.date(2026, 5, 3), outcome="unsubstantiated")
+    complaint_in("resolved", entity=entity_a, resolved_on=datetime.date(2026, 5, 1))
+    complaint_in("resolved", entity=entity_a, resolved_on=datetime.date(2026, 5, 2), outcome="mediated")
+    complaint_in("resolved", entity=entity_a, resolved_on=datetime.date(2026, 5, 3), outcome="unsubstantiated")
     assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
 
 
@@ -173,7 +174,7 @@ def test_watch_twice_more_than_twelve_months_apart_proposes_nothing(entity_a):
 def test_a_removed_or_merely_proposed_watch_does_not_count(entity_a):
     listing_in("removed", entity=entity_a, list_type="watch", day=datetime.date(2026, 1, 5))
     listing_in("published", entity=entity_a, list_type="watch", day=datetime.date(2026, 5, 1))
-    listing_in("proposed", entity=entity_a, list_type="watch", day=datetime.date(2026, 6, 1))
+    listing_in("proposed", entity=entity_a, list_type="watch", day=datetime.date(2026, 6, 1), reason="拒不整改")
     assert listings_propose_for_entity(entity_id=entity_a.pk, today=RUN) == []
 
 
@@ -199,7 +200,7 @@ def test_red_candidates_exclude_a_general_finding_a_complaint_a_lower_grade_or_a
     general = graded(EntityFactory())
     record_finding(general, "no_written_contract", severity="general", inspected_on=INSPECTED)
     complained = graded(EntityFactory())
-    resolved_complaint(complained, datetime.date(2026, 2, 1))
+    complaint_in("resolved", entity=complained, resolved_on=datetime.date(2026, 2, 1))
     grade_b = graded(EntityFactory(), grade="B", score=850)
     watched = graded(EntityFactory())
     listing_in("published", entity=watched, list_type="watch", day=datetime.date(2026, 3, 1))
@@ -220,7 +221,7 @@ def test_running_the_rules_twice_proposes_nothing_new(entity_a):
     record_finding(entity_a, "abandoned_tourists", penalty="revocation", inspected_on=INSPECTED)
     record_finding(entity_a, "obstruct_inspection", penalty="fine", inspected_on=INSPECTED)
     for day in (datetime.date(2026, 4, 1), datetime.date(2026, 4, 2), datetime.date(2026, 4, 3)):
-        resolved_complaint(entity_a, day)
+        complaint_in("resolved", entity=entity_a, resolved_on=day)
     first = listings_propose_for_entity(entity_id=entity_a.pk, today=RUN)
     assert len(first) == 6  # black x2 + person, watch x2 (penalty, obstruction), watch (complaints)
     count = Listing.objects.count()
@@ -305,17 +306,18 @@ def test_the_nightly_pass_visits_exactly_the_entities_a_rule_could_fire_for(db, 
     record_finding(old_finding, "forced_shopping", penalty="fine", inspected_on=RUN - datetime.timedelta(days=1100))
     two_complaints = EntityFactory(name="两件投诉旅行社")
     for days in (10, 20):
-        resolved_complaint(two_complaints, RUN - datetime.timedelta(days=days))
+        complaint_in("resolved", entity=two_complaints, resolved_on=RUN - datetime.timedelta(days=days))
     three_complaints = EntityFactory(name="三件投诉旅行社")
     for days in (10, 20, 30):
-        resolved_complaint(three_complaints, RUN - datetime.timedelta(days=days))
+        complaint_in("resolved", entity=three_complaints, resolved_on=RUN - datetime.timedelta(days=days))
     recent_warning = EntityFactory(name="近期警告旅行社")
     record_finding(recent_warning, "forced_shopping", penalty="warning", inspected_on=INSPECTED)
     recent_fine = EntityFactory(name="近期罚款旅行社")
     record_finding(recent_fine, "forced_shopping", penalty="fine", inspected_on=INSPECTED)
     watched_twice = EntityFactory(name="两次关注旅行社")
     for months in (2, 8):
-        listing_in("decided", entity=watched_twice, list_type="watch", day=RUN - datetime.timedelta(days=30 * months))
+        listing_in("decided", entity=watched_twice, list_type="watch", day=RUN - datetime.timedelta(days=30 * months),
+                   reason=f"{months} 个月前罚款")
     watched_once = EntityFactory(name="一次关注旅行社")
     listing_in("decided", entity=watched_once, list_type="watch", day=RUN - datetime.timedelta(days=60))
     closed = EntityFactory(name="已注销旅行社", status="deregistered")

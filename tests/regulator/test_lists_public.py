@@ -13,10 +13,10 @@ import pytest
 from regulator.disclosure.models import PublicStatement
 from regulator.lists import services as listings
 from regulator.lists.models import PublicChange
-from tests.conftest import client_for
-from tests.factories import EntityFactory
+from tests.support import api_client, listing_in, today
+from tests.support.factories import EntityFactory
 
-from .conftest import listing_in, publish_listing, record_finding, today
+from .conftest import record_finding
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def guoji(db):
 
 @pytest.fixture
 def black_guoji(guoji):
-    return publish_listing(entity=guoji, decided_on=today() - datetime.timedelta(days=10))
+    return listing_in("published", entity=guoji, decided_on=today() - datetime.timedelta(days=10))
 
 
 def blacklist_codes(client, q: str) -> list[str]:
@@ -55,13 +55,13 @@ def blacklist_codes(client, q: str) -> list[str]:
     ("homophone typo (成 for 城)", "运成国际"),
 ])
 def test_a_black_listed_entity_is_found_by_name(how, query, black_guoji, guoji, entity_a, anon_client):
-    publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
     assert blacklist_codes(anon_client, query) == [guoji.credit_code], how
 
 
 @pytest.mark.parametrize("transform", [str, str.lower, lambda code: f"  {code} "])
 def test_a_black_listed_entity_is_found_by_credit_code(transform, black_guoji, guoji, entity_a, anon_client):
-    publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
     assert blacklist_codes(anon_client, transform(guoji.credit_code)) == [guoji.credit_code]
 
 
@@ -71,8 +71,9 @@ def test_a_query_matching_nothing_finds_nothing(black_guoji, anon_client):
 
 
 def test_an_unpublished_or_ended_listing_is_not_in_the_blacklist(guoji, entity_a, entity_b, anon_client):
-    for state in ("proposed", "notified", "decided", "withdrawn"):
-        listing_in(state, entity=guoji)
+    # One matter each: the same subject, list and reason twice is one proposal (a duplicate is refused).
+    for number, state in enumerate(("proposed", "notified", "decided", "withdrawn"), start=1):
+        listing_in(state, entity=guoji, reason=f"第{number}起甩团")
     listing_in("expired", entity=entity_a)
     listing_in("removed", entity=entity_b)
     body = anon_client.get("/api/v1/public/blacklist/").json()
@@ -88,14 +89,14 @@ def test_the_blacklist_row_carries_the_decision(black_guoji, guoji, anon_client)
 
 
 def test_a_watch_listing_is_in_neither_public_list(entity_a, anon_client):
-    publish_listing(entity=entity_a, list_type="watch", decided_on=today() - datetime.timedelta(days=10))
+    listing_in("published", entity=entity_a, list_type="watch", decided_on=today() - datetime.timedelta(days=10))
     assert anon_client.get("/api/v1/public/blacklist/").json()["count"] == 0
     assert anon_client.get("/api/v1/public/redlist/").json()["count"] == 0
 
 
 def test_the_red_list_shows_published_red_listings_only(entity_a, entity_b, anon_client):
-    red = publish_listing(entity=entity_a, list_type="red", decided_on=today() - datetime.timedelta(days=10),
-                          reason="诚信经营企业")
+    red = listing_in("published", entity=entity_a, list_type="red", decided_on=today() - datetime.timedelta(days=10),
+                     reason="诚信经营企业")
     listing_in("proposed", entity=entity_b, list_type="red")
     body = anon_client.get("/api/v1/public/redlist/").json()
     assert [row["id"] for row in body["results"]] == [red.pk]
@@ -106,7 +107,7 @@ def test_the_red_list_shows_published_red_listings_only(entity_a, entity_b, anon
 
 def test_public_lists_are_paginated_and_carry_a_receipt(anon_client):
     for _ in range(3):
-        publish_listing(entity=EntityFactory(), decided_on=today() - datetime.timedelta(days=10))
+        listing_in("published", entity=EntityFactory(), decided_on=today() - datetime.timedelta(days=10))
     body = anon_client.get("/api/v1/public/blacklist/", {"page_size": 2}).json()
     assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
     assert body["as_of"] == str(today())
@@ -152,11 +153,11 @@ def test_the_entity_page_of_an_unknown_credit_code_is_404(anon_client):
 
 
 def test_the_entity_page_shows_its_people_listed_through_it(guoji, anon_client):
-    from tests.factories import PersonFactory
+    from tests.support.factories import PersonFactory
 
     person = PersonFactory(name="张三")
-    publish_listing(person=person, related_entity=guoji, person_role="legal_representative",
-                    decided_on=today() - datetime.timedelta(days=10), reason="所任职主体许可证被吊销")
+    listing_in("published", person=person, related_entity=guoji, person_role="legal_representative",
+               decided_on=today() - datetime.timedelta(days=10), reason="所任职主体许可证被吊销")
     (row,) = anon_client.get(f"/api/v1/public/entities/{guoji.credit_code}/").json()["listings"]
     assert row["subject_type"] == "person" and row["name"] == "张*" and row["related_entity_name"] == NAME
 
@@ -165,9 +166,9 @@ def test_the_entity_page_shows_its_people_listed_through_it(guoji, anon_client):
 
 
 def test_only_approved_statements_are_shown(entity_a, business_a, regulator_client, anon_client):
-    listing = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    listing = listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
     fine = record_finding(entity_a, "forced_shopping", penalty="fine", inspected_on=today() - datetime.timedelta(days=9))
-    business = client_for(business_a)
+    business = api_client(business_a)
     texts = {"approved": "我司已全面整改，并向游客致歉。", "rejected": "执法人员是骗子！", "pending": "正在整改"}
     ids = {}
     for key, text in texts.items():
@@ -192,19 +193,19 @@ def test_only_approved_statements_are_shown(entity_a, business_a, regulator_clie
 
 
 def test_a_statement_is_reviewed_once_and_only_by_a_regulator(entity_a, business_a, regulator_client):
-    listing = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
-    statement = client_for(business_a).post("/api/v1/statements/", {"listing": listing.pk, "text": "已整改"},
+    listing = listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    statement = api_client(business_a).post("/api/v1/statements/", {"listing": listing.pk, "text": "已整改"},
                                             format="json").json()
     url = f"/api/v1/statements/{statement['id']}/review/"
-    assert client_for(business_a).post(url, {"approve": True}, format="json").status_code == 403
+    assert api_client(business_a).post(url, {"approve": True}, format="json").status_code == 403
     assert regulator_client.post(url, {"approve": True}, format="json").status_code == 200
     assert regulator_client.post(url, {"approve": False}, format="json").status_code == 409
     assert PublicStatement.objects.get().status == "approved"
 
 
 def test_only_the_listed_business_makes_a_statement(entity_a, business_b, regulator_client):
-    listing = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
-    other = client_for(business_b).post("/api/v1/statements/", {"listing": listing.pk, "text": "冒名"}, format="json")
+    listing = listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    other = api_client(business_b).post("/api/v1/statements/", {"listing": listing.pk, "text": "冒名"}, format="json")
     assert other.status_code in (400, 403, 404)
     assert regulator_client.post("/api/v1/statements/", {"listing": listing.pk, "text": "x"},
                                  format="json").status_code == 403
@@ -215,7 +216,7 @@ def test_only_the_listed_business_makes_a_statement(entity_a, business_b, regula
 
 
 def test_exports_match_their_manifest(black_guoji, guoji, entity_a, anon_client):
-    red = publish_listing(entity=entity_a, list_type="red", decided_on=today() - datetime.timedelta(days=5))
+    red = listing_in("published", entity=entity_a, list_type="red", decided_on=today() - datetime.timedelta(days=5))
     manifest_response = anon_client.get("/api/v1/public/exports/manifest.json")
     assert manifest_response.status_code == 200
     manifest = json.loads(manifest_response.content)
@@ -248,7 +249,7 @@ def test_an_unknown_export_is_404(anon_client):
 
 def test_exports_are_regenerated_after_a_publication_commits(guoji, entity_a, regulator,
                                                              django_capture_on_commit_callbacks, anon_client):
-    publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
     first = json.loads(anon_client.get("/api/v1/public/exports/blacklist.json").content)
     assert [row["credit_code"] for row in first] == [entity_a.credit_code]
     listing = listing_in("decided", entity=guoji, objection_due=today() - datetime.timedelta(days=1))
@@ -264,9 +265,9 @@ def test_exports_are_regenerated_after_a_publication_commits(guoji, entity_a, re
 
 
 def test_the_change_feed_lists_public_changes_after_a_version(guoji, entity_a, regulator, anon_client):
-    first = publish_listing(entity=guoji, decided_on=today() - datetime.timedelta(days=10))
+    first = listing_in("published", entity=guoji, decided_on=today() - datetime.timedelta(days=10))
     version = anon_client.get("/api/v1/public/changes/").json()["data_version"]
-    second = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    second = listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
     listings.listing_remove(listing_id=first.pk, actor=regulator, reason="依据撤销", today=today())
 
     everything = anon_client.get("/api/v1/public/changes/", {"since": 0}).json()

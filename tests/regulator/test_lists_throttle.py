@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from config.api.throttles import PublicThrottle
+from tests.support import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_the_entity_page_and_receipt_check_are_throttled_too(three_per_minute, e
 
 
 def test_the_rate_is_per_client_address(three_per_minute):
-    first, second = APIClient(REMOTE_ADDR="10.0.0.1"), APIClient(REMOTE_ADDR="10.0.0.2")
+    first, second = api_client(REMOTE_ADDR="10.0.0.1"), api_client(REMOTE_ADDR="10.0.0.2")
     for _ in range(3):
         assert first.get("/api/v1/public/blacklist/").status_code == 200
     assert first.get("/api/v1/public/blacklist/").status_code == 429
@@ -53,10 +53,7 @@ def test_the_rate_is_per_client_address(three_per_minute):
 
 
 def test_a_token_does_not_lift_the_public_throttle(three_per_minute, regulator):
-    from rest_framework.authtoken.models import Token
-
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=regulator).key}")
+    client = api_client(regulator, token=True)
     assert client.get("/api/v1/listings/").status_code == 200  # the token is good
     for _ in range(3):
         assert client.get("/api/v1/public/blacklist/").status_code == 200

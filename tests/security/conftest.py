@@ -19,8 +19,6 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from complaints import planning
@@ -45,8 +43,8 @@ from regulator.lists.models import (
     RepairApplication,
     RuleSet,
 )
-
-from ..factories import UserFactory
+from tests.support import complaint_in, listing_in, today
+from tests.support.factories import UserFactory
 
 API_PREFIX = "api/v1/"
 PROJECT_APPS = ("core", "entities", "complaints", "ratings", "regulator")
@@ -56,13 +54,7 @@ NON_ID_KWARGS = {
     "credit_code": "统一社会信用代码 are public registry data; the public page shows published facts only",
     "name": "open-data file name (blacklist.csv, ...)",
 }
-DECISION = {"measures": "限制新增涉旅许可", "appeal_routes": "六十日内申请行政复议或六个月内提起行政诉讼",
-            "decision_number": "运盐文旅认〔2026〕9号"}
 _rng = random.Random(14080214)
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
 
 
 # --------------------------------------------------------------------------------------- routes
@@ -152,16 +144,7 @@ def list_route_for(route: Route, routes: list[Route]) -> Route | None:
     return None
 
 
-# --------------------------------------------------------------------------------------- clients
-
-
-def token_client(user: User | None) -> APIClient:
-    """A client that authenticates the way real callers do: ``Authorization: Token <key>``."""
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+# --------------------------------------------------------------------------------------- requests
 
 
 def send(client: APIClient, method: str, url: str, body: dict | None = None):
@@ -237,18 +220,6 @@ class World:
         return [self.a.complainant_name, self.b.complainant_name]
 
 
-def _published(*, entity=None, person=None, related_entity=None, person_role="", list_type: str,
-               reason: str, actor) -> Listing:
-    """Propose and notify 40 days ago, decide and publish 20 days ago (past the objection window)."""
-    start, decided = today() - datetime.timedelta(days=40), today() - datetime.timedelta(days=20)
-    listing = listings.listing_propose(
-        list_type=list_type, subject_type="entity" if person is None else "person", entity=entity, person=person,
-        related_entity=related_entity, person_role=person_role, reason=reason, actor=actor, today=start)
-    listings.listing_notify(listing_id=listing.pk, actor=actor, today=start)
-    listings.listing_decide(listing_id=listing.pk, actor=actor, **DECISION, today=decided)
-    return listings.listing_publish(listing_id=listing.pk, actor=actor, today=decided)
-
-
 def _side(label: str, *, region_code: str, entity_name: str, person_name: str, complainant_name: str,
           complainant_phone: str, birth: datetime.date, regulator: User, inspector: User) -> Side:
     entity = Entity.objects.create(
@@ -261,10 +232,8 @@ def _side(label: str, *, region_code: str, entity_name: str, person_name: str, c
                                      started_on=datetime.date(2020, 1, 1))
     licence = Licence.objects.create(entity=entity, licence_type="travel_agency_business",
                                      number=f"L-GEN-{label}", issued_on=datetime.date(2021, 1, 1))
-    complaint = complaint_services.complaint_file(
-        entity=entity, category="forced_shopping", description=f"{entity_name}导游强迫购物",
-        incident_date=today() - datetime.timedelta(days=3), complainant_name=complainant_name,
-        complainant_phone=complainant_phone)
+    complaint = complaint_in(entity=entity, description=f"{entity_name}导游强迫购物", complainant_name=complainant_name,
+                             complainant_phone=complainant_phone)
     inspection = complaint_services.inspection_create(
         actor=inspector, entity=entity, inspected_on=today() - datetime.timedelta(days=2), kind="targeted",
         summary="现场检查", findings=[{
@@ -273,18 +242,21 @@ def _side(label: str, *, region_code: str, entity_name: str, person_name: str, c
             "rectify_by": today() + datetime.timedelta(days=30)}])
     finding = inspection.findings.get()
 
-    notified = listings.listing_propose(list_type="black", subject_type="entity", entity=entity,
-                                        reason="甩团，滞留旅游者", actor=regulator)
-    listings.listing_notify(listing_id=notified.pk, actor=regulator)
+    notified = listing_in("notified", entity=entity, notified_on=today(), actor=regulator)
     objection = listings.objection_file(listing_id=notified.pk, actor=account, statement="事实不清，申请复核")
 
-    published = _published(entity=entity, list_type="watch", reason="一年内两次罚款", actor=regulator)
+    # Proposed and noticed 40 days ago, decided and published 20 days ago: past the objection window.
+    published = listing_in("published", entity=entity, list_type="watch", reason="一年内两次罚款", actor=regulator,
+                           notified_on=today() - datetime.timedelta(days=40),
+                           decided_on=today() - datetime.timedelta(days=20))
     repair = listings.repair_application_file(listing_id=published.pk, actor=account, statement="已整改完毕",
                                    evidence=["整改报告"], commitment=True, training_record="信用修复培训结业")
     statement = PublicStatement.objects.create(entity=entity, listing=published, text="我司已全面整改",
                                                submitted_by=account)
-    person_listing = _published(person=person, related_entity=entity, person_role="legal_representative",
-                                list_type="black", reason="作为法定代表人对甩团负责", actor=regulator)
+    person_listing = listing_in("published", person=person, related_entity=entity, person_role="legal_representative",
+                                reason="作为法定代表人对甩团负责", actor=regulator,
+                                notified_on=today() - datetime.timedelta(days=40),
+                                decided_on=today() - datetime.timedelta(days=20))
     entity_rescore(entity_id=entity.pk)
     return Side(label=label, entity=entity, account=account, person=person, person_id_number=id_number, role=role,
                 licence=licence, complaint=complaint, complainant_name=complainant_name,

@@ -16,8 +16,7 @@ from stdnum.cn import ric
 from core.models import User
 from entities import codes
 from entities.models import Entity, Licence, Person, PersonRole
-
-from ..factories import LicenceFactory, PersonRoleFactory
+from tests.support.factories import LicenceFactory, PersonRoleFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -31,6 +31,8 @@ import pytest
 from django.db import models
 from rest_framework.test import APIClient
 
+from tests.support import api_client, today
+
 from .conftest import (
     NON_ID_KWARGS,
     Route,
@@ -42,8 +44,6 @@ from .conftest import (
     rolled_back,
     route_model,
     send,
-    today,
-    token_client,
 )
 
 # Ordered with the database tests, before a transactional test elsewhere flushes the seeded catalogues.
@@ -77,6 +77,8 @@ CREATORS = {
 OPEN_CREATE = {
     "complaint-list": "anyone may complain about any business (API.md): naming B's entity is the point",
     "auth-token": "credentials, no references",
+    "auth-logout": "the caller's own token, no references",
+    "auth-logout-all": "the caller's own tokens, no references",
     "receipt-verify": "a signed receipt, no references",
     "licence-check": "a question about any applicant by credit code or ID number, asked by staff (API.md)",
     "licence-check-batch": "the same, many at once",
@@ -147,8 +149,8 @@ def _run(world: World) -> Matrix:
     sides = {"a": world.a, "b": world.b}
     users = {"business_a": world.a.account, "business_b": world.b.account, "inspector_in": world.inspector_in,
              "inspector_out": world.inspector_out, "anonymous": None}
-    clients = {name: token_client(user) for name, user in users.items()}
-    regulator = token_client(world.regulator)
+    clients = {name: api_client(user, token=True) for name, user in users.items()}
+    regulator = api_client(world.regulator, token=True)
     before = _snapshot(world)
 
     for route in id_routes:

@@ -15,9 +15,8 @@ import pytest
 from core.models import User, UserRole
 from entities import codes
 from entities.models import Entity, Licence, Person, PersonRole, Sector
-
-from ..conftest import client_for
-from ..factories import LicenceFactory, PersonFactory, PersonRoleFactory, UserFactory
+from tests.support import api_client
+from tests.support.factories import LicenceFactory, PersonFactory, PersonRoleFactory, UserFactory
 
 _rng = random.Random(1408)
 
@@ -143,7 +142,7 @@ MODELS = {"entities": Entity, "persons": Person, "roles": PersonRole, "licences"
 @pytest.mark.django_db
 @pytest.mark.parametrize("actor,resource,action,expected,sees_target", _rows())
 def test_permission_matrix(world, actor, resource, action, expected, sees_target):
-    client = client_for(world["actors"][actor])
+    client = api_client(world["actors"][actor])
     target = _target(world, resource)
     url = f"/api/v1/{resource}/"
     model = MODELS[resource]
@@ -182,7 +181,7 @@ def test_permission_matrix(world, actor, resource, action, expected, sees_target
 
 @pytest.mark.django_db
 def test_business_cannot_see_other_business_entity(world):
-    client = client_for(world["actors"]["business_a"])
+    client = api_client(world["actors"]["business_a"])
     entity_b = world["entity_b"]
     listed = {row["id"] for row in client.get("/api/v1/entities/").json()["results"]}
     assert listed == {world["entity_a"].pk}
@@ -194,7 +193,7 @@ def test_business_cannot_see_other_business_entity(world):
 @pytest.mark.django_db
 @pytest.mark.parametrize("resource,key", [("roles", "role_b"), ("licences", "licence_b"), ("persons", "person_b")])
 def test_business_cannot_see_roles_licences_or_persons_of_other_business(world, resource, key):
-    client = client_for(world["actors"]["business_a"])
+    client = api_client(world["actors"]["business_a"])
     hidden = world[key]
     listed = {row["id"] for row in client.get(f"/api/v1/{resource}/", {"page_size": 200}).json()["results"]}
     assert hidden.pk not in listed
@@ -206,7 +205,7 @@ def test_business_cannot_see_roles_licences_or_persons_of_other_business(world, 
 
 @pytest.mark.django_db
 def test_business_cannot_find_other_business_person_by_name(world):
-    client = client_for(world["actors"]["business_a"])
+    client = api_client(world["actors"]["business_a"])
     assert client.get("/api/v1/persons/", {"search": "乙法人"}).json()["count"] == 0
     assert client.get("/api/v1/persons/", {"search": "甲法人"}).json()["count"] == 1
 
@@ -217,7 +216,7 @@ def test_person_with_roles_at_both_entities_is_seen_once_by_business_a(world):
     shared = world["person_b"]
     PersonRoleFactory(entity=world["entity_a"], person=shared, role="principal")
     PersonRoleFactory(entity=world["entity_a"], person=shared, role="practitioner")
-    client = client_for(world["actors"]["business_a"])
+    client = api_client(world["actors"]["business_a"])
     rows = client.get("/api/v1/persons/").json()["results"]
     assert [row["id"] for row in rows].count(shared.pk) == 1
     # but B's role record itself stays hidden
@@ -226,7 +225,7 @@ def test_person_with_roles_at_both_entities_is_seen_once_by_business_a(world):
 
 @pytest.mark.django_db
 def test_business_cannot_write_even_its_own_entity(world):
-    client = client_for(world["actors"]["business_a"])
+    client = api_client(world["actors"]["business_a"])
     entity_a = world["entity_a"]
     response = client.put(
         f"/api/v1/entities/{entity_a.pk}/",
@@ -250,7 +249,7 @@ def test_inspector_sees_only_entities_in_region_and_sector(world):
         credit_code=codes.credit_code("140105", _rng), name="太原旅行社", sector="tourism",
         category="travel_agency", region_code="140105",
     )
-    client = client_for(world["actors"]["inspector"])
+    client = api_client(world["actors"]["inspector"])
     listed = {row["id"] for row in client.get("/api/v1/entities/").json()["results"]}
     assert inside.pk in listed
     assert wellness_in_region.pk not in listed
@@ -262,6 +261,6 @@ def test_inspector_sees_only_entities_in_region_and_sector(world):
 
 @pytest.mark.django_db
 def test_other_region_inspector_sees_no_person_of_entity_a(world):
-    client = client_for(world["actors"]["inspector_other_region"])
+    client = api_client(world["actors"]["inspector_other_region"])
     assert client.get("/api/v1/persons/").json()["count"] == 0
     assert client.get(f"/api/v1/persons/{world['person_a'].pk}/").status_code == 404

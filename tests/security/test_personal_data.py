@@ -33,8 +33,9 @@ from complaints.models import InspectionPlan
 from entities import codes
 from regulator.disclosure.exports import FORMATS
 from regulator.disclosure.selectors import mask_name
+from tests.support import api_client
 
-from .conftest import API_PREFIX, World, api_routes, build_world, rolled_back, route_model, send, token_client
+from .conftest import API_PREFIX, World, api_routes, build_world, rolled_back, route_model, send
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,10 @@ _rng = random.Random(20260301)
 # Every key (at any depth) each role may receive from each endpoint: the spec, written out. A key outside
 # it is either a leak or a new field to review here.
 _RECEIPT = {"receipt", "payload", "signature", "algorithm", "key_id", "public_key", "kind", "query_sha256",
-            "result_sha256", "checked_at", "as_of", "data_version"}
+            "result_sha256", "checked_at", "as_of", "data_version",
+            # receipts name what they prove (decision 0010): subject, question, result in words, the JWS form
+            "jws", "receipt_format", "subject", "question", "result", "type", "text", "name", "credit_code",
+            "list_type", "q", "page", "since"}
 _PUBLIC_LISTING = {"id", "list_type", "subject_type", "name", "credit_code", "related_entity_name", "person_role",
                    "sector", "region_code", "reason", "legal_basis", "decision_number", "decided_on", "published_on",
                    "expires_on", "measures", "source_authority", "statements", "text", "published_at"}
@@ -167,7 +171,7 @@ def _run(traffic: Traffic) -> None:
     world = traffic.world
     users = {"regulator": world.regulator, "inspector_in": world.inspector_in, "inspector_out": world.inspector_out,
              "business_a": world.a.account, "business_b": world.b.account, "anonymous": None}
-    clients = {role: token_client(user) for role, user in users.items()}
+    clients = {role: api_client(user, token=True) for role, user in users.items()}
 
     def record(role: str, route: str, method: str, url: str, body: dict | None = None) -> Answer:
         response = send(clients[role], method, url, body)

@@ -57,7 +57,6 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
@@ -69,8 +68,9 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 from regulator.lists.models import Listing
+from tests.support import api_client, api_token
 
-from .conftest import World, build_world, model_named, rolled_back, token_client
+from .conftest import World, build_world, model_named, rolled_back
 
 MAX_EXAMPLES = 75
 SEED = 1408
@@ -176,7 +176,6 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> World:
     """The two-business world, built once and rolled back after the module; each test runs in a savepoint."""
     with rolled_back(django_db_blocker, tmp_path_factory.mktemp("schemathesis")):
         built = build_world()
-        Token.objects.create(user=built.regulator)
         KNOWN_PATH_VALUES.update(_known_path_values(built))
         yield built
         KNOWN_PATH_VALUES.clear()
@@ -186,7 +185,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> World:
 def regulator_token(world, db, settings, tmp_path) -> str:
     """The world's regulator's token, which the WSGI requests share through the test's transaction."""
     settings.EXPORTS_DIR = tmp_path / "exports"
-    return Token.objects.get(user=world.regulator).key
+    return api_token(world.regulator)
 
 
 @pytest.fixture(autouse=True)
@@ -246,7 +245,7 @@ def test_every_operation_documents_its_errors():
 
 def test_a_repair_application_without_commitment_is_not_a_server_error(world, regulator_token):
     """``commitment`` is optional in the body (the model's default); it was read as required: KeyError, 500."""
-    client = token_client(world.a.account)
+    client = api_client(world.a.account, token=True)
     response = client.post("/api/v1/repair-applications/", {
         "listing": world.a.published_listing.pk, "statement": "已整改", "evidence": ["整改报告"]}, format="json")
     assert response.status_code in (400, 409), (response.status_code, response.content)
@@ -268,7 +267,7 @@ def test_a_json_value_of_another_type_is_a_400_naming_the_field(world, regulator
     ids = {"person": world.a.person.pk, "role": world.a.role.pk, "entity": world.a.entity.pk,
            "objection": world.a.objection.pk}
     body = {key: value.format(**ids) if isinstance(value, str) else value for key, value in body.items()}
-    client = token_client(world.regulator)
+    client = api_client(world.regulator, token=True)
     response = getattr(client, method)(url.format(**ids), body, format="json")
     assert response.status_code == 400, (response.status_code, response.content)
     assert field in response.json(), response.json()
@@ -278,7 +277,7 @@ def test_a_form_posted_to_the_api_is_415_and_web_forms_stay_lenient(world, regul
     """The API reads JSON only; a web page handing a form's strings to the same serializer is not held to it."""
     from complaints.api.serializers import ComplaintCreateSerializer
 
-    client = token_client(world.regulator)
+    client = api_client(world.regulator, token=True)
     response = client.post("/api/v1/persons/", {"name": "张三", "id_number": "x"}, format="multipart")
     assert response.status_code == 415, response.status_code
     form = ComplaintCreateSerializer(data={
@@ -289,7 +288,7 @@ def test_a_form_posted_to_the_api_is_415_and_web_forms_stay_lenient(world, regul
 
 def test_a_reference_or_filter_by_another_business_is_answered_like_a_missing_id(world, regulator_token):
     """Bodies and filters alike: out of scope is not found (STYLE.md), never a different answer."""
-    client = token_client(world.a.account)
+    client = api_client(world.a.account, token=True)
     missing = 2_147_483_647
 
     def answers(make):

@@ -1,4 +1,4 @@
-"""Helpers of the page tests: Django's test client, published records, and an HTML check for labels."""
+"""Helpers of the page tests: the page client, published records, what a complainant files, a check for labels."""
 
 from __future__ import annotations
 
@@ -6,21 +6,18 @@ import datetime
 from html.parser import HTMLParser
 
 import pytest
-from django.test import Client
-from django.utils import timezone
 
-from complaints import services as complaint_services
 from entities import codes
 from entities import services as entity_services
-from tests.factories import EntityFactory, PersonRoleFactory, _rng
+from tests.support import listing_in, page_client, today
+from tests.support.factories import EntityFactory, PersonRoleFactory, _rng
 
 NAME = "运城国际旅行社有限公司"
 PHONE = "13912345678"
 COMPLAINANT = "王小明"
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
+#: what the complainant of the page tests files (``complaint_in(entity=..., **FILING)``): private details a
+#: business page must never show
+FILING = {"description": "导游强迫购物，在玉器店停留三小时", "complainant_name": COMPLAINANT, "complainant_phone": PHONE}
 
 
 @pytest.fixture(autouse=True)
@@ -31,14 +28,8 @@ def _exports_in_a_private_dir(settings, tmp_path):
 
 @pytest.fixture
 def web():
-    return Client()
-
-
-def web_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+    """An anonymous visitor of the pages."""
+    return page_client()
 
 
 @pytest.fixture
@@ -48,30 +39,18 @@ def guoji(db):
 
 @pytest.fixture
 def black_guoji(guoji):
-    from tests.regulator.conftest import publish_listing
-
-    return publish_listing(entity=guoji, decided_on=today() - datetime.timedelta(days=10))
+    return listing_in("published", entity=guoji, decided_on=today() - datetime.timedelta(days=10))
 
 
 @pytest.fixture
 def listed_person(guoji):
     """欧阳娜娜, legal representative of the black-listed 运城国际, listed herself; with her ID number."""
-    from tests.regulator.conftest import publish_listing
-
     id_number = codes.id_number("140802", datetime.date(1988, 3, 14), _rng)
     person = entity_services.person_create(name="欧阳娜娜", id_number=id_number)
     PersonRoleFactory(entity=guoji, person=person)
-    listing = publish_listing(person=person, related_entity=guoji, person_role="legal_representative",
-                              decided_on=today() - datetime.timedelta(days=10))
+    listing = listing_in("published", person=person, related_entity=guoji, person_role="legal_representative",
+                         decided_on=today() - datetime.timedelta(days=10))
     return {"person": person, "id_number": id_number, "listing": listing}
-
-
-def file_complaint(entity, **overrides):
-    values = {"entity": entity, "category": "forced_shopping", "description": "导游强迫购物，在玉器店停留三小时",
-              "incident_date": today() - datetime.timedelta(days=3), "complainant_name": COMPLAINANT,
-              "complainant_phone": PHONE}
-    values.update(overrides)
-    return complaint_services.complaint_file(**values)
 
 
 class Controls(HTMLParser):

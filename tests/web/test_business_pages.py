@@ -8,13 +8,13 @@ import re
 import pytest
 from django.test import Client
 
-from complaints import services as complaint_services
 from complaints.models import Complaint
 from ratings.services import entity_rescore
 from regulator.lists.models import Objection, RepairApplication
-from tests.regulator.conftest import listing_in, publish_listing, record_finding
+from tests.regulator.conftest import record_finding
+from tests.support import complaint_in, listing_in, page_client, today
 
-from .conftest import COMPLAINANT, PHONE, assert_accessible_page, file_complaint, today, web_for
+from .conftest import COMPLAINANT, FILING, PHONE, assert_accessible_page
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,7 @@ def entity_url(entity) -> str:
 
 @pytest.fixture
 def accepted_complaint(entity_a, regulator):
-    complaint = file_complaint(entity_a)
-    return complaint_services.complaint_accept(complaint_id=complaint.pk, actor=regulator)
+    return complaint_in("accepted", entity=entity_a, actor=regulator, **FILING)
 
 
 # --- who may see what -----------------------------------------------------------------------------------------
@@ -59,7 +58,7 @@ def test_login_attempts_are_throttled_per_ip(web, business_a, settings):
 
 
 def test_logout_is_a_post(web, business_a):
-    client = web_for(business_a)
+    client = page_client(business_a)
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/business/").status_code == 302
 
@@ -74,18 +73,18 @@ def test_anonymous_callers_are_sent_to_the_login_page(path, web, entity_a):
 @pytest.mark.parametrize("who", ["regulator", "inspector"])
 @pytest.mark.parametrize("path", ["/business/", "/business/entities/{entity}/"])
 def test_staff_accounts_are_refused(who, path, request, entity_a):
-    response = web_for(request.getfixturevalue(who)).get(path.format(entity=entity_a.pk))
+    response = page_client(request.getfixturevalue(who)).get(path.format(entity=entity_a.pk))
     assert response.status_code == 403 and "仅供经营主体账户使用" in response.content.decode()
 
 
 def test_another_business_entity_is_not_found(business_b, entity_a):
-    response = web_for(business_b).get(entity_url(entity_a))
+    response = page_client(business_b).get(entity_url(entity_a))
     assert response.status_code == 404
     assert entity_a.name not in response.content.decode()
 
 
 def test_the_home_page_lists_own_entities_only(business_a, entity_a, entity_b):
-    html = web_for(business_a).get("/business/").content.decode()
+    html = page_client(business_a).get("/business/").content.decode()
     assert entity_a.name in html and entity_url(entity_a) in html
     assert entity_b.name not in html
 
@@ -101,10 +100,9 @@ def test_the_entity_page_shows_score_breakdown_plot_listings_findings_and_compla
     finding.rectify_by = today() + datetime.timedelta(days=10)
     finding.save()
     entity_rescore(entity_id=entity_a.pk)
-    notified = listing_in("notified", entity=entity_a, list_type="watch", notified_on=today(),
-                          objection_due=today() + datetime.timedelta(days=7))
-    file_complaint(entity_b, description="乙公司的投诉")
-    response = web_for(business_a).get(entity_url(entity_a))
+    notified = listing_in("notified", entity=entity_a, list_type="watch", notified_on=today())
+    complaint_in(entity=entity_b, **FILING | {"description": "乙公司的投诉"})
+    response = page_client(business_a).get(entity_url(entity_a))
     assert response.status_code == 200
     html = response.content.decode()
     score = entity_a.credit_score
@@ -129,8 +127,8 @@ def test_the_entity_page_shows_score_breakdown_plot_listings_findings_and_compla
 
 
 def test_a_submitted_complaint_has_no_reply_box_yet(business_a, entity_a):
-    complaint = file_complaint(entity_a)
-    html = web_for(business_a).get(entity_url(entity_a)).content.decode()
+    complaint = complaint_in(entity=entity_a, **FILING)
+    html = page_client(business_a).get(entity_url(entity_a)).content.decode()
     assert f"complaint-{complaint.pk}" in html and f"/business/complaints/{complaint.pk}/reply/" not in html
 
 
@@ -138,7 +136,7 @@ def test_a_submitted_complaint_has_no_reply_box_yet(business_a, entity_a):
 
 
 def test_the_reply_form_records_the_written_reply(business_a, entity_a, accepted_complaint):
-    client = web_for(business_a)
+    client = page_client(business_a)
     response = client.post(f"/business/complaints/{accepted_complaint.pk}/reply/",
                            {f"reply-{accepted_complaint.pk}-statement": "已为游客办理退款。"})
     assert response.status_code == 302
@@ -152,35 +150,34 @@ def test_the_reply_form_records_the_written_reply(business_a, entity_a, accepted
 
 
 def test_an_empty_reply_is_shown_beside_the_box(business_a, entity_a, accepted_complaint):
-    response = web_for(business_a).post(f"/business/complaints/{accepted_complaint.pk}/reply/",
-                                        {f"reply-{accepted_complaint.pk}-statement": "  "})
+    response = page_client(business_a).post(f"/business/complaints/{accepted_complaint.pk}/reply/",
+                                            {f"reply-{accepted_complaint.pk}-statement": "  "})
     assert response.status_code == 400
     assert f'id="id_reply-{accepted_complaint.pk}-statement_error"' in response.content.decode()
     accepted_complaint.refresh_from_db()
     assert accepted_complaint.business_response == ""
 
 
-def test_replying_to_a_closed_complaint_is_a_conflict(business_a, entity_a):
-    complaint = file_complaint(entity_a)
-    response = web_for(business_a).post(f"/business/complaints/{complaint.pk}/reply/",
-                                        {f"reply-{complaint.pk}-statement": "答复"})
+def test_replying_to_a_complaint_not_yet_accepted_is_a_conflict(business_a, entity_a):
+    complaint = complaint_in(entity=entity_a, **FILING)
+    response = page_client(business_a).post(f"/business/complaints/{complaint.pk}/reply/",
+                                            {f"reply-{complaint.pk}-statement": "答复"})
     assert response.status_code == 409 and "只有已受理或调查中的投诉可以答复" in response.content.decode()
     assert Complaint.objects.get(pk=complaint.pk).business_response == ""
 
 
 def test_another_business_cannot_reply(business_b, accepted_complaint):
-    response = web_for(business_b).post(f"/business/complaints/{accepted_complaint.pk}/reply/",
-                                        {f"reply-{accepted_complaint.pk}-statement": "冒名答复"})
+    response = page_client(business_b).post(f"/business/complaints/{accepted_complaint.pk}/reply/",
+                                            {f"reply-{accepted_complaint.pk}-statement": "冒名答复"})
     assert response.status_code == 404
     accepted_complaint.refresh_from_db()
     assert accepted_complaint.business_response == ""
 
 
 def test_the_objection_form_files_an_objection_inside_the_window(business_a, entity_a):
-    listing = listing_in("notified", entity=entity_a, notified_on=today(),
-                         objection_due=today() + datetime.timedelta(days=7))
-    response = web_for(business_a).post(f"/business/listings/{listing.pk}/objection/",
-                                        {f"objection-{listing.pk}-statement": "滞留系天气原因，已妥善安置游客。"})
+    listing = listing_in("notified", entity=entity_a, notified_on=today())
+    response = page_client(business_a).post(f"/business/listings/{listing.pk}/objection/",
+                                            {f"objection-{listing.pk}-statement": "滞留系天气原因，已妥善安置游客。"})
     assert response.status_code == 302
     objection = Objection.objects.get(listing=listing)
     assert objection.statement == "滞留系天气原因，已妥善安置游客。" and objection.filed_by == business_a
@@ -189,44 +186,43 @@ def test_the_objection_form_files_an_objection_inside_the_window(business_a, ent
 
 def test_an_objection_after_the_window_is_refused_and_no_form_is_offered(business_a, entity_a):
     listing = listing_in("notified", entity=entity_a)  # its window closed weeks ago
-    html = web_for(business_a).get(entity_url(entity_a)).content.decode()
+    html = page_client(business_a).get(entity_url(entity_a)).content.decode()
     assert f"/business/listings/{listing.pk}/objection/" not in html
-    response = web_for(business_a).post(f"/business/listings/{listing.pk}/objection/",
-                                        {f"objection-{listing.pk}-statement": "迟到的申辩"})
+    response = page_client(business_a).post(f"/business/listings/{listing.pk}/objection/",
+                                            {f"objection-{listing.pk}-statement": "迟到的申辩"})
     assert response.status_code == 409 and "陈述申辩期已于" in response.content.decode()
     assert not Objection.objects.exists()
 
 
 def test_another_business_cannot_object(business_b, entity_a):
-    listing = listing_in("notified", entity=entity_a, notified_on=today(),
-                         objection_due=today() + datetime.timedelta(days=7))
-    response = web_for(business_b).post(f"/business/listings/{listing.pk}/objection/",
-                                        {f"objection-{listing.pk}-statement": "冒名申辩"})
+    listing = listing_in("notified", entity=entity_a, notified_on=today())
+    response = page_client(business_b).post(f"/business/listings/{listing.pk}/objection/",
+                                            {f"objection-{listing.pk}-statement": "冒名申辩"})
     assert response.status_code == 404 and not Objection.objects.exists()
 
 
 def test_the_repair_form_files_an_application_for_a_published_listing(business_a, entity_a):
-    listing = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=400))
-    html = web_for(business_a).get(entity_url(entity_a)).content.decode()
+    listing = listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=400))
+    html = page_client(business_a).get(entity_url(entity_a)).content.decode()
     assert f'action="/business/listings/{listing.pk}/repair/"' in html
     page = assert_accessible_page(html)
     assert any(c.get("type") == "checkbox" and c["name"] == f"repair-{listing.pk}-commitment" for c in page.controls)
     prefix = f"repair-{listing.pk}"
-    response = web_for(business_a).post(f"/business/listings/{listing.pk}/repair/", {
+    response = page_client(business_a).post(f"/business/listings/{listing.pk}/repair/", {
         f"{prefix}-statement": "已退还全部团费并完成整改。", f"{prefix}-evidence": "退款凭证\n\n整改报告\n",
         f"{prefix}-training_record": "2026 年信用修复培训结业证明"})
     assert response.status_code == 302
     application = RepairApplication.objects.get(listing=listing)
     assert application.evidence == ["退款凭证", "整改报告"] and application.commitment is False
     assert application.applicant == business_a and application.status == "submitted"
-    html = web_for(business_a).get(entity_url(entity_a)).content.decode()
+    html = page_client(business_a).get(entity_url(entity_a)).content.decode()
     assert "信用修复申请" in html and f'action="/business/listings/{listing.pk}/repair/"' not in html
 
 
 def test_repair_rules_come_back_beside_the_fields(business_a, entity_a):
-    listing = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=400))
+    listing = listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=400))
     prefix = f"repair-{listing.pk}"
-    response = web_for(business_a).post(f"/business/listings/{listing.pk}/repair/", {
+    response = page_client(business_a).post(f"/business/listings/{listing.pk}/repair/", {
         f"{prefix}-statement": "已整改", f"{prefix}-evidence": "整改报告", f"{prefix}-commitment": "on"})
     assert response.status_code == 400
     html = response.content.decode()
@@ -236,9 +232,9 @@ def test_repair_rules_come_back_beside_the_fields(business_a, entity_a):
 
 
 def test_a_black_listing_too_young_to_repair_is_a_conflict(business_a, entity_a):
-    listing = publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    listing = listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
     prefix = f"repair-{listing.pk}"
-    response = web_for(business_a).post(f"/business/listings/{listing.pk}/repair/", {
+    response = page_client(business_a).post(f"/business/listings/{listing.pk}/repair/", {
         f"{prefix}-statement": "已整改", f"{prefix}-evidence": "整改报告", f"{prefix}-training_record": "培训"})
     assert response.status_code == 409 and "满 365 天后方可申请修复" in response.content.decode()
     assert not RepairApplication.objects.exists()
@@ -248,9 +244,9 @@ def test_a_black_listing_too_young_to_repair_is_a_conflict(business_a, entity_a)
                                   "/business/listings/{id}/repair/"])
 def test_form_targets_take_only_a_logged_in_business_post(path, web, business_a, regulator):
     url = path.format(id=1)
-    assert web_for(business_a).get(url).status_code == 405
+    assert page_client(business_a).get(url).status_code == 405
     assert web.post(url).status_code == 302
-    assert web_for(regulator).post(url).status_code == 403
+    assert page_client(regulator).post(url).status_code == 403
 
 
 def test_business_forms_enforce_csrf(business_a, entity_a, accepted_complaint):

@@ -10,8 +10,9 @@ from django.test import Client
 
 from complaints import services as complaint_services
 from complaints.models import Complaint
+from tests.support import complaint_in, today
 
-from .conftest import COMPLAINANT, PHONE, Controls, file_complaint, today
+from .conftest import COMPLAINANT, FILING, PHONE, Controls
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +120,7 @@ def test_filing_is_throttled_like_the_api(web, entity_a, settings):
 
 
 def test_tracking_form_leads_to_the_status_page(web, entity_a):
-    complaint = file_complaint(entity_a)
+    complaint = complaint_in(entity=entity_a, **FILING)
     assert web.get("/complaints/track/").status_code == 200
     response = web.get("/complaints/track/", {"code": f" {complaint.tracking_code} "})
     assert response.status_code == 302 and response["Location"] == f"/complaints/track/{complaint.tracking_code}/"
@@ -128,7 +129,7 @@ def test_tracking_form_leads_to_the_status_page(web, entity_a):
 
 
 def test_the_status_page_shows_status_and_history_but_no_complainant_or_text(web, entity_a, regulator):
-    complaint = file_complaint(entity_a)
+    complaint = complaint_in(entity=entity_a, **FILING)
     complaint_services.complaint_accept(complaint_id=complaint.pk, actor=regulator)
     response = web.get(f"/complaints/track/{complaint.tracking_code}/")
     assert response.status_code == 200

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
-from complaints import services as complaint_services
+from tests.support import complaint_in, page_client
 
-from .conftest import COMPLAINANT, PHONE, assert_accessible_page, file_complaint, web_for
+from .conftest import COMPLAINANT, FILING, PHONE, assert_accessible_page
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,8 @@ ID_NUMBER = re.compile(r"(?<![0-9A-Z])\d{17}[\dXx](?![0-9A-Za-z])")
 @pytest.fixture
 def world(black_guoji, listed_person, guoji, entity_a, business_a, regulator):
     """A published entity listing, a published person listing, complaints with the complainant's phone."""
-    complaint = file_complaint(guoji)
-    accepted = complaint_services.complaint_accept(complaint_id=file_complaint(entity_a).pk, actor=regulator)
+    complaint = complaint_in(entity=guoji, **FILING)
+    accepted = complaint_in("accepted", entity=entity_a, actor=regulator, **FILING)
     return {"guoji": guoji, "entity_a": entity_a, "complaint": complaint, "accepted": accepted,
             "person": listed_person}
 
@@ -49,7 +49,7 @@ def test_every_public_page_answers_200_accessibly_and_without_personal_data(web,
 
 
 def test_business_pages_answer_200_to_their_business_and_are_accessible(world, business_a):
-    client = web_for(business_a)
+    client = page_client(business_a)
     for url in ["/business/", f"/business/entities/{world['entity_a'].pk}/"]:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -62,7 +62,7 @@ def test_business_pages_answer_200_to_their_business_and_are_accessible(world, b
                                                ("business_b", 404)])
 def test_the_entity_page_answers_others_as_the_rules_say(who, expected, request, world):
     user = request.getfixturevalue(who) if who else None
-    assert web_for(user).get(f"/business/entities/{world['entity_a'].pk}/").status_code == expected
+    assert page_client(user).get(f"/business/entities/{world['entity_a'].pk}/").status_code == expected
 
 
 def test_pages_fit_a_375px_screen(web):

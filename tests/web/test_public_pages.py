@@ -9,10 +9,11 @@ import json
 import pytest
 
 from regulator.disclosure.models import PublicStatement, StatementStatus
-from tests.factories import EntityFactory
-from tests.regulator.conftest import listing_in, publish_listing, record_finding
+from tests.regulator.conftest import record_finding
+from tests.support import listing_in, page_client, today
+from tests.support.factories import EntityFactory
 
-from .conftest import NAME, Controls, today, web_for
+from .conftest import NAME, Controls
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_home_has_a_labelled_search_box_that_works_without_script(web):
     ("initials", "ycgjl"),
 ])
 def test_search_finds_a_black_listed_operator(how, query, web, black_guoji, guoji, entity_a):
-    publish_listing(entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
     if query is None:
         query = guoji.credit_code
     elif query == "lower":
@@ -54,7 +55,7 @@ def test_search_finds_a_black_listed_operator(how, query, web, black_guoji, guoj
 
 def test_search_covers_the_red_list_and_each_list_alone(web, guoji, entity_a):
     listing_in("published", entity=entity_a, list_type="red")
-    publish_listing(entity=guoji, decided_on=today() - datetime.timedelta(days=10))
+    listing_in("published", entity=guoji, decided_on=today() - datetime.timedelta(days=10))
     assert entity_a.credit_code in found_codes(web, entity_a.name[:6])
     assert entity_a.credit_code in found_codes(web, "", "red")
     assert entity_a.credit_code not in found_codes(web, "", "black")
@@ -62,8 +63,9 @@ def test_search_covers_the_red_list_and_each_list_alone(web, guoji, entity_a):
 
 
 def test_search_shows_nothing_unpublished_or_ended(web, guoji, entity_a):
-    for state in ("proposed", "notified", "decided", "withdrawn"):
-        listing_in(state, entity=guoji)
+    # One matter each: the same subject, list and reason twice is one proposal (a duplicate is refused).
+    for number, state in enumerate(("proposed", "notified", "decided", "withdrawn"), start=1):
+        listing_in(state, entity=guoji, reason=f"第{number}起甩团")
     listing_in("expired", entity=entity_a)
     html = found_codes(web, "")
     assert guoji.credit_code not in html and entity_a.credit_code not in html
@@ -163,7 +165,7 @@ def test_a_logged_in_caller_is_counted_by_ip_on_public_pages_too(business_a, set
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
                                "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
                                                           "public": "1/min"}}
-    client = web_for(business_a)
+    client = page_client(business_a)
     assert client.get("/search/").status_code == 200
     assert client.get("/search/").status_code == 429
     assert client.get("/business/").status_code == 200  # self-service pages are not public pages

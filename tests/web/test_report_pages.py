@@ -12,8 +12,9 @@ import pytest
 from core import receipts
 from regulator.disclosure import selectors as public
 from regulator.lists.models import PublicChange
+from tests.support import today
 
-from .conftest import NAME, today
+from .conftest import NAME
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,15 @@ and a receipt signed by the service that anyone can verify.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import exceptions, permissions, serializers
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,8 +24,8 @@ from config.api.serializers import Serializer
 from config.api.throttles import PublicThrottle
 from core import receipts
 from entities.models import Entity
-from entities.validators import normalize_credit_code
-from regulator.disclosure import exports
+from entities.validators import normalize_credit_code, validate_credit_code
+from regulator.disclosure import exports, receipt_terms
 from regulator.disclosure import selectors as public
 from regulator.lists.models import ListType, PublicChange
 from regulator.lists.selectors import data_version
@@ -32,10 +37,11 @@ class _PublicView(APIView):
     throttle_classes = [PublicThrottle]
 
 
-def _stamp(kind: str, query: dict, result, as_of) -> dict:
+def _stamp(kind: str, query: dict, result, as_of, terms: dict) -> dict:
+    """``as_of``, ``data_version`` and the receipt; ``terms`` name its subject, question and result in words."""
     version = data_version()
     return {"as_of": as_of, "data_version": version,
-            "receipt": receipts.issue(kind=kind, query=query, result=result, as_of=as_of, version=version)}
+            "receipt": receipts.issue(kind=kind, query=query, result=result, as_of=as_of, version=version, **terms)}
 
 
 _PAGE_PARAMETERS = [
@@ -63,10 +69,13 @@ class _ListView(_PublicView):
         paginator = StandardPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         statements = public.approved_statements(listing_ids=[listing.pk for listing in page])
-        rows = [public.public_listing(listing, statements) for listing in page]
+        rows = public.public_listings(page, statements)
         response = paginator.get_paginated_response(rows)
-        response.data.update(_stamp(f"public_{self.list_type}list", {"q": query, "page": request.query_params.get(
-            "page", "1")}, rows, day))
+        number = request.query_params.get("page", "1")
+        terms = receipt_terms.list_terms(
+            self.list_type, query=query, page=str(paginator.page.number), count=paginator.page.paginator.count,
+            rows=rows, as_of=day, masked_names=[listing.person.name for listing in page if listing.person_id])
+        response.data.update(_stamp(f"public_{self.list_type}list", {"q": query, "page": number}, rows, day, terms))
         return response
 
 
@@ -93,18 +102,86 @@ class PublicEntityView(_PublicView):
             raise Http404
         day = timezone.localdate()
         profile = public.public_profile(entity, as_of=day)
-        return Response({**profile, **_stamp("public_entity", {"credit_code": entity.credit_code}, profile, day)})
+        terms = receipt_terms.profile_terms(profile, report=False)
+        return Response({**profile, **_stamp("public_entity", {"credit_code": entity.credit_code}, profile, day,
+                                             terms)})
+
+
+class _FileRenderer(BaseRenderer):
+    """Names one open-data format for content negotiation; the file itself is bytes already rendered."""
+
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else JSONRenderer().render(data)
+
+
+class CsvFileRenderer(_FileRenderer):
+    media_type = exports.MEDIA_TYPES["csv"]
+    format = "csv"
+
+
+class NdjsonFileRenderer(_FileRenderer):
+    media_type = exports.MEDIA_TYPES["ndjson"]
+    format = "ndjson"
+
+
+class JwkSetRenderer(JSONRenderer):
+    """RFC 7517's own media type, for JOSE clients that ask for it; plain JSON otherwise."""
+
+    media_type = "application/jwk-set+json"
+
+
+class _FileNameNegotiation(DefaultContentNegotiation):
+    """The file name says the format: ``?format=`` does not choose another one (Accept still must fit)."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
 
 
 class PublicExportView(_PublicView):
-    """Open data: ``blacklist.csv|json|ndjson``, ``redlist.*`` and ``manifest.json`` (sha256 of each file)."""
+    """Open data: ``blacklist.csv|json|ndjson``, ``redlist.*`` and ``manifest.json`` (sha256 of each file).
+
+    Content negotiation follows the file asked for: ``Accept`` may name its type (``text/csv``,
+    ``application/json``, ``application/x-ndjson``), a wildcard (``*/*``, ``text/*``), or be left out. A type
+    that is not the file's is a 406 in the JSON error body; every error here is JSON whatever was asked.
+    """
 
     names = {f"{kind}list.{fmt}" for kind in ("black", "red") for fmt in exports.FORMATS} | {"manifest.json"}
     content_types = {"csv": "text/csv; charset=utf-8", "json": "application/json",
                      "ndjson": "application/x-ndjson"}
+    renderers_by_format = {"csv": CsvFileRenderer, "json": JSONRenderer, "ndjson": NdjsonFileRenderer}
+    renderer_classes = [JSONRenderer, CsvFileRenderer, NdjsonFileRenderer]  # what the schema documents
+    content_negotiation_class = _FileNameNegotiation
 
-    @extend_schema(parameters=[OpenApiParameter("since", int, description="只返回该数据版本之后变更的记录")],
-                   responses={200: OpenApiResponse(description="file"), 404: OpenApiResponse(description="no such file")})
+    def get_renderers(self):
+        name = getattr(self, "kwargs", {}).get("name")
+        if name is None:
+            return super().get_renderers()
+        renderer = self.renderers_by_format.get(name.rsplit(".", 1)[-1]) if name in self.names else None
+        return [(renderer or JSONRenderer)()]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response):  # only errors come as a Response here: the files are HttpResponses
+            response.accepted_renderer, response.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return response
+
+    def perform_content_negotiation(self, request, force=False):
+        if getattr(self, "kwargs", {}).get("name", "") not in self.names:
+            return JSONRenderer(), JSONRenderer.media_type  # no such file: a 404, whatever the Accept
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except exceptions.NotAcceptable as exc:
+            name = self.kwargs.get("name", "")
+            wanted = exports.MEDIA_TYPES.get(name.rsplit(".", 1)[-1], "application/json")
+            raise exceptions.NotAcceptable(_("无法按请求头 Accept 指定的格式提供该文件；该文件的格式为 %(type)s。")
+                                           % {"type": wanted}) from exc
+
+    @extend_schema(parameters=[OpenApiParameter("since", int, description="只返回该数据版本之后变更的记录"),
+                               OpenApiParameter("format", exclude=True)],
+                   responses={200: OpenApiResponse(description="file"), 404: OpenApiResponse(description="no such file"),
+                              406: OpenApiResponse(response={"$ref": "#/components/schemas/Error"},
+                                                   description="Accept 与文件格式不符（错误体为 JSON）")})
     def get(self, request, name: str):
         if name not in self.names:
             raise Http404
@@ -127,33 +204,71 @@ class PublicChangesView(_PublicView):
         changes = list(PublicChange.objects.filter(id__gt=since).select_related(
             "listing", "listing__entity", "listing__person", "listing__related_entity").order_by("id")[:1000])
         day = timezone.localdate()
+        visible = [change.listing for change in changes
+                   if change.listing is not None and change.listing.status == "published"]
+        published = {row["id"]: row for row in public.public_listings({listing.pk: listing for listing in visible}
+                                                                      .values())}
         rows = []
         for change in changes:
             listing = change.listing
-            visible = listing is not None and listing.status == "published"
             rows.append({"data_version": change.pk, "change": change.change, "changed_at": change.changed_at,
-                         "listing_id": listing.pk if listing else None, "public": visible,
-                         "listing": public.public_listing(listing) if visible else None})
-        return Response({"since": since, "results": rows, "more": len(changes) == 1000,
-                         **_stamp("public_changes", {"since": since}, rows, day)})
+                         "listing_id": listing.pk if listing else None, "public": listing is not None
+                         and listing.pk in published, "listing": published.get(listing.pk) if listing else None})
+        more = len(changes) == 1000
+        terms = receipt_terms.changes_terms(since=since, rows=rows, more=more, as_of=day)
+        return Response({"since": since, "results": rows, "more": more,
+                         **_stamp("public_changes", {"since": since}, rows, day, terms)})
 
 
 class ReceiptVerifySerializer(Serializer):
-    payload = serializers.DictField()
-    signature = serializers.CharField(max_length=200)
-    result = serializers.JSONField(required=False)
+    payload = serializers.DictField(required=False, help_text=_("回执内容（receipt.payload）；与 signature 一起给出"))
+    signature = serializers.CharField(max_length=200, required=False, help_text=_("回执签名（receipt.signature）"))
+    jws = serializers.CharField(max_length=20000, required=False,
+                                help_text=_("或：回执的 JWS 紧凑序列化（receipt.jws），代替 payload 和 signature"))
+    result = serializers.JSONField(required=False, help_text=_("可选：回执所证明的完整答复，核对其摘要"))
+    credit_code = serializers.CharField(max_length=32, required=False, allow_blank=True,
+                                        help_text=_("可选：所核对主体的统一社会信用代码；回执针对其他主体时无效"))
+
+    def validate_credit_code(self, value: str) -> str:
+        value = normalize_credit_code(value)
+        if value:
+            validate_credit_code(value)
+        return value
+
+    def validate(self, attrs):
+        if "jws" not in attrs and not ("payload" in attrs and "signature" in attrs):
+            raise serializers.ValidationError({"payload": [_("须给出 payload 和 signature，或给出 jws。")]})
+        return attrs
 
 
 class ReceiptVerifyView(_PublicView):
-    """Anyone can check that a receipt was signed by this service (and, with ``result``, that it matches)."""
+    """Anyone can check that a receipt was signed by this service, and read what it proves.
 
-    @extend_schema(request=ReceiptVerifySerializer, responses={200: OpenApiResponse(description='{"valid": bool}')})
+    With ``result``, the answer must be the one the receipt covers; with ``credit_code``, the receipt must be
+    about that business (a genuine receipt of another business, or one naming no subject, is invalid). A valid
+    receipt's answer names its ``subject``, ``question``, ``result`` in words and ``data_version``.
+    """
+
+    @extend_schema(request=ReceiptVerifySerializer, responses={200: OpenApiResponse(
+        description='{"valid": bool, "subject", "question", "result", "data_version", ...}')})
     def post(self, request):
         body = ReceiptVerifySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        valid = receipts.verify(payload=body.validated_data["payload"], signature=body.validated_data["signature"],
-                                result=body.validated_data.get("result"))
-        return Response({"valid": valid, "algorithm": receipts.ALGORITHM, "key_id": receipts.key_id()})
+        data = body.validated_data
+        if "jws" in data:
+            payload = receipts.payload_of_jws(data["jws"])
+            verdict = (receipts.check(payload=payload, signature_checked=True, result=data.get("result"),
+                                      credit_code=data.get("credit_code") or None)
+                       if payload is not None else {"valid": False, "failure": "signature",
+                                                    "message": receipts.FAILURES["signature"]})
+        else:
+            payload = data["payload"]
+            verdict = receipts.check(payload=payload, signature=data["signature"], result=data.get("result"),
+                                     credit_code=data.get("credit_code") or None)
+        answer = {**verdict, "algorithm": receipts.ALGORITHM, "key_id": receipts.key_id()}
+        if verdict["valid"]:
+            answer.update(receipts.statement(payload))
+        return Response(answer)
 
 
 class ReceiptKeyView(_PublicView):
@@ -161,3 +276,16 @@ class ReceiptKeyView(_PublicView):
     def get(self, request):
         return Response({"algorithm": receipts.ALGORITHM, "key_id": receipts.key_id(),
                          "public_key": receipts.public_key_b64()})
+
+
+class ReceiptJwksView(_PublicView):
+    """The receipts' public key as a JWK Set (RFC 7517, an Ed25519 ``OKP`` key of RFC 8037), at
+    ``/.well-known/jwks.json``: any JOSE library verifies a receipt's ``jws`` with it (decision 0010)."""
+
+    renderer_classes = [JSONRenderer, JwkSetRenderer]
+
+    @extend_schema(responses={200: OpenApiResponse(description='{"keys": [{"kty": "OKP", "crv": "Ed25519", ...}]}')})
+    def get(self, request):
+        response = Response(receipts.jwks())
+        response["Cache-Control"] = "public, max-age=3600"
+        return response

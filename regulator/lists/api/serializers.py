@@ -6,14 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.api.serializers import ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
-from entities.models import Entity, Person
+from entities.models import Entity, LicenceType, Person
 from entities.validators import (
     normalize_credit_code,
     normalize_id_number,
     validate_credit_code,
     validate_id_number,
 )
-from regulator.lists import imports, selectors
+from regulator.lists import imports, licence_checks, selectors
 from regulator.lists.models import (
     Listing,
     ListType,
@@ -118,8 +118,30 @@ class RepairDecisionSerializer(Serializer):
     grant = serializers.BooleanField()
     reason = serializers.CharField(max_length=5000)
 
+class LicenceTypeField(serializers.ChoiceField):
+    """A code of the licence-type catalogue (``GET /api/v1/licence-types/``); anything else is a 400 naming the field.
+
+    The check fails closed: a typo such as ``travel_agency`` matches no restriction, so it must never reach it.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=LicenceType.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        if not licence_checks.licence_type_known(data):
+            raise serializers.ValidationError(licence_checks.unknown_licence_type_message(data), code="invalid_choice")
+        return data
+
+
+class LicenceTypeSerializer(Serializer):
+    code = serializers.CharField(help_text=_("许可类型代码（licence_type）"))
+    name = serializers.CharField(help_text=_("中文名称"))
+    sector = serializers.CharField(help_text=_("所属行业代码"))
+    sector_name = serializers.CharField(help_text=_("所属行业中文名称"))
+
+
 class LicenceCheckSerializer(Serializer):
-    licence_type = serializers.RegexField(r"^[a-z0-9_]{2,40}$")
+    licence_type = LicenceTypeField()
     applicant_credit_code = serializers.CharField(required=False, allow_blank=True, max_length=32)
     person_id_numbers = serializers.ListField(child=serializers.CharField(max_length=32), required=False,
                                               max_length=50, default=list)
@@ -152,6 +174,17 @@ class LicenceCheckSerializer(Serializer):
 
 class BatchLicenceCheckSerializer(Serializer):
     checks = LicenceCheckSerializer(many=True, allow_empty=False, max_length=1000)
+
+    def to_internal_value(self, data):
+        """A bad check is named by its index: ``{"checks": {"3": {"licence_type": [...]}}}`` (as imports name rows)."""
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            detail = exc.detail
+            items = detail.get("checks") if isinstance(detail, dict) else None
+            if isinstance(items, list) and items and all(isinstance(item, dict) for item in items):
+                detail["checks"] = {str(index): item for index, item in enumerate(items) if item}
+            raise
 
 class RuleSetSerializer(ModelSerializer):
     class Meta:

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from regulator.lists.api.views import (
     BatchLicenceCheckView,
     LicenceCheckView,
+    LicenceTypeView,
     ListingViewSet,
     ObjectionViewSet,
     RepairApplicationViewSet,
@@ -17,6 +18,7 @@ router.register("repair-applications", RepairApplicationViewSet, basename="repai
 router.register("rule-sets", RuleSetViewSet, basename="rule-set")
 
 urlpatterns = [
+    path("licence-types/", LicenceTypeView.as_view(), name="licence-type-list"),
     path("licence-checks/", LicenceCheckView.as_view(), name="licence-check"),
     path("licence-checks/batch/", BatchLicenceCheckView.as_view(), name="licence-check-batch"),
 ]

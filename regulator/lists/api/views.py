@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.idempotency import idempotent
+from config.api.pagination import StandardPagination
 from config.api.permissions import IsRegulator, RegulatorWritesOthersRead
+from config.api.throttles import PublicThrottle
 from core import receipts
 from regulator.lists import imports, licence_checks, selectors
 from regulator.lists import services as listings
@@ -19,6 +22,7 @@ from regulator.lists.api.serializers import (
     DecisionSerializer,
     ImportSerializer,
     LicenceCheckSerializer,
+    LicenceTypeSerializer,
     ListingSerializer,
     ObjectionAnswerSerializer,
     ObjectionSerializer,
@@ -58,6 +62,15 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         if self.action == "objections" and self.request.method == "POST":
             return [permissions.IsAuthenticated()]
         return super().get_permissions()
+
+    @extend_schema(
+        description="拟列入（手动）。同一主体、名单类型与事由已在程序中或已公示时 409。"
+                    "支持 Idempotency-Key 请求头：重发同一请求得到第一次的答复。",
+        responses={201: ListingSerializer, 409: OpenApiResponse(description="相同的拟列入已存在"),
+                   422: OpenApiResponse(description="Idempotency-Key 已用于另一个请求")})
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -116,11 +129,12 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
 
     @extend_schema(methods=["GET"], responses={200: ObjectionSerializer(many=True), 404: _NOT_FOUND})
     @extend_schema(methods=["POST"], request=ObjectionSerializer,
-                   responses={201: ObjectionSerializer, 403: OpenApiResponse(description="非被列入主体"),
-                              404: _NOT_FOUND, 409: _CONFLICT})
+                   responses={201: ObjectionSerializer,
+                              200: OpenApiResponse(ObjectionSerializer, description="修改了未答复的申辩"),
+                              403: OpenApiResponse(description="非被列入主体"), 404: _NOT_FOUND, 409: _CONFLICT})
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def objections(self, request, pk=None):
-        """陈述申辩：被列入的主体在申辩期内提出；监管人员答复。"""
+        """陈述申辩：被列入的主体在申辩期内提出（201）；申辩未答复前再次提出即修改该申辩（200，记入流转记录）。"""
         listing = self.get_object()
         if request.method == "GET":
             return Response(ObjectionSerializer(listing.objections.order_by("id"), many=True).data)
@@ -128,7 +142,8 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         body.is_valid(raise_exception=True)
         objection = listings.objection_file(listing_id=listing.pk, actor=request.user,
                                             statement=body.validated_data["statement"])
-        return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
+        answer = status.HTTP_200_OK if getattr(objection, "amended", False) else status.HTTP_201_CREATED
+        return Response(ObjectionSerializer(objection).data, status=answer)
 
     @extend_schema(request=ImportSerializer, responses={200: OpenApiResponse(description="created / existing per row")})
     @action(detail=False, methods=["post"], url_path="import", permission_classes=[IsRegulator])
@@ -189,19 +204,41 @@ class RepairApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 
 def _run_check(data: dict) -> dict:
-    result = licence_checks.licence_check(**data)
+    result, terms = licence_checks.licence_check_explained(**data)
     query = {key: value for key, value in data.items() if key != "person_id_numbers"}
     query["persons"] = len(data.get("person_id_numbers") or [])
     version = data_version()
-    return {**result, "data_version": version,
+    # ``licence_type_name`` sits beside the signed result (whose digest covers exactly licence_check's answer).
+    return {**result, "licence_type_name": terms["question"]["licence_type_name"], "data_version": version,
             "receipt": receipts.issue(kind="licence_check", query=query, result=result, as_of=result["as_of"],
-                                      version=version)}
+                                      version=version, **terms)}
+
+
+_UNKNOWN_LICENCE_TYPE = OpenApiResponse(description="输入不合法，例如未知的许可类型（licence_type，批量时按序号给出）")
+
+
+class LicenceTypeView(generics.ListAPIView):
+    """许可类型目录: the licence types a licence check knows (code, Chinese name, sector); any other is a 400.
+
+    Public (the catalogue is no secret, and other departments validate against it), throttled like the public API.
+    """
+
+    serializer_class = LicenceTypeSerializer
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [PublicThrottle]
+    pagination_class = StandardPagination
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return licence_checks.licence_type_catalogue()
 
 
 class LicenceCheckView(APIView):
     """许可核查 (regulators and inspectors): allowed, with every blocking listing, and a signed receipt."""
 
-    @extend_schema(request=LicenceCheckSerializer, responses={200: OpenApiResponse(description="allowed, blocking, receipt")})
+    @extend_schema(request=LicenceCheckSerializer, responses={
+        200: OpenApiResponse(description="allowed, blocking, receipt"), 400: _UNKNOWN_LICENCE_TYPE})
     def post(self, request):
         if not (request.user.is_regulator or request.user.is_inspector):
             raise PermissionDenied(_("许可核查由监管或审批人员发起。"))
@@ -213,7 +250,8 @@ class LicenceCheckView(APIView):
 class BatchLicenceCheckView(APIView):
     """Up to 1,000 applicants in one call; each answer carries its own receipt."""
 
-    @extend_schema(request=BatchLicenceCheckSerializer, responses={200: OpenApiResponse(description="results")})
+    @extend_schema(request=BatchLicenceCheckSerializer, responses={200: OpenApiResponse(description="results"),
+                                                                   400: _UNKNOWN_LICENCE_TYPE})
     def post(self, request):
         if not (request.user.is_regulator or request.user.is_inspector):
             raise PermissionDenied(_("许可核查由监管或审批人员发起。"))
