@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from core import audit, audit_checkpoints
 from regulator.disclosure.selectors import public_listings, published_listings
 from regulator.lists.models import Listing, ListType, PublicChange
 from regulator.lists.selectors import data_version
@@ -70,6 +71,13 @@ def _render(rows: list[dict[str, Any]], fmt: str) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel opens UTF-8 Chinese correctly
 
 
+def _latest_audit_checkpoint() -> dict[str, Any] | None:
+    """The newest Ed25519-signed audit checkpoint (count and head hash), published beside the open data, so a
+    re-chained or cut-off audit history no longer matches what the public has already downloaded."""
+    chain_id, _signed_from = audit.chain_identity()
+    return audit_checkpoints.latest(chain_id) if chain_id else None
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     temporary = path.with_suffix(path.suffix + ".tmp")
     temporary.write_bytes(data)
@@ -88,7 +96,8 @@ def regenerate() -> dict[str, Any]:
             data = _render(rows, fmt)
             _write_atomic(directory / name, data)
             files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "records": len(rows)}
-    manifest = {"generated_at": timezone.now().isoformat(timespec="seconds"), "data_version": version, "files": files}
+    manifest = {"generated_at": timezone.now().isoformat(timespec="seconds"), "data_version": version, "files": files,
+                "audit_checkpoint": _latest_audit_checkpoint()}
     _write_atomic(directory / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     return manifest
 

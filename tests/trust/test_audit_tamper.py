@@ -271,3 +271,20 @@ def test_a_cut_off_tail_is_detected_by_the_checkpoint_in_the_database():
         cursor.execute("DELETE FROM audit_entry WHERE id >= %s", [taken.head_id - 1])
         report = audit.verify_chain(connection=owner)
     assert not report.valid and "checkpoint" in report.problem
+
+
+def test_the_open_data_manifest_carries_the_latest_signed_audit_checkpoint(db, tmp_path, settings):
+    """The checkpoint is published outside the database, beside the open data the public downloads."""
+    from core import audit, audit_checkpoints
+    from regulator.disclosure import exports
+
+    settings.EXPORTS_DIR = str(tmp_path)
+    settings.AUDIT_CHECKPOINT_DIR = str(tmp_path / "audit" / "checkpoints")
+    before = exports.regenerate()
+    assert before["audit_checkpoint"] is None  # nothing published yet: the manifest says so, it invents nothing
+    row = audit.checkpoint()
+    chain_id, _ = audit.chain_identity()
+    audit_checkpoints.publish(row, chain_id=chain_id, directory=tmp_path / "audit" / "checkpoints")
+    manifest = exports.regenerate()
+    assert manifest["audit_checkpoint"]["payload"]["head_hash"] == row.head_hash
+    assert audit_checkpoints.signature_valid(manifest["audit_checkpoint"])
