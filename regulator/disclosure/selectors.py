@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from complaints.models import Finding
-from entities.models import Entity, Person, PersonRole
+from entities.models import Entity, PersonRole
 from entities.selectors import entities_for, search_names
 from regulator.disclosure.models import PublicStatement, StatementStatus
 from regulator.disclosure.redaction import mask_name, redact
@@ -41,13 +41,16 @@ def published_listings(list_type: str, *, as_of: datetime.date | None = None) ->
 
 
 def search_listings(queryset: QuerySet[Listing], query: str) -> QuerySet[Listing]:
-    """By credit code, by name (simplified or traditional), by pinyin or initials, by any part of the name."""
+    """By a business's credit code or name (simplified or traditional, pinyin, initials, any part of it).
+
+    A listed person is found through the business they were listed with, never by their own name: the
+    public sees 张** and a search for 张三 that answered with that row would confirm who 张** is.
+    """
     query = (query or "").strip()
     if not query:
         return queryset
     entities = search_names(Entity.objects.all(), query, code_field="credit_code").values("pk")
-    persons = search_names(Person.objects.all(), query).values("pk")
-    return queryset.filter(Q(entity__in=entities) | Q(related_entity__in=entities) | Q(person__in=persons))
+    return queryset.filter(Q(entity__in=entities) | Q(related_entity__in=entities))
 
 
 def approved_statements(*, listing_ids=(), finding_ids=()) -> dict[tuple[str, int], list[dict[str, Any]]]:

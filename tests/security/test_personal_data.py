@@ -78,6 +78,9 @@ _LISTING = {"id", "list_type", "subject_type", "entity", "person", "subject_name
 _FINDING = {"id", "inspection", "entity", "violation_code", "violation_name", "severity", "description", "penalty",
             "fine_amount", "decision_number", "decided_on", "rectify_by", "rectified_on"}
 _EXPORT = _PUBLIC_LISTING | {"files", "bytes", "sha256", "records", "generated_at", "data_version",
+                             # the signed audit checkpoint published beside the open data (decision 0012)
+                             "audit_checkpoint", "payload", "signature", "algorithm", "key_id", "public_key",
+                             "kind", "chain", "day", "entry_count", "head_id", "head_hash", "taken_at",
                              *(f"{kind}list.{fmt}" for kind in ("black", "red") for fmt in FORMATS)}
 ALLOWED_KEYS: dict[tuple[str, str], set[str]] = {
     ("public-blacklist", "anonymous"): _PAGE | _PUBLIC_LISTING | _RECEIPT,
