@@ -36,7 +36,7 @@ from core.models import AuditCheckpoint
 LOCK_KEY = 7243310  # pg_advisory_xact_lock key serialising appends to the chain
 EXCLUDED_TABLES = {
     "audit_entry", "audit_checkpoint", "audit_chain", "django_session", "authtoken_token", "django_migrations",
-    "ratings_creditscore", "ratings_creditscorehistory", "ratings_creditevent", "ratings_recomputerun",
+    "ratings_creditscore", "ratings_creditscorehistory", "ratings_creditevent", "ratings_recomputerun", "ratings_recomputechunk",
     "ratings_rescorerequest", "knox_authtoken",
 }
 STRIPPED_COLUMNS = ("password",)
