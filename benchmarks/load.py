@@ -182,7 +182,7 @@ def _queries(names: list[str], codes: list[str]) -> list[tuple[str, str]]:
 def _scenario() -> dict:
     """Accounts, tokens and the ids, codes and queries the locust users draw from."""
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from core.models import User, UserRole
     from entities.models import Entity
@@ -205,7 +205,8 @@ def _scenario() -> dict:
         "sectors": ["tourism", "exhibition", "wellness", "household_service"]})
     business, _ = User.objects.update_or_create(username="load-business", defaults={"role": UserRole.BUSINESS})
     business.entities.set(business_ids)
-    tokens = {user.username: Token.objects.get_or_create(user=user)[0].key for user in (inspector, business)}
+    # knox tokens, as the login answers them (a token lives TOKEN_TTL_HOURS, longer than the run)
+    tokens = {user.username: AuthToken.objects.create(user)[1] for user in (inspector, business)}
     return {
         "today": day.isoformat(),
         "inspector_token": tokens["load-inspector"],
