@@ -263,15 +263,18 @@ def test_a_file_not_in_the_named_encoding_fails_in_one_line(tmp_path, entity_a):
     assert "unknown encoding" in _one_line_error(path, "--encoding", "no-such-codec")
 
 
-@pytest.mark.parametrize("content", [b"", b"a,b\n1,2,3,4\n", HEADER.encode() + b"x\x00y\n"])
-def test_a_broken_csv_fails_in_one_line(tmp_path, content):
+@pytest.mark.parametrize(("content", "says"), [
+    (b"", "empty file"), (b"a,b\n1,2,3,4\n", "more cells than the header"),
+    (HEADER.encode() + b"x\x00y\n", '"rows"'),
+])
+def test_a_broken_csv_fails_in_one_line(tmp_path, content, says):
     path = tmp_path / "rows.csv"
     path.write_bytes(content)
-    _one_line_error(path)
+    assert says in _one_line_error(path)  # a CommandError of one line naming what is wrong; nothing imported
 
 
 def test_a_missing_file_and_refused_rows_fail_in_one_line(tmp_path, entity_a):
-    _one_line_error(tmp_path / "absent.csv")
+    assert "absent.csv" in _one_line_error(tmp_path / "absent.csv")
     path = tmp_path / "rows.csv"
     path.write_text(_csv(entity_a, decided_on="9999-12-31"), encoding="utf-8")
     assert "decided_on" in _one_line_error(path)
