@@ -11,7 +11,6 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +19,10 @@ from complaints.models import Complaint
 from complaints.transitions import OPEN_STATES as COMPLAINT_OPEN
 from core.workdays import current_calendar
 from entities.selectors import entities_for
-from regulator.disclosure.models import PublicStatement, StatementStatus
+from regulator.disclosure.models import StatementStatus
+from regulator.disclosure.selectors import statements_for
 from regulator.lists.models import Listing, ListingStatus, Objection, RepairApplication, RepairStatus
+from regulator.lists.selectors import listings_for
 
 HORIZON_WORKING_DAYS = 3
 
@@ -66,12 +67,12 @@ def _item(kind: str, obj, *, title: str, due: datetime.date | None, today: datet
                     admin_url=reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]))
 
 
-def _listings_in_scope(user):
-    scope = entities_for(user).values("pk")
-    queryset = Listing.objects.select_related("entity", "person")
-    if getattr(user, "is_regulator", False):
-        return queryset
-    return queryset.filter(Q(entity__in=scope) | Q(related_entity__in=scope))
+def _complaint_title(complaint: Complaint) -> str:
+    return f"{complaint.entity.name}：{complaint.get_category_display()}"
+
+
+def _listing_title(listing: Listing) -> str:
+    return f"{listing.get_list_type_display()}：{listing.subject_name}"
 
 
 def workqueue_for(user, *, today: datetime.date | None = None) -> list[WorkItem]:
@@ -83,27 +84,27 @@ def workqueue_for(user, *, today: datetime.date | None = None) -> list[WorkItem]
     complaints = Complaint.objects.filter(entity__in=entities_for(user).values("pk"), status__in=COMPLAINT_OPEN)
     complaints = complaints.select_related("entity").order_by("id")
     for complaint in complaints.filter(status="submitted", accept_due__lte=horizon):
-        items.append(_item("complaint_accept", complaint, title=f"{complaint.entity.name}：{complaint.get_category_display()}",
+        items.append(_item("complaint_accept", complaint, title=_complaint_title(complaint),
                            due=complaint.accept_due, today=today))
     for complaint in complaints.filter(status__in=["accepted", "investigating"], reply_due__lte=horizon,
                                        business_responded_at__isnull=True):
-        items.append(_item("complaint_reply", complaint, title=f"{complaint.entity.name}：{complaint.get_category_display()}",
+        items.append(_item("complaint_reply", complaint, title=_complaint_title(complaint),
                            due=complaint.reply_due, today=today))
     for complaint in complaints.filter(status__in=["accepted", "investigating"], resolve_due__lte=horizon):
-        items.append(_item("complaint_resolve", complaint, title=f"{complaint.entity.name}：{complaint.get_category_display()}",
+        items.append(_item("complaint_resolve", complaint, title=_complaint_title(complaint),
                            due=complaint.resolve_due, today=today))
 
     if getattr(user, "is_regulator", False):  # lists, repair and statements are the regulator's to decide
-        listings = _listings_in_scope(user).order_by("id")
+        listings = listings_for(user).order_by("id")
         for listing in listings.filter(status=ListingStatus.PROPOSED):
-            items.append(_item("listing_notify", listing, title=f"{listing.get_list_type_display()}：{listing.subject_name}",
+            items.append(_item("listing_notify", listing, title=_listing_title(listing),
                                due=None, today=today))
         for listing in listings.filter(status=ListingStatus.NOTIFIED, objection_due__lte=horizon):
             items.append(_item("objection_window", listing,
-                               title=f"{listing.get_list_type_display()}：{listing.subject_name}",
+                               title=_listing_title(listing),
                                due=listing.objection_due, today=today))
         for listing in listings.filter(status=ListingStatus.DECIDED):
-            items.append(_item("listing_publish", listing, title=f"{listing.get_list_type_display()}：{listing.subject_name}",
+            items.append(_item("listing_publish", listing, title=_listing_title(listing),
                                due=None, today=today))
         for objection in (Objection.objects.filter(listing__in=listings.values("pk"), answered_at__isnull=True)
                           .select_related("listing__entity", "listing__person").order_by("id")):
@@ -114,8 +115,7 @@ def workqueue_for(user, *, today: datetime.date | None = None) -> list[WorkItem]
                        .select_related("listing__entity", "listing__person").order_by("id")):
             items.append(_item("repair_decide", repair, title=repair.listing.subject_name, due=repair.decision_due,
                                today=today))
-        for statement in (PublicStatement.objects.filter(status=StatementStatus.PENDING)
-                          .filter(entity__in=entities_for(user).values("pk")).select_related("entity").order_by("id")):
+        for statement in statements_for(user).filter(status=StatementStatus.PENDING).order_by("id"):
             items.append(_item("statement_review", statement, title=statement.entity.name, due=None, today=today))
 
     return sorted(items, key=lambda item: (item.due is None, item.due or today, list(KINDS).index(item.kind),
