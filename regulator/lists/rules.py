@@ -154,3 +154,54 @@ def matching_restrictions(document: dict[str, Any], *, licence_type: str, list_t
         if any(fnmatch.fnmatchcase(licence_type, pattern) for pattern in item["licence_types"]):
             found.append(item)
     return found
+
+
+# ------------------------------------------------------------------ accessors
+# Every reader of a rule-set document goes through these (pure functions of the document), so a figure has one
+# meaning and one place where it is looked up; a sector's or category's figure overrides the default.
+
+def period_days(document: dict[str, Any], list_type: str, *, sector: str | None = None,
+                category: str | None = None) -> int:
+    """The longest period (days) a listing of ``list_type`` may run for this kind of subject."""
+    return document["periods_days"][list_type]
+
+
+def objection_working_days(document: dict[str, Any], *, sector: str | None = None,
+                           category: str | None = None) -> int:
+    """Working days to object (陈述申辩), counted from the notice's delivery."""
+    windows = document["objection_working_days"]
+    return windows.get(sector or "", windows["default"])
+
+
+def announcement_wait_days(document: dict[str, Any]) -> int:
+    """公告送达: days after the announcement's publication on which the document counts as delivered."""
+    return document.get("service", {}).get("announcement_wait_days", 30)
+
+
+def appeal_routes(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The remedies a decision names: [{"route": "administrative_review", "label": ..., "text": ...}, ...]."""
+    return list(document.get("appeal_routes", []))
+
+
+def measures_for(document: dict[str, Any], list_type: str) -> list[dict[str, Any]]:
+    """The measures catalogue for one list type: [{"code", "label", "basis"}, ...]."""
+    return [m for m in document.get("measures", []) if list_type in m.get("list_types", [])]
+
+
+def repair_rules(document: dict[str, Any], list_type: str, *, sector: str | None = None,
+                 category: str | None = None) -> dict[str, Any]:
+    """Repair of a listing: {"min_days", "commitment_required", "training_required", "decision_working_days"}."""
+    repair = document["repair"]
+    return {
+        "min_days": repair["black_min_days"] if list_type == "black" else 0,
+        "commitment_required": list_type != "black" or repair.get("commitment_for_black", False),
+        "commitment_allowed": list_type != "black" or repair.get("commitment_for_black", False),
+        "training_required": repair.get("requires_training", False),
+        "decision_working_days": repair["decision_working_days"],
+    }
+
+
+def legal_basis(document: dict[str, Any], list_type: str, *, ground: str | None = None,
+                sector: str | None = None, category: str | None = None) -> str:
+    """The legal basis a listing of ``list_type`` on ``ground`` (a rule or violation code) cites."""
+    return document["criteria"]["legal_basis"][list_type]
