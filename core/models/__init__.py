@@ -3,6 +3,15 @@
 from core.models.accounts import User, UserRole
 from core.models.audit import AuditCheckpoint, AuditEntry
 from core.models.calendar import CalendarDay, CalendarDayKind
+from core.models.documents import (
+           Authority,
+           DeliveryMethod,
+           DocumentKind,
+           DocumentSeries,
+           LegalCitation,
+           ServedDocument,
+)
 from core.models.history import TransitionRecord
 
-__all__ = ["AuditCheckpoint", "AuditEntry", "CalendarDay", "CalendarDayKind", "TransitionRecord", "User", "UserRole"]
+__all__ = ["AuditCheckpoint", "AuditEntry", "Authority", "CalendarDay", "CalendarDayKind", "DeliveryMethod", "DocumentKind",
+           "DocumentSeries", "LegalCitation", "ServedDocument", "TransitionRecord", "User", "UserRole"]
