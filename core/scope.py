@@ -73,3 +73,14 @@ def validate_region_prefix(value: str) -> None:
         raise ValidationError(
             _("行政区划前缀 %(code)s 不存在。"), code="invalid_region_prefix", params={"code": value}
         )
+
+
+def covering_region_q(region_code: str, field: str = "region_codes"):
+    """A filter on accounts whose jurisdiction (region prefixes; none = the whole province) covers a region."""
+    from django.db.models import Q  # models.Q is the same class; named for readers of the filter
+
+    covering = Q(**{f"{field}__len": 0})
+    for length in (2, 4, 6):
+        if region_code[:length]:
+            covering |= Q(**{f"{field}__contains": [region_code[:length]]})
+    return covering

@@ -236,6 +236,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE: dict = {
     "complaints-mark-overdue": {"task": "complaints.tasks.mark_overdue_complaints", "schedule": crontab(minute=5)},
+    "workbench-alerts": {"task": "regulator.workbench.tasks.send_alerts", "schedule": crontab(minute=10)},
     "ratings-drain-rescore-outbox": {"task": "ratings.tasks.drain_rescore_outbox", "schedule": 60.0},
     "ratings-nightly-recompute": {"task": "ratings.tasks.nightly_recompute", "schedule": crontab(minute=0, hour=2)},
     "regulator-nightly-lists": {"task": "regulator.lists.tasks.nightly_lists", "schedule": crontab(minute=30, hour=0)},
@@ -252,6 +253,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
     },
 }
+
+# 到期提醒 (regulator/workbench/alerts.py): an objection window closing within this many working days, a
+# document not served this many working days after its issue.
+ALERT_HORIZON_WORKING_DAYS = int(os.environ.get("ALERT_HORIZON_WORKING_DAYS", "1"))
+ALERT_UNSERVED_WORKING_DAYS = int(os.environ.get("ALERT_UNSERVED_WORKING_DAYS", "3"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@credit.example.gov.cn")

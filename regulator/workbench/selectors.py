@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
 from complaints.transitions import OPEN_STATES as COMPLAINT_OPEN
+from core.documents import documents_for
 from core.workdays import current_calendar
 from entities.selectors import entities_for
 from regulator.disclosure.models import StatementStatus
@@ -37,7 +38,11 @@ KINDS: dict[str, tuple[str, str]] = {
     "listing_publish": (_("已认定待公示"), _("公示")),
     "repair_decide": (_("信用修复待决定"), _("作出修复决定")),
     "statement_review": (_("回应声明待审核"), _("审核声明")),
+    "document_serve": (_("文书待送达"), _("送达并登记送达方式与日期")),
 }
+
+#: a document not served within this many working days of its issue is due (期限自送达之日起计算)
+SERVE_WITHIN_WORKING_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,13 @@ def workqueue_for(user, *, today: datetime.date | None = None) -> list[WorkItem]
                                today=today))
         for statement in statements_for(user).filter(status=StatementStatus.PENDING).order_by("id"):
             items.append(_item("statement_review", statement, title=statement.entity.name, due=None, today=today))
+
+    calendar = current_calendar()
+    for document in documents_for(user).filter(delivered_on__isnull=True).order_by("issued_on", "id"):
+        due = calendar.add_working_days(document.issued_on, SERVE_WITHIN_WORKING_DAYS)
+        if due <= horizon:
+            items.append(_item("document_serve", document, title=f"{document.title} {document.number}", due=due,
+                               today=today))
 
     return sorted(items, key=lambda item: (item.due is None, item.due or today, list(KINDS).index(item.kind),
                                            item.object_id))

@@ -1,0 +1,14 @@
+"""Celery tasks of the workbench: thin, each calling a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def send_alerts() -> int:
+    """Hourly: tell the responsible regulators of deadlines about to pass (decision 0015)."""
+    # imported in the body, like every task's service
+    from regulator.workbench.alerts import alerts_send
+
+    return len(alerts_send())
