@@ -175,7 +175,7 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "信用监管平台 API",
-    "DESCRIPTION": "山西文化旅游、会展、康养、家政行业信用监管：主体档案、信用评分、红黑名单与正当程序。",
+    "DESCRIPTION": "山西文化旅游、会展、康养、家政行业信用监管：主体档案、信用评分、严重失信主体名单、守信激励名单与正当程序。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI served from this service, not a CDN: regulators' networks are often closed.
