@@ -200,6 +200,8 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatusEnum": "complaints.models.ComplaintStatus",
         "SeverityEnum": "complaints.models.Severity",
         "PenaltyEnum": "complaints.models.Penalty",
+        "DeliveryMethodEnum": "core.models.DeliveryMethod",
+        "DocumentKindEnum": "core.models.DocumentKind",
     },
 }
 
@@ -237,6 +239,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE: dict = {
     "complaints-mark-overdue": {"task": "complaints.tasks.mark_overdue_complaints", "schedule": crontab(minute=5)},
     "workbench-alerts": {"task": "regulator.workbench.tasks.send_alerts", "schedule": crontab(minute=10)},
+    # after the nightly recompute (02:00): grades in the snapshot are the night's
+    "workbench-stats-snapshot": {"task": "regulator.workbench.tasks.take_stats_snapshot",
+                                 "schedule": crontab(minute=40, hour=2)},
     "ratings-drain-rescore-outbox": {"task": "ratings.tasks.drain_rescore_outbox", "schedule": 60.0},
     "ratings-nightly-recompute": {"task": "ratings.tasks.nightly_recompute", "schedule": crontab(minute=0, hour=2)},
     "regulator-nightly-lists": {"task": "regulator.lists.tasks.nightly_lists", "schedule": crontab(minute=30, hour=0)},

@@ -26,3 +26,30 @@ class AlertSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_type} {self.object_id} {self.due}"
+
+
+class StatFigure(models.Model):
+    """统计快照: one aggregate figure of one night's snapshot (set-based, district x sector x key x month).
+
+    The start page, the statistics API and the monthly bulletin read these rows, never the registry: a page
+    answers from a few hundred rows at any registry size, and a past month reads as it was that night.
+    """
+
+    taken_on = models.DateField(_("快照日期"))
+    metric = models.CharField(_("指标"), max_length=32)
+    month = models.DateField(_("月份"), null=True, help_text=_("按月趋势的月份（当月 1 日）；时点指标为空。"))
+    sector = models.CharField(_("行业"), max_length=32)
+    district = models.CharField(_("县区"), max_length=6)
+    key = models.CharField(_("分类"), max_length=64)
+    value = models.BigIntegerField(_("数值"))
+
+    class Meta:
+        db_table = "workbench_statfigure"
+        verbose_name = _("统计快照")
+        verbose_name_plural = _("统计快照")
+        indexes = [models.Index(fields=["taken_on", "metric"], name="stat_snapshot_metric")]
+        constraints = [models.UniqueConstraint(fields=["taken_on", "metric", "month", "sector", "district", "key"],
+                                               nulls_distinct=False, name="stat_figure_once")]
+
+    def __str__(self) -> str:
+        return f"{self.taken_on} {self.metric} {self.district} {self.sector} {self.key}={self.value}"

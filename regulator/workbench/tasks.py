@@ -12,3 +12,11 @@ def send_alerts() -> int:
     from regulator.workbench.alerts import alerts_send
 
     return len(alerts_send())
+
+
+@shared_task(acks_late=True)
+def take_stats_snapshot() -> int:
+    """Nightly: the statistics snapshot (set-based SQL), read by the start page, the API and the bulletin."""
+    from regulator.workbench.stats import snapshot_take
+
+    return snapshot_take()

@@ -1,10 +1,13 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from regulator.workbench.api.stats import FiguresView, MetricListView
 from regulator.workbench.api.views import WorkQueueView
 
 router = DefaultRouter()
 
 urlpatterns = [
     path("workqueue/", WorkQueueView.as_view(), name="workqueue"),
+    path("stats/", MetricListView.as_view(), name="stats"),
+    path("stats/<str:metric>/", FiguresView.as_view(), name="stats-figures"),
 ]
