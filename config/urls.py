@@ -26,5 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The receipts' public key where JOSE clients look for it (RFC 8615, RFC 7517; decision 0010).
     path(".well-known/jwks.json", ReceiptJwksView.as_view(), name="receipt-jwks"),
+    path("bulletins/", include("regulator.workbench.urls")),
     path("", include("regulator.portal.urls")),
 ]

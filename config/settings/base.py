@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # after the nightly recompute (02:00): grades in the snapshot are the night's
     "workbench-stats-snapshot": {"task": "regulator.workbench.tasks.take_stats_snapshot",
                                  "schedule": crontab(minute=40, hour=2)},
+    "workbench-monthly-bulletin": {"task": "regulator.workbench.tasks.monthly_bulletin",
+                                   "schedule": crontab(minute=0, hour=7)},
     "ratings-drain-rescore-outbox": {"task": "ratings.tasks.drain_rescore_outbox", "schedule": 60.0},
     "ratings-nightly-recompute": {"task": "ratings.tasks.nightly_recompute", "schedule": crontab(minute=0, hour=2)},
     "regulator-nightly-lists": {"task": "regulator.lists.tasks.nightly_lists", "schedule": crontab(minute=30, hour=0)},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from regulator.workbench.overview import overview
 from regulator.workbench.selectors import KINDS, counts, workqueue_for
 
 _index = admin.site.index
@@ -18,6 +19,8 @@ def index(request, extra_context=None):
         "workqueue_total": len(items),
         "workqueue_counts": [(kind, label, tally[kind]) for kind, (label, _action) in KINDS.items()],
     }
+    if request.user.is_authenticated and getattr(request.user, "is_regulator", False):
+        context["overview"] = overview(request.GET.get("figure"))
     return _index(request, context)
 
 

@@ -28,6 +28,24 @@ class AlertSent(models.Model):
         return f"{self.kind} {self.object_type} {self.object_id} {self.due}"
 
 
+class StatSnapshot(models.Model):
+    """统计快照: one per day it was taken (also when it found nothing to count), how many figures, how long."""
+
+    taken_on = models.DateField(_("快照日期"), unique=True)
+    figures = models.PositiveIntegerField(_("数值条数"))
+    took_ms = models.PositiveIntegerField(_("耗时（毫秒）"))
+    taken_at = models.DateTimeField(_("生成时间"), auto_now=True)
+
+    class Meta:
+        db_table = "workbench_statsnapshot"
+        verbose_name = _("统计快照")
+        verbose_name_plural = _("统计快照")
+        ordering = ["-taken_on"]
+
+    def __str__(self) -> str:
+        return f"{self.taken_on}（{self.figures} 条）"
+
+
 class StatFigure(models.Model):
     """统计快照: one aggregate figure of one night's snapshot (set-based, district x sector x key x month).
 
@@ -45,11 +63,35 @@ class StatFigure(models.Model):
 
     class Meta:
         db_table = "workbench_statfigure"
-        verbose_name = _("统计快照")
-        verbose_name_plural = _("统计快照")
+        verbose_name = _("统计数值")
+        verbose_name_plural = _("统计数值")
         indexes = [models.Index(fields=["taken_on", "metric"], name="stat_snapshot_metric")]
         constraints = [models.UniqueConstraint(fields=["taken_on", "metric", "month", "sector", "district", "key"],
                                                nulls_distinct=False, name="stat_figure_once")]
 
     def __str__(self) -> str:
         return f"{self.taken_on} {self.metric} {self.district} {self.sector} {self.key}={self.value}"
+
+
+class Bulletin(models.Model):
+    """服务业动态监测信息快报: one issue per month, from the snapshot taken after the month ended.
+
+    ``html`` is the issue as published and ``sha256`` its digest; regenerating a month from the same
+    snapshot gives the same bytes, so the digest shows a copy is the one published.
+    """
+
+    issue = models.PositiveIntegerField(_("期号"), unique=True)
+    month = models.DateField(_("月份"), unique=True, help_text=_("当月 1 日。"))
+    snapshot_on = models.DateField(_("所据快照日期"))
+    html = models.TextField(_("正文（HTML）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    generated_at = models.DateTimeField(_("生成时间"), auto_now=True)
+
+    class Meta:
+        db_table = "workbench_bulletin"
+        verbose_name = _("监测信息快报")
+        verbose_name_plural = _("监测信息快报")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"第{self.issue}期（{self.month:%Y年%-m月}）"

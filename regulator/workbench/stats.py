@@ -14,6 +14,7 @@ level can name a business.
 from __future__ import annotations
 
 import datetime
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,7 @@ from complaints.models import (
 from core.scope import Sector, region_name
 from ratings.models import Grade
 from regulator.lists.models import ListingStatus, ListType
-from regulator.workbench.models import StatFigure
+from regulator.workbench.models import StatFigure, StatSnapshot
 
 TREND_MONTHS = 24
 SUPPRESS_BELOW = 5
@@ -140,9 +141,14 @@ def trend_start(day: datetime.date) -> datetime.date:
 
 
 @transaction.atomic
-def snapshot_take(*, day: datetime.date | None = None) -> int:
-    """Take (or retake) the day's snapshot of every metric; returns the number of figures written."""
-    day = day or timezone.localdate()
+def snapshot_take(*, today: datetime.date | None = None) -> int:
+    """Take (or retake) today's snapshot of every metric; returns the number of figures written.
+
+    Only ever today's: a past day's snapshot is what that night saw, and the bulletins read from it (no
+    argument lets today's data be written under a past date).
+    """
+    day = today or timezone.localdate()
+    started = time.monotonic()
     StatFigure.objects.filter(taken_on=day).delete()
     written = 0
     with connection.cursor() as cursor:
@@ -153,11 +159,13 @@ def snapshot_take(*, day: datetime.date | None = None) -> int:
                 f"SELECT %(day)s::date, %(metric)s, figures.* FROM ({metric.sql}) AS figures",
                 {"day": day, "metric": metric.code, "since": trend_start(day)})
             written += cursor.rowcount
+    StatSnapshot.objects.update_or_create(taken_on=day, defaults={
+        "figures": written, "took_ms": round((time.monotonic() - started) * 1000)})
     return written
 
 
 def latest_snapshot(*, on_or_before: datetime.date | None = None) -> datetime.date | None:
-    queryset = StatFigure.objects.all()
+    queryset = StatSnapshot.objects.all()
     if on_or_before is not None:
         queryset = queryset.filter(taken_on__lte=on_or_before)
     return queryset.order_by("-taken_on").values_list("taken_on", flat=True).first()

@@ -20,3 +20,12 @@ def take_stats_snapshot() -> int:
     from regulator.workbench.stats import snapshot_take
 
     return snapshot_take()
+
+
+@shared_task(acks_late=True)
+def monthly_bulletin() -> int | None:
+    """Daily: on the first working day of a month (or later if it is still missing), last month's bulletin."""
+    from regulator.workbench.bulletin import bulletin_due
+
+    bulletin = bulletin_due()
+    return bulletin.issue if bulletin else None

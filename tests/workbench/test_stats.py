@@ -46,7 +46,7 @@ def seeded():
         findings=[{"violation_type": violation, "severity": "general", "description": "未明码标价"},
                   {"violation_type": violation, "severity": "minor", "description": "价签不清"}],
         today=DAY)
-    stats.snapshot_take(day=DAY)
+    stats.snapshot_take(today=DAY)
     return {"yancheng": yancheng, "taiyuan": taiyuan}
 
 
@@ -91,13 +91,13 @@ def test_public_answers_withhold_cells_under_five(seeded):
 def test_a_retaken_day_replaces_the_day_and_an_earlier_snapshot_stays_as_it_was(seeded):
     before = StatFigure.objects.filter(taken_on=DAY).count()
     EntityFactory(region_code="140802")
-    assert stats.snapshot_take(day=DAY) == before + 1 or StatFigure.objects.filter(taken_on=DAY).count() == before + 1
-    stats.snapshot_take(day=DAY + datetime.timedelta(days=1))
+    assert stats.snapshot_take(today=DAY) == before + 1 or StatFigure.objects.filter(taken_on=DAY).count() == before + 1
+    stats.snapshot_take(today=DAY + datetime.timedelta(days=1))
     old = _values(stats.figures("entities_by_grade", level="district", taken_on=DAY))
     new = _values(stats.figures("entities_by_grade", level="district", taken_on=DAY + datetime.timedelta(days=1)))
     assert old == new  # nothing changed between the two nights
     EntityFactory(region_code="140105")
-    stats.snapshot_take(day=DAY + datetime.timedelta(days=2))
+    stats.snapshot_take(today=DAY + datetime.timedelta(days=2))
     assert _values(stats.figures("entities_by_grade", level="district", taken_on=DAY))[("140105", "B", None)] == 6
     assert _values(stats.figures("entities_by_grade", level="district",
                                  taken_on=DAY + datetime.timedelta(days=2)))[("140105", "B", None)] == 7
