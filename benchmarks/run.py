@@ -6,7 +6,8 @@ Runs against its own database (``credit_bench`` on the embedded server, or
 1. ``generate_data`` builds N synthetic entities (default 100,000, about 2,000,000 credit events);
 2. full recompute: the set-based SQL, chunked as the Celery tasks run it;
 3. naive per-entity ORM loop (load events, Python engine, save) over a 2,000-entity sample;
-4. the floor: one raw SQL aggregate of points over all events.
+4. the floor: one raw SQL aggregate of points over all events;
+5. the nightly statistics snapshot, the start page and a statistic (against the live aggregate's SQL).
 
 Figures go to stdout, ``benchmarks/results.json`` and (by hand) the README.
 """
@@ -273,6 +274,62 @@ def bench_workers_scale_out(worker_counts: tuple[int, ...] = (1, 2)) -> dict:
             "speedup_by_workers": {count: round(base / value, 2) for count, value in seconds.items()}}
 
 
+def _percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"p50_ms": round(ordered[len(ordered) // 2] * 1000, 1),
+            "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000, 1),
+            "samples": len(ordered)}
+
+
+def bench_workbench(requests: int = 40) -> dict:
+    """The nightly statistics snapshot, the start page and a statistic, each against the live aggregate."""
+    from django.db import connection
+    from django.test import Client
+
+    from core.models import User, UserRole
+    from regulator.workbench import stats
+
+    started = time.perf_counter()
+    figures = stats.snapshot_take()
+    snapshot_s = time.perf_counter() - started
+    regulator, _ = User.objects.get_or_create(username="bench-regulator",
+                                              defaults={"role": UserRole.REGULATOR, "is_staff": True})
+    page = Client()
+    page.force_login(regulator)
+    api = Client()
+
+    def timed(call) -> list[float]:
+        call()  # warm
+        samples = []
+        for _ in range(requests):
+            begin = time.perf_counter()
+            response = call()
+            samples.append(time.perf_counter() - begin)
+            assert response.status_code == 200, response.status_code
+        return samples
+
+    start_page = timed(lambda: page.get("/admin/"))
+    statistic = timed(lambda: api.get("/api/v1/stats/entities_by_grade/?level=city"))
+
+    def live() -> list[float]:  # the same figure computed from the registry, per request (the baseline)
+        samples = []
+        for _ in range(max(5, requests // 4)):
+            begin = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(stats.METRICS["entities_by_grade"].sql, {"day": datetime.date.today(),
+                                                                        "since": datetime.date.today()})
+                cursor.fetchall()
+            samples.append(time.perf_counter() - begin)
+        return samples
+
+    baseline = _percentiles(live())
+    result = {"snapshot_seconds": round(snapshot_s, 2), "snapshot_figures": figures,
+              "start_page": _percentiles(start_page), "statistic_api": _percentiles(statistic),
+              "live_grade_aggregate_sql": baseline}
+    result["statistic_vs_live_sql"] = round(result["statistic_api"]["p50_ms"] / max(baseline["p50_ms"], 0.1), 3)
+    return result
+
+
 def write_readme(summary: dict) -> None:
     """Replace the figures between the bench markers of README.md."""
     readme = ROOT / "README.md"
@@ -303,6 +360,12 @@ def write_readme(summary: dict) -> None:
            + f"; speed-up with {max(scale['speedup_by_workers'], key=int)} workers "
            f"**{scale['speedup_by_workers'][max(scale['speedup_by_workers'], key=int)]}x** |"]
           if (scale := summary.get("workers_scale_out")) else []),
+        *([f"| statistics (start page and API; targets p95 < 300 ms and < 100 ms) | nightly snapshot "
+           f"{wb['snapshot_seconds']} s ({wb['snapshot_figures']:,} figures); start page p50 "
+           f"{wb['start_page']['p50_ms']} ms, p95 {wb['start_page']['p95_ms']} ms; a statistic p50 "
+           f"{wb['statistic_api']['p50_ms']} ms, p95 {wb['statistic_api']['p95_ms']} ms, "
+           f"**{wb['statistic_vs_live_sql']}x** the live aggregate's SQL alone |"]
+          if (wb := summary.get("workbench")) else []),
         *([f"| nightly proposing pass | visits the {night['entities_with_evidence']:,} of "
            f"{night['active_entities']:,} active entities with evidence in a rule's horizon (found in "
            f"{night['selection_seconds']} s); {night['steady_visit_ms']} ms a visit on a quiet night "
@@ -337,6 +400,8 @@ def main() -> None:
     print(f"[bench] nightly proposing pass: {nightly}", flush=True)
     scale = bench_workers_scale_out()
     print(f"[bench] recompute across real workers: {scale}", flush=True)
+    workbench = bench_workbench()
+    print(f"[bench] statistics snapshot, start page, statistics API: {workbench}", flush=True)
 
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["recompute"] = {
@@ -353,6 +418,7 @@ def main() -> None:
         "incremental_latency": latency,
         "nightly_proposals": nightly,
         "workers_scale_out": scale,
+        "workbench": workbench,
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     summary = results["recompute"]
