@@ -7,7 +7,8 @@ by name or by the whole ID number, matched through its keyed hash.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.base import (
@@ -34,10 +35,26 @@ class RegistryInline(RegulatorPermissions, admin.TabularInline):
     can_delete = False
 
 
+def warn_if_flagged(modeladmin, request, role: PersonRole) -> None:
+    """任职预警: the save stands, and the regulator is told why the appointment is flagged."""
+    if role.flagged:
+        details = "；".join(reason.get("detail", "") for reason in role.flag_reasons)
+        modeladmin.message_user(request, _("任职预警（%(role)s）：%(details)s") % {"role": role, "details": details},
+                                messages.WARNING)
+
+
+@admin.display(description=_("预警事由"))
+def flag_reasons_display(modeladmin, role: PersonRole):
+    if not role.flag_reasons:
+        return modeladmin.get_empty_value_display()
+    return format_html_join("", "<p>{}</p>", ((reason.get("detail", ""),) for reason in role.flag_reasons))
+
+
 class PersonRoleInline(RegistryInline):
     model = PersonRole
     autocomplete_fields = ["person", "entity"]
-    fields = ["person", "entity", "role", "started_on", "ended_on"]
+    fields = ["person", "entity", "role", "started_on", "ended_on", "flagged"]
+    readonly_fields = ["flagged"]
 
     def get_fields(self, request, obj=None):
         # On an entity's page the entity is implied, on a person's page the person.
@@ -56,7 +73,7 @@ class ServiceFormsetMixin:
     def save_formset(self, request, form, formset, change):
         for instance in formset.save(commit=False):
             if isinstance(instance, PersonRole):
-                services.role_save(person_role=instance)
+                warn_if_flagged(self, request, services.role_save(person_role=instance))
             elif isinstance(instance, Licence):
                 services.licence_save(licence=instance)
         formset.save_m2m()
@@ -155,16 +172,20 @@ CurrentRoleFilter = presence_filter(title=_("在任情况"), parameter_name="cur
 
 @admin.register(PersonRole)
 class PersonRoleAdmin(RegulatorAdmin):
+    """任职: an appointment made while a restriction binds the person is flagged (任职预警) when it is recorded."""
+
     allow_add = True
     allow_change = True
-    list_display = ["person", "role", "entity", "started_on", "ended_on"]
-    list_filter = ["role", CurrentRoleFilter]
+    list_display = ["person", "role", "entity", "started_on", "ended_on", "flagged", "flagged_at"]
+    list_filter = ["role", CurrentRoleFilter, "flagged"]
     search_fields = ["person__name"]
     search_help_text = _("按主体名称或信用代码、自然人姓名或身份证号码查找。")
     autocomplete_fields = ["person", "entity"]
     list_select_related = ["person", "entity"]
-    fields = ["entity", "person", "role", "started_on", "ended_on", "created_at", "updated_at"]
-    readonly_fields = ["created_at", "updated_at"]
+    fields = ["entity", "person", "role", "started_on", "ended_on", "flagged", "flag_reasons_display", "flagged_at",
+              "checked_at", "created_at", "updated_at"]
+    readonly_fields = ["flagged", "flag_reasons_display", "flagged_at", "checked_at", "created_at", "updated_at"]
+    flag_reasons_display = flag_reasons_display
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -174,7 +195,9 @@ class PersonRoleAdmin(RegulatorAdmin):
             person__in=person_ids_matching(term)), False
 
     def save_model(self, request, obj, form, change):
-        adopt(obj, services.role_save(person_role=obj))
+        saved = services.role_save(person_role=obj)
+        adopt(obj, saved)
+        warn_if_flagged(self, request, saved)
 
 
 @admin.register(Licence)

@@ -6,7 +6,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from core.scope import Sector  # noqa: F401  (re-exported: the registry names it)
@@ -162,6 +162,15 @@ class PersonRole(models.Model):
     role = models.CharField(_("职务"), max_length=32, choices=PersonRoleKind.choices)
     started_on = models.DateField(_("起始日期"))
     ended_on = models.DateField(_("终止日期"), null=True, blank=True)
+    # 任职核查 (entities.hooks): set by entities.services.role_save, never edited by hand. Database defaults, so
+    # rows written in bulk (synthetic data) without these columns are valid too.
+    flagged = models.BooleanField(_("任职预警"), default=False, db_default=False, editable=False,
+                                  help_text=_("任职时受任职限制（或未能核查），须监管人员关注。"))
+    flag_reasons = models.JSONField(_("预警事由"), default=list, db_default=Value([], output_field=models.JSONField()),
+                                    blank=True, editable=False)
+    flagged_at = models.DateTimeField(_("预警时间"), null=True, blank=True, editable=False)
+    checked_at = models.DateTimeField(_("核查时间"), null=True, blank=True, editable=False,
+                                      help_text=_("为空：该任职登记于任职核查启用之前。"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -172,6 +181,7 @@ class PersonRole(models.Model):
         indexes = [
             models.Index(fields=["person", "started_on"], name="role_person_dates"),
             models.Index(fields=["entity", "role"], name="role_entity_role"),
+            models.Index(fields=["flagged_at"], name="role_flagged", condition=Q(flagged=True)),
         ]
         constraints = [
             models.CheckConstraint(

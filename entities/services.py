@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from entities import hooks
 from entities.exceptions import DuplicatePerson
 from entities.models import Entity, Licence, Person, PersonRole
 from entities.validators import mask_id_number, normalize_id_number
@@ -64,15 +66,38 @@ def person_update(*, person: Person, name: str) -> Person:
     return person
 
 
+#: what an appointment is: a change of any of these is a new appointment, checked again
+_APPOINTMENT = ("entity_id", "person_id", "role", "started_on")
+
+
 @transaction.atomic
 def role_save(*, person_role: PersonRole | None = None, **fields) -> PersonRole:
+    """Record a role; an appointment (new, or its person, entity, role or first day changed) is checked.
+
+    The save always succeeds; an appointment made while a restriction binds the person (or that could not
+    be checked) is flagged: ``flagged``, ``flag_reasons`` (each with a ``code`` and a ``detail`` in words),
+    ``flagged_at``. The caller shows them as warnings (API ``warnings``, an admin message).
+    """
     # Not ``role=``: that is a field of PersonRole and arrives in ``fields``.
     role = person_role or PersonRole()
     for name, value in fields.items():
         setattr(role, name, value)
     role.full_clean()
+    stored = PersonRole.objects.filter(pk=role.pk).values(*_APPOINTMENT).first() if role.pk else None
+    if stored is None or any(stored[name] != getattr(role, name) for name in _APPOINTMENT):
+        _appointment_check(role)
     role.save()
     return role
+
+
+def _appointment_check(role: PersonRole) -> None:
+    reasons = hooks.appointment_reasons(person_id=role.person_id, entity_id=role.entity_id, role=role.role,
+                                        started_on=role.started_on, ended_on=role.ended_on)
+    now = timezone.now()
+    role.flag_reasons = reasons
+    role.flagged_at = now if reasons else None
+    role.flagged = bool(reasons)
+    role.checked_at = now
 
 
 @transaction.atomic

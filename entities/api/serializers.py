@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.serializers import ModelSerializer
@@ -57,11 +58,39 @@ class PersonUpdateSerializer(PersonSerializer):
         fields = ["id", "name", "id_number_masked", "created_at", "updated_at"]
 
 
+class AppointmentWarningSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("listed_person、role_at_listed_entity、penalty_ban 或 unchecked"))
+    detail = serializers.CharField()
+
+
 class PersonRoleSerializer(ModelSerializer):
+    """任职. ``flagged`` / ``flag_reasons`` / ``warnings``: the appointment was recorded while a restriction binds
+    the person (or could not be checked); shown to regulators and inspectors, null or empty for others."""
+
+    warnings = serializers.SerializerMethodField(help_text=_("任职预警：受任职限制的事由（保存仍然有效）。"))
+
     class Meta:
         model = PersonRole
-        fields = ["id", "entity", "person", "role", "started_on", "ended_on", "created_at", "updated_at"]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        fields = ["id", "entity", "person", "role", "started_on", "ended_on", "flagged", "flag_reasons",
+                  "flagged_at", "checked_at", "warnings", "created_at", "updated_at"]
+        read_only_fields = ["id", "flagged", "flag_reasons", "flagged_at", "checked_at", "created_at", "updated_at"]
+
+    def _official(self) -> bool:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return bool(user is not None and (getattr(user, "is_regulator", False) or getattr(user, "is_inspector", False)))
+
+    @extend_schema_field(AppointmentWarningSerializer(many=True))
+    def get_warnings(self, role: PersonRole) -> list[dict]:
+        if not self._official():
+            return []
+        return [{"code": reason.get("code", ""), "detail": reason.get("detail", "")} for reason in role.flag_reasons]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self._official():
+            data.update(flagged=None, flag_reasons=[], flagged_at=None, checked_at=None)
+        return data
 
     def validate(self, attrs):
         started = attrs.get("started_on", getattr(self.instance, "started_on", None))

@@ -3,6 +3,10 @@
 All or nothing: every row is validated first; one bad row rejects the batch
 and nothing is written. Idempotent on (source_authority, source_reference):
 a row seen before is reported as existing, never duplicated.
+
+A row may name its ``ground`` (``court_dishonest_debtor``: 人民法院失信被执行人), kept as the listing's
+``source_rule``: a sector whose rules act on it (养老: 民发〔2019〕103号) then proposes its own listing.
+The period of a row without ``expires_on`` is the rule set's for the subject's sector and category.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from regulator.lists.models import (
     ListType,
     SubjectType,
 )
+from regulator.lists.rules import IMPORT_GROUNDS, period_days
 from regulator.lists.selectors import rule_set_on
 from regulator.lists.services import listing_public_changed
 
@@ -57,6 +62,8 @@ def _clean_row(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]
             errors[key] = [_("必填。")]
     if row.get("list_type") and row["list_type"] not in ListType.values:
         errors["list_type"] = [_("应为 black、watch 或 red。")]
+    if row.get("ground") and row["ground"] not in IMPORT_GROUNDS:
+        errors["ground"] = [_("应为 %(codes)s 之一，或留空。") % {"codes": "、".join(IMPORT_GROUNDS)}]
     code, number = row.get("credit_code") or "", row.get("id_number") or ""
     if bool(code) == bool(number):
         errors["credit_code"] = [_("credit_code 与 id_number 须且只须填写一项。")]
@@ -113,11 +120,13 @@ def _write(row: dict[str, Any], actor) -> tuple[str, Listing]:
             name=row["name"], id_number=row["id_number"])
     decided = row["decided_on"]
     rule_set = rule_set_on(decided)
-    period = rule_set.document["periods_days"][row["list_type"]]
+    period = period_days(rule_set.document, row["list_type"], sector=entity.sector if entity else None,
+                         category=entity.category if entity else None)
     expires = row["expires_on"] or decided + datetime.timedelta(days=period)
     listing = Listing.objects.create(
         list_type=row["list_type"], subject_type=SubjectType.ENTITY if entity else SubjectType.PERSON,
         entity=entity, person=person, reason=row["reason"], legal_basis=row["legal_basis"], source_type="import",
+        source_rule=row.get("ground") or "",
         status=ListingStatus.PUBLISHED, rule_set=rule_set, period_days=(expires - decided).days, decided_on=decided,
         published_on=row["published_on"] or decided, expires_on=expires,
         decision_number=row.get("decision_number") or "", measures=row.get("measures") or "",

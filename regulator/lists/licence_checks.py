@@ -3,7 +3,14 @@
 Follows persons through their roles: a black-listed entity's legal
 representative, actual controller or principal *at the listing date* is
 blocked for the listing period also when applying through another company
-(旅行社条例; 运盐政发〔2022〕16号). ``watch`` allows with a warning.
+(运盐政发〔2022〕16号). ``watch`` allows with a warning. A penalty itself binds too,
+listed or not (``trigger: penalty`` restrictions of the rule set in force on the
+day asked): the principal of an agency whose licence was revoked for 5 years, its
+managers for 3, counted from the penalty decision (旅行社条例, 旅游法).
+
+The same decision answers a role appointment (``regulator.lists.appointments``):
+the person is checked in the role they are appointed to, against the licences of
+the entity's category.
 """
 
 from __future__ import annotations
@@ -13,15 +20,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Case, DateField, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from entities.models import Entity, LicenceType, Person, PersonRole, Sector
+from complaints.models import Finding, Penalty
+from entities.models import Entity, LicenceType, Person, PersonRole, PersonRoleKind, Sector
 from entities.services import id_number_hash
 from entities.validators import mask_id_number
-from regulator.lists.models import Listing, ListingStatus, ListType, SubjectType
-from regulator.lists.rules import LICENCE_SECTOR, licence_type_known, matching_restrictions
+from regulator.lists.models import Listing, ListingStatus, ListType, RuleSet, SubjectType
+from regulator.lists.rules import (
+    LICENCE_SECTOR,
+    licence_type_known,
+    matching_restrictions,
+    penalty_restrictions,
+    restriction_start_event,
+)
 
 ROLE_LINKS = ["legal_representative", "actual_controller", "principal"]
 _EVER_PUBLISHED = [ListingStatus.PUBLISHED, ListingStatus.EXPIRED, ListingStatus.REMOVED, ListingStatus.REPAIRED]
@@ -73,8 +88,9 @@ def licence_checks_batch(items: list[dict[str, Any]], as_of: datetime.date | Non
 def licence_checks_batch_explained(items: list[dict[str, Any]], as_of: datetime.date | None = None,
                                    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """:func:`licence_check_explained` for every item, in order: the facts of the whole batch are loaded at once
-    (applicants, persons, the roles linking them, the live listings of all of them: four statements), then each
-    item is decided over them by the same pure logic. ``as_of`` is the day of items that name none (else today).
+    (applicants, persons, the roles linking them, the live listings of all of them, the rule sets, the penalties
+    that bind: six statements), then each item is decided over them by the same pure logic. ``as_of`` is the
+    day of items that name none (else today).
     """
     checks = []
     for item in items:
@@ -115,24 +131,38 @@ def _terms(result: dict[str, Any], *, applicant: Entity | None, applicant_credit
     return {"subject": subject, "question": question, "result_text": _result_words(result)}
 
 
-def _listings_words(rows: list[dict[str, Any]]) -> str:
+def _rows_words(rows: list[dict[str, Any]]) -> str:
     labels = dict(ListType.choices)
     parts = []
     for row in rows:
         until = f"，至 {row['until'].isoformat()}" if row.get("until") else ""
-        parts.append(f"{labels.get(row['list_type'], row['list_type'])}记录 {row['listing_id']} 号{until}")
-    return "；".join(parts)
+        if row.get("listing_id") is not None:
+            parts.append(f"{labels.get(row['list_type'], row['list_type'])}记录 {row['listing_id']} 号{until}")
+        else:
+            parts.append(f"行政处罚记录 {row['finding_id']} 号{until}")
+    return "；".join(dict.fromkeys(parts))
+
+
+def _sources(rows: list[dict[str, Any]]) -> tuple[int, int]:
+    """How many listings and how many penalties the rows rest on."""
+    return (len({row["listing_id"] for row in rows if row.get("listing_id") is not None}),
+            len({row["finding_id"] for row in rows if row.get("listing_id") is None}))
+
+
+def _count_words(rows: list[dict[str, Any]]) -> str:
+    listings, penalties = _sources(rows)
+    parts = ([f"{listings} 条名单记录"] if listings else []) + ([f"{penalties} 项行政处罚"] if penalties else [])
+    return "、".join(parts)
 
 
 def _result_words(result: dict[str, Any]) -> str:
     if result["blocking"]:
-        ids = {row["listing_id"] for row in result["blocking"]}
-        words = f"不予许可：{len(ids)} 条名单记录限制该许可（{_listings_words(result['blocking'])}）。"
+        words = (f"不予许可：{_count_words(result['blocking'])}限制该许可"
+                 f"（{_rows_words(result['blocking'])}）。")
     elif result["warnings"]:
-        ids = {row["listing_id"] for row in result["warnings"]}
-        words = f"可以许可，但须从严审查：{len(ids)} 条名单记录（{_listings_words(result['warnings'])}）。"
+        words = f"可以许可，但须从严审查：{_count_words(result['warnings'])}（{_rows_words(result['warnings'])}）。"
     else:
-        words = "可以许可：未发现限制该许可的名单记录。"
+        words = "可以许可：未发现限制该许可的名单记录或行政处罚。"
     if result["unknown"]:
         words += "所给统一社会信用代码未在本平台登记。"
     return words
@@ -144,6 +174,10 @@ class _Check:
     applicant_credit_code: str | None
     person_id_numbers: list[str]
     day: datetime.date
+    #: persons checked by id in a role (an appointment), and the entity they are appointed at (whose own
+    #: listings and penalties do not bind its own role holders there)
+    person_roles: tuple[tuple[int, str], ...] = ()
+    exclude_entity_id: int | None = None
 
 
 @dataclass
@@ -153,31 +187,51 @@ class _Facts:
     hashes: dict[str, str] = field(default_factory=dict)
     entities: dict[str, Entity] = field(default_factory=dict)
     persons: dict[str, Person] = field(default_factory=dict)
+    persons_by_id: dict[int, Person] = field(default_factory=dict)
     roles_by_entity: dict[int, list[PersonRole]] = field(default_factory=dict)
     roles_by_person: dict[int, list[PersonRole]] = field(default_factory=dict)
     listings_by_entity: dict[int, list[Listing]] = field(default_factory=dict)
     listings_by_person: dict[int, list[Listing]] = field(default_factory=dict)
+    rule_sets: list[RuleSet] = field(default_factory=list)
+    penalties_by_entity: dict[int, list[Finding]] = field(default_factory=dict)
+
+    def document_on(self, day: datetime.date) -> dict[str, Any]:
+        """The rule set in force on ``day`` (the earliest before the first), as ``selectors.rule_set_on``."""
+        in_force = [rule_set for rule_set in self.rule_sets if rule_set.effective_from <= day]
+        chosen = in_force[-1] if in_force else (self.rule_sets[0] if self.rule_sets else None)
+        return chosen.document if chosen is not None else {"restrictions": []}
 
 
-_ENTITY_FIELDS = ("id", "credit_code", "name", "sector")
+_ENTITY_FIELDS = ("id", "credit_code", "name", "sector", "category")
 _LISTING_FIELDS = ("id", "list_type", "subject_type", "entity_id", "person_id", "related_entity_id", "person_role",
-                   "reason", "source_type", "status", "rule_set_id", "decided_on", "published_on", "expires_on",
-                   "ended_on", "rule_set__document", "entity__name", "entity__sector", "related_entity__sector")
+                   "reason", "source_type", "source_id", "status", "rule_set_id", "decided_on", "published_on",
+                   "expires_on", "ended_on", "rule_set__document", "entity__name", "entity__sector",
+                   "entity__category", "related_entity__sector", "related_entity__category")
+_FINDING_FIELDS = ("id", "penalty", "severity", "decision_number", "decided_on", "inspection__inspected_on",
+                   "inspection__entity__name", "inspection__entity__category",
+                   "inspection__entity__sector", "violation_type__code", "violation_type__name")
+
+
+def _penalty_day(finding: Finding) -> datetime.date:
+    """The penalty decision's date (the inspection's when the finding records none)."""
+    return finding.decided_on or finding.inspection.inspected_on
 
 
 def _facts_load(checks: list[_Check]) -> _Facts:
-    """At most four statements whatever the batch's size (fewer when a kind of subject is absent)."""
+    """At most six statements whatever the batch's size (fewer when a kind of subject is absent)."""
     facts = _Facts()
     codes = {check.applicant_credit_code for check in checks if check.applicant_credit_code}
     numbers = {number for check in checks for number in check.person_id_numbers}
+    appointed = {person_id for check in checks for person_id, _role in check.person_roles}
     facts.hashes = {number: id_number_hash(number) for number in numbers}
     if codes:
         for entity in Entity.objects.filter(credit_code__in=codes).only(*_ENTITY_FIELDS).order_by("id"):
             facts.entities.setdefault(entity.credit_code, entity)
-    if numbers:
-        for person in Person.objects.filter(id_hash__in=set(facts.hashes.values())).only(
+    if numbers or appointed:
+        for person in Person.objects.filter(Q(id_hash__in=set(facts.hashes.values())) | Q(pk__in=appointed)).only(
                 "id", "id_hash", "id_number_masked").order_by("id"):
             facts.persons.setdefault(person.id_hash, person)
+            facts.persons_by_id[person.pk] = person
     applicant_ids = [entity.pk for entity in facts.entities.values()]
     direct_ids = [person.pk for person in facts.persons.values()]
     roles: list[PersonRole] = []
@@ -193,20 +247,40 @@ def _facts_load(checks: list[_Check]) -> _Facts:
         facts.roles_by_person.setdefault(role.person_id, []).append(role)
     entity_ids = set(applicant_ids) | set(facts.roles_by_entity)
     person_ids = set(direct_ids) | set(facts.roles_by_person)
-    if entity_ids or person_ids:
-        first = min(check.day for check in checks)
-        last = max(check.day for check in checks)
-        # In effect on some day of the batch (a superset: each item keeps those in effect on its own day).
-        live = (Listing.objects.filter(status__in=_EVER_PUBLISHED, published_on__lte=last)
-                .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=first))
-                .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=first))
-                .filter(Q(entity_id__in=entity_ids) | Q(person_id__in=person_ids))
-                .select_related("rule_set", "entity", "related_entity").only(*_LISTING_FIELDS).order_by("-id"))
-        for listing in live:
-            if listing.entity_id is not None:
-                facts.listings_by_entity.setdefault(listing.entity_id, []).append(listing)
-            if listing.person_id is not None:
-                facts.listings_by_person.setdefault(listing.person_id, []).append(listing)
+    if not (entity_ids or person_ids):
+        return facts
+    first = min(check.day for check in checks)
+    last = max(check.day for check in checks)
+    # The penalty decision a listing rests on: a restriction may run from it rather than from the listing.
+    source_penalty = (Finding.objects.filter(pk=OuterRef("source_id"))
+                      .values(on=Coalesce("decided_on", "inspection__inspected_on"))[:1])
+    # In effect on some day of the batch (a superset: each item keeps those in effect on its own day).
+    live = (Listing.objects.filter(status__in=_EVER_PUBLISHED, published_on__lte=last)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=first))
+            .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=first))
+            .filter(Q(entity_id__in=entity_ids) | Q(person_id__in=person_ids))
+            .select_related("rule_set", "entity", "related_entity").only(*_LISTING_FIELDS)
+            .annotate(source_penalty_on=Case(When(source_type="finding", then=Subquery(source_penalty)),
+                                             default=None, output_field=DateField()))
+            .order_by("-id"))
+    for listing in live:
+        if listing.entity_id is not None:
+            facts.listings_by_entity.setdefault(listing.entity_id, []).append(listing)
+        if listing.person_id is not None:
+            facts.listings_by_person.setdefault(listing.person_id, []).append(listing)
+    facts.rule_sets = list(RuleSet.objects.order_by("effective_from").only("id", "effective_from", "document"))
+    rules = [item for rule_set in facts.rule_sets for item in penalty_restrictions(rule_set.document)]
+    if rules:
+        # Penalties on these entities that some rule set's penalty restriction could still run from.
+        longest = max(item["period_days"] for item in rules)
+        penalties = {penalty for item in rules for penalty in item["penalties"]}
+        decided = Coalesce("decided_on", "inspection__inspected_on")
+        findings = (Finding.objects.filter(inspection__entity_id__in=entity_ids, penalty__in=penalties)
+                    .alias(penalty_on=decided)
+                    .filter(penalty_on__lte=last, penalty_on__gt=first - datetime.timedelta(days=longest))
+                    .select_related("inspection__entity", "violation_type").only(*_FINDING_FIELDS).order_by("id"))
+        for finding in findings:
+            facts.penalties_by_entity.setdefault(finding.inspection.entity_id, []).append(finding)
     return facts
 
 
@@ -215,6 +289,18 @@ def _live_on(listing: Listing, day: datetime.date) -> bool:
     return (listing.status in _EVER_PUBLISHED and listing.published_on is not None and listing.published_on <= day
             and (listing.ended_on is None or listing.ended_on > day)
             and (listing.expires_on is None or listing.expires_on > day))
+
+
+def _held_on(role: PersonRole, day: datetime.date) -> bool:
+    return role.started_on <= day and (role.ended_on is None or role.ended_on >= day)
+
+
+def _penalty_matches(item: dict[str, Any], finding: Finding) -> bool:
+    entity = finding.inspection.entity
+    return (finding.penalty in item["penalties"]
+            and (not item.get("categories") or entity.category in item["categories"])
+            and (not item.get("sectors") or entity.sector in item["sectors"])
+            and (not item.get("violation_codes") or finding.violation_type.code in item["violation_codes"]))
 
 
 def _decide(check: _Check, facts: _Facts) -> tuple[dict[str, Any], Entity | None]:
@@ -230,45 +316,76 @@ def _decide(check: _Check, facts: _Facts) -> tuple[dict[str, Any], Entity | None
         if applicant is None:
             unknown.append("applicant_credit_code")
 
+    # Each person checked, and how they stand behind the application: their role at the applicant, or
+    # ``applicant_person`` (named by ID number), or the role they are appointed to.
     persons: dict[int, tuple[Person, str]] = {}
     for number in check.person_id_numbers:
         person = facts.persons.get(facts.hashes[number])
         if person is not None:
             persons[person.pk] = (person, "applicant_person")
+    for person_id, role_code in check.person_roles:
+        if person_id in facts.persons_by_id:
+            persons[person_id] = (facts.persons_by_id[person_id], role_code)
     if applicant is not None:
         for role in facts.roles_by_entity.get(applicant.pk, []):
-            if role.started_on <= day and (role.ended_on is None or role.ended_on >= day):
+            if _held_on(role, day):
                 persons.setdefault(role.person_id, (role.person, role.role))
 
-    def add(listing: Listing, subject: str, subject_role: str, sector: str | None) -> None:
+    def emit(restriction: dict[str, Any], row: dict[str, Any], why: str | None) -> None:
+        if why is not None and restriction.get("applicant_roles") and why not in restriction["applicant_roles"]:
+            return
+        row.update(restriction=restriction.get("basis", ""), effect=restriction["effect"],
+                   start_event=restriction_start_event(restriction))
+        (blocking if restriction["effect"] == "deny" else warnings).append(row)
+
+    def add(listing: Listing, subject: str, subject_role: str, entity: Entity | None, why: str | None) -> None:
+        sector = entity.sector if entity is not None else None
+        category = entity.category if entity is not None else None
         for restriction in matching_restrictions(listing.rule_set.document, licence_type=licence_type,
-                                                 list_type=listing.list_type, subject_role=subject_role, sector=sector):
+                                                 list_type=listing.list_type, subject_role=subject_role,
+                                                 sector=sector, category=category):
+            start = listing.decided_on
+            if restriction_start_event(restriction) == "penalty_date":
+                start = getattr(listing, "source_penalty_on", None) or listing.decided_on
             until = listing.ended_on or listing.expires_on
-            if restriction.get("period_days") and listing.decided_on:
-                until = min(until, listing.decided_on + datetime.timedelta(days=restriction["period_days"]))
+            if restriction.get("period_days") and start:
+                until = min(until, start + datetime.timedelta(days=restriction["period_days"]))
             if until is not None and until <= day:
                 continue
-            row = {"listing_id": listing.pk, "list_type": listing.list_type, "subject": subject,
-                   "subject_role": subject_role, "restriction": restriction.get("basis", ""),
-                   "effect": restriction["effect"], "until": until, "reason": listing.reason}
-            (blocking if restriction["effect"] == "deny" else warnings).append(row)
+            emit(restriction, {"listing_id": listing.pk, "finding_id": None, "list_type": listing.list_type,
+                               "subject": subject, "subject_role": subject_role, "until": until,
+                               "starts_on": start, "reason": listing.reason}, why)
+
+    def bound_by_penalty(restriction: dict[str, Any], finding: Finding, subject: str, subject_role: str,
+                         why: str | None) -> None:
+        start = _penalty_day(finding)
+        until = start + datetime.timedelta(days=restriction["period_days"])
+        if not (start <= day < until):
+            return
+        penalty = dict(Penalty.choices).get(finding.penalty, finding.penalty)
+        reason = f"{finding.violation_type.name}（{finding.decision_number or '无文号'}，{penalty}）"
+        emit(restriction, {"listing_id": None, "finding_id": finding.pk, "list_type": restriction["list_type"],
+                           "subject": subject, "subject_role": subject_role, "until": until, "starts_on": start,
+                           "reason": reason}, why)
+
+    excluded = check.exclude_entity_id
 
     def live(listings: list[Listing]) -> list[Listing]:
-        return [listing for listing in listings if _live_on(listing, day)]
+        return [listing for listing in listings if _live_on(listing, day)
+                and (excluded is None or excluded not in (listing.entity_id, listing.related_entity_id))]
 
     if applicant is not None:
         for listing in live(facts.listings_by_entity.get(applicant.pk, [])):
-            add(listing, f"entity {applicant.credit_code} {applicant.name}", "entity", applicant.sector)
+            add(listing, f"entity {applicant.credit_code} {applicant.name}", "entity", applicant, None)
 
     if persons:
         ids = set(persons)
         person_listings = [listing for pk in ids for listing in facts.listings_by_person.get(pk, [])]
         for listing in live(sorted(person_listings, key=lambda listing: -listing.pk)):
-            person, _why = persons[listing.person_id]
-            sector = listing.related_entity.sector if listing.related_entity else None
+            person, why = persons[listing.person_id]
             # A person listed by another authority (import) carries no role: it binds them in any role.
             role = listing.person_role or ("legal_representative" if listing.source_type == "import" else "practitioner")
-            add(listing, f"person {person.id_number_masked}", role, sector)
+            add(listing, f"person {person.id_number_masked}", role, listing.related_entity, why)
         # Entity listings reach the persons who held a role there on the listing's decision date.
         roles = sorted((role for pk in ids for role in facts.roles_by_person.get(pk, [])), key=lambda role: role.pk)
         by_entity: dict[int, list[PersonRole]] = {}
@@ -279,12 +396,50 @@ def _decide(check: _Check, facts: _Facts) -> tuple[dict[str, Any], Entity | None
         for listing in live(sorted(entity_listings, key=lambda listing: -listing.pk)):
             held_on = listing.decided_on or listing.published_on
             for role in by_entity[listing.entity_id]:
-                if role.started_on <= held_on and (role.ended_on is None or role.ended_on >= held_on):
-                    person, _why = persons[role.person_id]
+                if _held_on(role, held_on):
+                    person, why = persons[role.person_id]
                     add(listing, f"person {person.id_number_masked}（{listing.entity.name} 的{role.get_role_display()}）",
-                        role.role, listing.entity.sector)
+                        role.role, listing.entity, why)
 
-    blocking.sort(key=lambda row: (row["listing_id"], row["subject"]))
-    warnings.sort(key=lambda row: (row["listing_id"], row["subject"]))
+    # Penalties bind by themselves, under the rule set in force on the day asked.
+    for restriction in penalty_restrictions(facts.document_on(day), licence_type=licence_type):
+        if applicant is not None and "entity" in restriction["subject_roles"]:
+            for finding in facts.penalties_by_entity.get(applicant.pk, []):
+                if _penalty_matches(restriction, finding) and finding.inspection.entity_id != excluded:
+                    bound_by_penalty(restriction, finding, f"entity {applicant.credit_code} {applicant.name}",
+                                     "entity", None)
+        for pk in sorted(persons):
+            person, why = persons[pk]
+            for role in facts.roles_by_person.get(pk, []):
+                if role.role not in restriction["subject_roles"] or role.entity_id == excluded:
+                    continue
+                for finding in facts.penalties_by_entity.get(role.entity_id, []):
+                    if _penalty_matches(restriction, finding) and _held_on(role, _penalty_day(finding)):
+                        bound_by_penalty(
+                            restriction, finding, f"person {person.id_number_masked}（{finding.inspection.entity.name} "
+                            f"的{PersonRoleKind(role.role).label}）", role.role, why)
+
+    def order(row: dict[str, Any]) -> tuple:
+        return (row["listing_id"] or 0, row["finding_id"] or 0, row["subject"])
+
+    blocking.sort(key=order)
+    warnings.sort(key=order)
     return {"licence_type": licence_type, "as_of": day, "allowed": not blocking, "blocking": blocking,
             "warnings": warnings, "unknown": unknown}, applicant
+
+
+def appointment_bindings(*, person_id: int, role: str, licence_types: list[str], days: list[datetime.date],
+                         exclude_entity_id: int | None = None) -> list[dict[str, Any]]:
+    """The deny rows that bind ``person_id`` if appointed ``role`` at an entity holding ``licence_types``: a
+    licence check of each type on each of ``days`` with the person in that role (one load of the facts)."""
+    checks = [_Check(licence_type=licence_type, applicant_credit_code=None, person_id_numbers=[], day=day,
+                     person_roles=((person_id, role),), exclude_entity_id=exclude_entity_id)
+              for day in days for licence_type in licence_types]
+    if not checks:
+        return []
+    facts = _facts_load(checks)
+    rows = []
+    for check in checks:
+        result, _applicant = _decide(check, facts)
+        rows += [{**row, "licence_type": check.licence_type, "as_of": check.day} for row in result["blocking"]]
+    return rows

@@ -14,19 +14,24 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from complaints.models import Finding, Penalty
 from entities import codes
 from entities.models import Entity, Person, PersonRole, PersonRoleKind, Sector
 from entities.services import id_number_hash
 from regulator.lists import licence_checks
 from regulator.lists.models import Listing, ListingStatus, SubjectType
-from regulator.lists.rules import matching_restrictions
+from regulator.lists.rules import matching_restrictions, penalty_restrictions, restriction_start_event
+from regulator.lists.selectors import rule_set_on
 from tests.support import listing_in, today
 from tests.support.factories import EntityFactory, PersonFactory, PersonRoleFactory
+
+from .conftest import record_finding
 
 pytestmark = pytest.mark.django_db
 
 _rng = random.Random(1414)
-LICENCE_TYPES = ["travel_agency_business", "tour_guide", "homestay_filing", "elderly_care_filing"]
+LICENCE_TYPES = ["travel_agency_business", "outbound_travel_business", "tour_guide", "homestay_filing",
+                 "elderly_care_filing"]
 ROLES = [PersonRoleKind.LEGAL_REPRESENTATIVE, PersonRoleKind.ACTUAL_CONTROLLER, PersonRoleKind.PRINCIPAL,
          PersonRoleKind.PRACTITIONER]
 
@@ -62,6 +67,10 @@ world = st.fixed_dictionaries({
     "listings": st.lists(st.tuples(st.booleans(), st.integers(0, 2), st.sampled_from(["black", "watch"]),
                                    st.sampled_from(["published", "expired", "removed"]), st.integers(-700, -1),
                                    st.sampled_from(["", "legal_representative", "practitioner"])), max_size=4),
+    # Penalties that bind by themselves (旅行社条例, 旅游法): on which entity, which penalty, for what, when.
+    "penalties": st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["revocation", "suspension", "fine"]),
+                                    st.sampled_from(["forced_shopping", "elderly_unfiled"]),
+                                    st.integers(-2000, -1)), max_size=3),
 })
 batch = st.lists(st.tuples(st.sampled_from(LICENCE_TYPES), st.one_of(st.none(), st.integers(0, 3)),
                            st.lists(st.integers(0, 3), max_size=2), st.one_of(st.none(), st.integers(-800, 60))),
@@ -89,6 +98,9 @@ def test_each_batch_answer_equals_the_single_check(spec, items):
             else:
                 listing_in(status, person=persons[index % len(persons)], related_entity=entities[0],
                            person_role=person_role or "practitioner", **dates)
+        for entity_index, penalty, code, decided in spec["penalties"]:
+            record_finding(entities[entity_index % len(entities)], code, penalty=penalty, severity="serious",
+                           inspected_on=day(decided))
         codes_known = [entity.credit_code for entity in entities] + [unregistered_code()]
         numbers_known = numbers + [id_number()]
         checks = []
@@ -237,6 +249,10 @@ def _in_effect(as_of: datetime.date) -> Q:
     )
 
 
+def _penalty_on(finding: Finding) -> datetime.date:
+    return finding.decided_on or finding.inspection.inspected_on
+
+
 def reference_check(*, licence_type: str, applicant_credit_code: str | None = None,
                     person_id_numbers: list[str] | None = None, as_of: datetime.date | None = None) -> dict[str, Any]:
     day = as_of or timezone.localdate()
@@ -261,32 +277,61 @@ def reference_check(*, licence_type: str, applicant_credit_code: str | None = No
         for role in current:
             persons.setdefault(role.person_id, (role.person, role.role))
 
-    def add(listing: Listing, subject: str, subject_role: str, sector: str | None) -> None:
+    def emit(restriction, row, why):
+        if why is not None and restriction.get("applicant_roles") and why not in restriction["applicant_roles"]:
+            return
+        row.update(restriction=restriction.get("basis", ""), effect=restriction["effect"],
+                   start_event=restriction_start_event(restriction))
+        (blocking if restriction["effect"] == "deny" else warnings).append(row)
+
+    def add(listing: Listing, subject: str, subject_role: str, entity, why) -> None:
         for restriction in matching_restrictions(listing.rule_set.document, licence_type=licence_type,
-                                                 list_type=listing.list_type, subject_role=subject_role, sector=sector):
+                                                 list_type=listing.list_type, subject_role=subject_role,
+                                                 sector=entity.sector if entity else None,
+                                                 category=entity.category if entity else None):
+            start = listing.decided_on
+            if restriction_start_event(restriction) == "penalty_date" and listing.source_type == "finding":
+                source = Finding.objects.filter(pk=listing.source_id).select_related("inspection").first()
+                start = _penalty_on(source) if source else start
             until = listing.ended_on or listing.expires_on
-            if restriction.get("period_days") and listing.decided_on:
-                until = min(until, listing.decided_on + datetime.timedelta(days=restriction["period_days"]))
+            if restriction.get("period_days") and start:
+                until = min(until, start + datetime.timedelta(days=restriction["period_days"]))
             if until is not None and until <= day:
                 continue
-            row = {"listing_id": listing.pk, "list_type": listing.list_type, "subject": subject,
-                   "subject_role": subject_role, "restriction": restriction.get("basis", ""),
-                   "effect": restriction["effect"], "until": until, "reason": listing.reason}
-            (blocking if restriction["effect"] == "deny" else warnings).append(row)
+            emit(restriction, {"listing_id": listing.pk, "finding_id": None, "list_type": listing.list_type,
+                               "subject": subject, "subject_role": subject_role, "until": until, "starts_on": start,
+                               "reason": listing.reason}, why)
+
+    def penalised(restriction, finding, subject, subject_role, why):
+        start = _penalty_on(finding)
+        until = start + datetime.timedelta(days=restriction["period_days"])
+        if start <= day < until:
+            penalty = dict(Penalty.choices)[finding.penalty]
+            emit(restriction, {"listing_id": None, "finding_id": finding.pk, "list_type": restriction["list_type"],
+                               "subject": subject, "subject_role": subject_role, "until": until, "starts_on": start,
+                               "reason": f"{finding.violation_type.name}（{finding.decision_number or '无文号'}，"
+                                         f"{penalty}）"}, why)
+
+    def matching(restriction, entity) -> list[Finding]:
+        return [finding for finding in Finding.objects.filter(inspection__entity=entity).select_related(
+                    "inspection__entity", "violation_type").order_by("id")
+                if finding.penalty in restriction["penalties"]
+                and (not restriction.get("categories") or entity.category in restriction["categories"])
+                and (not restriction.get("violation_codes")
+                     or finding.violation_type.code in restriction["violation_codes"])]
 
     live = Listing.objects.filter(_in_effect(day)).select_related("rule_set", "entity", "related_entity")
     if applicant is not None:
         for listing in live.filter(entity=applicant):
-            add(listing, f"entity {applicant.credit_code} {applicant.name}", "entity", applicant.sector)
+            add(listing, f"entity {applicant.credit_code} {applicant.name}", "entity", applicant, None)
 
     if persons:
         ids = list(persons)
         for listing in live.filter(person_id__in=ids):
-            person, _why = persons[listing.person_id]
-            sector = listing.related_entity.sector if listing.related_entity else None
+            person, why = persons[listing.person_id]
             # A person listed by another authority (import) carries no role: it binds them in any role.
             role = listing.person_role or ("legal_representative" if listing.source_type == "import" else "practitioner")
-            add(listing, f"person {person.id_number_masked}", role, sector)
+            add(listing, f"person {person.id_number_masked}", role, listing.related_entity, why)
         # Entity listings reach the persons who held a role there on the listing's decision date.
         roles = PersonRole.objects.filter(person_id__in=ids, role__in=ROLE_LINKS).select_related("entity")
         by_entity: dict[int, list[PersonRole]] = {}
@@ -296,11 +341,29 @@ def reference_check(*, licence_type: str, applicant_credit_code: str | None = No
             held_on = listing.decided_on or listing.published_on
             for role in by_entity[listing.entity_id]:
                 if role.started_on <= held_on and (role.ended_on is None or role.ended_on >= held_on):
-                    person, _why = persons[role.person_id]
+                    person, why = persons[role.person_id]
                     add(listing, f"person {person.id_number_masked}（{listing.entity.name} 的{role.get_role_display()}）",
-                        role.role, listing.entity.sector)
+                        role.role, listing.entity, why)
 
-    blocking.sort(key=lambda row: (row["listing_id"], row["subject"]))
-    warnings.sort(key=lambda row: (row["listing_id"], row["subject"]))
+    # Penalties bind by themselves, under the rule set in force on the day asked.
+    for restriction in penalty_restrictions(rule_set_on(day).document, licence_type=licence_type):
+        if applicant is not None and "entity" in restriction["subject_roles"]:
+            for finding in matching(restriction, applicant):
+                penalised(restriction, finding, f"entity {applicant.credit_code} {applicant.name}", "entity", None)
+        for pk in sorted(persons):
+            person, why = persons[pk]
+            for role in PersonRole.objects.filter(person_id=pk, role__in=restriction["subject_roles"]).exclude(
+                    role="practitioner").select_related("entity").order_by("id"):
+                for finding in matching(restriction, role.entity):
+                    held_on = _penalty_on(finding)
+                    if role.started_on <= held_on and (role.ended_on is None or role.ended_on >= held_on):
+                        penalised(restriction, finding, f"person {person.id_number_masked}（{role.entity.name} "
+                                  f"的{role.get_role_display()}）", role.role, why)
+
+    def order(row):
+        return (row["listing_id"] or 0, row["finding_id"] or 0, row["subject"])
+
+    blocking.sort(key=order)
+    warnings.sort(key=order)
     return {"licence_type": licence_type, "as_of": day, "allowed": not blocking, "blocking": blocking,
             "warnings": warnings, "unknown": unknown}

@@ -14,10 +14,11 @@ from regulator.lists.models import Listing
 from regulator.lists.proposals import listings_propose_for_entity, listings_propose_red
 from tests.support import complaint_in, listing_in, today
 from tests.support.factories import EntityFactory, PersonFactory, PersonRoleFactory
+from tests.support.states import catalogue_until_seeded  # noqa: F401 (a fixture)
 
 from .conftest import record_finding
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_until_seeded")]
 
 INSPECTED = datetime.date(2026, 6, 10)
 RUN = datetime.date(2026, 6, 15)
@@ -46,7 +47,9 @@ def test_a_revoked_licence_proposes_black_for_the_entity_and_its_representatives
                       started_on=datetime.date(2026, 6, 11))
     PersonRoleFactory(entity=entity_a, person=guide, role=PersonRoleKind.PRACTITIONER,
                       started_on=datetime.date(2022, 1, 1))
-    finding = record_finding(entity_a, "unlicensed_travel_agency", penalty="revocation", inspected_on=INSPECTED)
+    # 严重 (not 特别严重): the revocation alone lists it, not the unlicensed-business ground as well.
+    finding = record_finding(entity_a, "unlicensed_travel_agency", penalty="revocation", severity="serious",
+                             inspected_on=INSPECTED)
 
     created = listings_propose_for_entity(entity_id=entity_a.pk, today=RUN)
 
