@@ -16,6 +16,8 @@ from complaints.models import (
     Inspection,
     InspectionKind,
     Penalty,
+    RejectionGround,
+    RespondentKind,
     Severity,
 )
 from config.api.filters import BooleanFilter, DateFilter, FilterSet, IdFilter
@@ -46,9 +48,14 @@ class ComplaintFilterSet(FilterSet):
     category = django_filters.MultipleChoiceFilter(choices=ComplaintCategory.choices)
     channel = django_filters.MultipleChoiceFilter(choices=ComplaintChannel.choices)
     overdue = BooleanFilter()
-    sector = django_filters.MultipleChoiceFilter(field_name="entity__sector", choices=Sector.choices)
-    region_code = django_filters.CharFilter(field_name="entity__region_code", lookup_expr="startswith",
-                                            validators=_prefix)
+    notice_overdue = BooleanFilter(label="答复通知书逾期未发出")
+    reply_overdue = BooleanFilter(label="经营者逾期未答复")
+    respondent_kind = django_filters.MultipleChoiceFilter(choices=RespondentKind.choices)
+    rejection_ground = django_filters.MultipleChoiceFilter(choices=RejectionGround.choices)
+    linked = BooleanFilter(field_name="entity", lookup_expr="isnull", exclude=True, label="已关联登记主体")
+    # The entity's sector and region when there is one, else the complaint's receiving ones.
+    sector = django_filters.MultipleChoiceFilter(choices=Sector.choices, method="filter_sector")
+    region_code = django_filters.CharFilter(method="filter_region", validators=_prefix)
     received_after = DateFilter(field_name="received_on", lookup_expr="gte")
     received_before = DateFilter(field_name="received_on", lookup_expr="lte")
     incident_after = DateFilter(field_name="incident_date", lookup_expr="gte")
@@ -56,17 +63,32 @@ class ComplaintFilterSet(FilterSet):
 
     class Meta:
         model = Complaint
-        fields = ["entity", "status", "outcome", "category", "channel", "overdue"]
+        fields = ["entity", "status", "outcome", "category", "channel", "overdue", "notice_overdue", "reply_overdue",
+                  "respondent_kind", "rejection_ground"]
+
+    def filter_sector(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Q(entity__sector__in=value) | Q(entity__isnull=True, sector__in=value))
+
+    def filter_region(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Q(entity__region_code__startswith=value)
+                               | Q(entity__isnull=True, region_code__startswith=value))
 
     def filter_search(self, queryset, name, value):
         term = (value or "").strip()
         if not term:
             return queryset
+        matches = Q(entity__in=entity_ids_matching(term))
+        # A respondent not (yet) in the registry is found by the name the complainant gave.
+        matches |= Q(entity__isnull=True) & (Q(operator_name__icontains=term) | Q(person_name__icontains=term))
         user = getattr(self.request, "user", None)
         if getattr(user, "is_regulator", False):
             # Only regulators see tracking codes; to anyone else a search by one must not confirm it.
-            return queryset.filter(Q(entity__in=entity_ids_matching(term)) | Q(tracking_code=term))
-        return _entity_matching(queryset, term)
+            matches |= Q(tracking_code=term)
+        return queryset.filter(matches)
 
 
 class InspectionFilterSet(FilterSet):

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TransitionRecord
+from core.scope import Sector, validate_region_code
 
 
 def new_tracking_code() -> str:
@@ -26,6 +27,7 @@ class ComplaintStatus(models.TextChoices):
     RESOLVED = "resolved", _("已办结")
     CLOSED = "closed", _("已归档")
     WITHDRAWN = "withdrawn", _("已撤回")
+    TRANSFERRED = "transferred", _("已转办")
 
 
 class ComplaintOutcome(models.TextChoices):
@@ -53,11 +55,59 @@ class ComplaintCategory(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class RejectionGround(models.TextChoices):
+    """不予受理的情形 (旅游投诉处理办法, the grounds of non-acceptance); each cites its own article by key."""
+
+    LATE_FILING = "late_filing", _("超过旅游合同结束之日 90 日")
+    PENDING_ELSEWHERE = "pending_elsewhere", _("人民法院、仲裁机构、其他行政管理部门或者社会调解机构已经受理或者处理")
+    DECIDED_BEFORE = "decided_before", _("已经作出处理，且没有新情况、新理由")
+    OUTSIDE_REMIT = "outside_remit", _("不属于本机关职责范围或者管辖范围")
+    NOT_A_COMPLAINT = "not_a_complaint", _("不符合投诉条件或者属于其他经济纠纷")
+
+
+class RespondentKind(models.TextChoices):
+    """被投诉人: a registered entity, an operator not (yet) found in the registry, or a person."""
+
+    ENTITY = "entity", _("登记的经营主体")
+    OPERATOR = "operator", _("未登记的经营者")
+    PERSON = "person", _("从业人员个人")
+
+
+class PractitionerKind(models.TextChoices):
+    GUIDE = "guide", _("导游")
+    HOUSEHOLD_WORKER = "household_worker", _("家政服务员")
+    OTHER = "other", _("其他从业人员")
+
+
+class MediationResult(models.TextChoices):
+    AGREEMENT = "agreement", _("达成调解协议（调解书）")
+    TERMINATION = "termination", _("终止调解")
+
+
 class Complaint(models.Model):
-    """投诉: filed by anyone; the complainant's name and phone are seen by regulators only."""
+    """投诉: filed by anyone; the complainant's name and phone are seen by regulators only.
+
+    The respondent is exactly one of: a registered entity (``entity``), an operator described by the
+    complainant (``operator_*``), or a person (``person_*``, linked to ``person`` once found). A complaint
+    with no entity is scoped by its receiving ``region_code`` and ``sector``.
+    """
 
     entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="complaints",
-                               verbose_name=_("被投诉主体"))
+                               null=True, blank=True, verbose_name=_("被投诉主体"))
+    respondent_kind = models.CharField(_("被投诉人类型"), max_length=16, choices=RespondentKind.choices,
+                                       default=RespondentKind.ENTITY)
+    operator_name = models.CharField(_("未登记经营者名称"), max_length=200, blank=True)
+    operator_address = models.CharField(_("未登记经营者地址"), max_length=200, blank=True)
+    operator_phone = models.CharField(_("未登记经营者电话"), max_length=40, blank=True)
+    operator_details = models.TextField(_("经营者其他情况"), max_length=1000, blank=True)
+    person = models.ForeignKey("entities.Person", on_delete=models.PROTECT, related_name="complaints", null=True,
+                               blank=True, verbose_name=_("被投诉个人（登记）"))
+    person_name = models.CharField(_("被投诉个人姓名"), max_length=100, blank=True)
+    person_role = models.CharField(_("被投诉个人身份"), max_length=32, choices=PractitionerKind.choices, blank=True)
+    person_card_number = models.CharField(_("导游证或家政服务证编号"), max_length=64, blank=True)
+    region_code = models.CharField(_("受理地区划代码"), max_length=6, blank=True, validators=[validate_region_code],
+                                   help_text=_("被投诉人未关联登记主体时，按此区划和行业确定办理范围。"))
+    sector = models.CharField(_("行业"), max_length=32, choices=Sector.choices, blank=True)
     category = models.CharField(_("投诉类别"), max_length=32, choices=ComplaintCategory.choices)
     description = models.TextField(_("投诉内容"), max_length=5000)
     channel = models.CharField(_("渠道"), max_length=16, choices=ComplaintChannel.choices,
@@ -65,8 +115,8 @@ class Complaint(models.Model):
     complainant_name = models.CharField(_("投诉人姓名"), max_length=100, blank=True)
     complainant_phone = models.CharField(_("投诉人电话"), max_length=20, blank=True)
     complainant_count = models.PositiveIntegerField(_("投诉人数"), default=1, validators=[MinValueValidator(1)])
-    representatives = models.CharField(_("代表人"), max_length=200, blank=True,
-                                       help_text=_("4 人以上共同投诉时推选的代表人。"))
+    representatives = models.JSONField(_("代表人"), default=list, blank=True,
+                                       help_text=_("4 人以上共同投诉时可以推选 1 至 3 名代表人（姓名列表）。"))
     incident_date = models.DateField(_("事发（服务结束）日期"))
     received_on = models.DateField(_("收到日期"))
     tracking_code = models.CharField(_("查询码"), max_length=32, unique=True, default=new_tracking_code,
@@ -76,11 +126,18 @@ class Complaint(models.Model):
     outcome = models.CharField(_("处理结果"), max_length=16, choices=ComplaintOutcome.choices, blank=True)
     resolution = models.TextField(_("处理意见"), blank=True)
     rejection_reason = models.TextField(_("不予受理理由"), blank=True)
+    rejection_ground = models.CharField(_("不予受理情形"), max_length=32, choices=RejectionGround.choices, blank=True)
+    transferred_to = models.CharField(_("转办部门"), max_length=200, blank=True)
+    transferred_contact = models.CharField(_("转办部门联系方式"), max_length=200, blank=True)
+    transferred_on = models.DateField(_("转办日期"), null=True, blank=True)
     late_filing = models.BooleanField(_("超过 90 日"), default=False)
     late_filing_overridden = models.BooleanField(_("超期受理（监管人员决定）"), default=False)
     accept_due = models.DateField(_("受理期限"))
     notify_due = models.DateField(_("通知经营者期限"), null=True, blank=True)
-    business_notified_on = models.DateField(_("通知经营者日期"), null=True, blank=True)
+    business_notice = models.ForeignKey("core.ServedDocument", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("答复通知书"))
+    notice_issued_on = models.DateField(_("答复通知书签发日期"), null=True, blank=True)
+    business_notified_on = models.DateField(_("答复通知书送达日期"), null=True, blank=True)
     reply_due = models.DateField(_("经营者答复期限"), null=True, blank=True)
     resolve_due = models.DateField(_("办结期限"), null=True, blank=True)
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
@@ -88,6 +145,15 @@ class Complaint(models.Model):
     business_response = models.TextField(_("经营者答复"), blank=True, max_length=5000)
     business_responded_at = models.DateTimeField(_("经营者答复时间"), null=True, blank=True)
     overdue = models.BooleanField(_("已逾期"), default=False)
+    notice_overdue = models.BooleanField(_("答复通知书逾期未发出"), default=False)
+    reply_overdue = models.BooleanField(_("经营者逾期未答复"), default=False)
+    mediation_result = models.CharField(_("调解结果"), max_length=16, choices=MediationResult.choices, blank=True)
+    mediation_terms = models.TextField(_("调解协议内容"), max_length=5000, blank=True)
+    mediation_complainant_signed_on = models.DateField(_("投诉人签署调解书日期"), null=True, blank=True)
+    mediation_respondent_signed_on = models.DateField(_("被投诉人签署调解书日期"), null=True, blank=True)
+    mediation_termination_reason = models.TextField(_("终止调解理由"), max_length=2000, blank=True)
+    mediation_document = models.ForeignKey("core.ServedDocument", on_delete=models.PROTECT, null=True, blank=True,
+                                           related_name="+", verbose_name=_("调解书或终止调解书"))
     overdue_notified_on = models.DateField(_("逾期提醒日期"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("录入人"))
@@ -104,6 +170,12 @@ class Complaint(models.Model):
             models.Index(fields=["status", "resolve_due"], name="complaint_status_resolve_due"),
             models.Index(fields=["received_on"], name="complaint_received"),
             models.Index(fields=["overdue"], name="complaint_overdue", condition=Q(overdue=True)),
+            models.Index(fields=["region_code", "sector"], name="complaint_unlinked_scope",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"], condition=Q(entity__isnull=True)),
+            models.Index(fields=["status", "notify_due"], name="complaint_notice_open",
+                         condition=Q(notice_issued_on__isnull=True)),
+            models.Index(fields=["status", "reply_due"], name="complaint_reply_open",
+                         condition=Q(business_responded_at__isnull=True)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -111,10 +183,50 @@ class Complaint(models.Model):
             ),
             models.CheckConstraint(condition=Q(incident_date__lte=models.F("received_on")),
                                    name="complaint_incident_before_receipt"),
+            # exactly one kind of respondent
+            models.CheckConstraint(
+                condition=(Q(respondent_kind="entity", entity__isnull=False)
+                           | (Q(respondent_kind="operator", entity__isnull=True, person__isnull=True)
+                              & ~Q(operator_name=""))
+                           | (Q(respondent_kind="person", entity__isnull=True) & ~Q(person_name=""))),
+                name="complaint_one_respondent"),
+            models.CheckConstraint(condition=Q(entity__isnull=False) | (~Q(region_code="") & ~Q(sector="")),
+                                   name="complaint_unlinked_has_region"),
+            models.CheckConstraint(condition=~Q(status="transferred") | ~Q(transferred_to=""),
+                                   name="complaint_transfer_names_department"),
+            models.CheckConstraint(condition=~Q(outcome="mediated") | Q(mediation_result="agreement"),
+                                   name="complaint_mediated_has_agreement"),
+            models.CheckConstraint(
+                condition=~Q(mediation_result="agreement") | (
+                    ~Q(mediation_terms="") & Q(mediation_complainant_signed_on__isnull=False)
+                    & Q(mediation_respondent_signed_on__isnull=False)),
+                name="complaint_agreement_signed_by_both"),
+            models.CheckConstraint(condition=~Q(mediation_result="termination") | ~Q(mediation_termination_reason=""),
+                                   name="complaint_termination_has_reason"),
+            models.CheckConstraint(condition=Q(reply_due__isnull=True) | Q(business_notified_on__isnull=False),
+                                   name="complaint_reply_due_after_delivery"),
         ]
 
     def __str__(self) -> str:
         return f"投诉 #{self.pk} · {self.get_status_display()}"
+
+    @property
+    def respondent_name(self) -> str:
+        """The respondent as the documents and pages name it: the entity, else what the complainant gave."""
+        if self.entity_id is not None:
+            return self.entity.name
+        if self.respondent_kind == RespondentKind.PERSON:
+            return self.person_name
+        return self.operator_name
+
+    @property
+    def scope_region_code(self) -> str:
+        """The region that decides who handles it: the entity's, else the receiving region."""
+        return self.entity.region_code if self.entity_id is not None else self.region_code
+
+    @property
+    def scope_sector(self) -> str:
+        return self.entity.sector if self.entity_id is not None else self.sector
 
 
 class ComplaintEvent(TransitionRecord):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from complaints.models import (
     Complaint,
@@ -20,8 +23,31 @@ def _scoped(queryset: QuerySet, user) -> QuerySet:
     return queryset if scope is None else queryset.filter(scope)
 
 
+def complaint_scope_q(user) -> Q | None:
+    """The complaints ``user`` handles or answers for (None: all).
+
+    A complaint against a registered entity follows the entity's scope; one against an unregistered operator
+    or a person (no entity yet) follows its receiving region and sector. A business sees only the complaints
+    against its own entities.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if user.is_regulator:
+        return None
+    linked = entity_scope_q(user, "entity__")
+    if user.is_inspector:
+        if not user.region_codes or not user.sectors:
+            return Q(pk__in=[])
+        regions = reduce(or_, (Q(region_code__startswith=code) for code in user.region_codes))
+        unlinked = Q(entity__isnull=True) & regions & Q(sector__in=user.sectors)
+        return (Q(entity__isnull=False) & linked) | unlinked
+    return Q(entity__isnull=False) & linked
+
+
 def complaints_for(user) -> QuerySet[Complaint]:
-    return _scoped(Complaint.objects.select_related("entity"), user)
+    queryset = Complaint.objects.select_related("entity", "business_notice")
+    scope = complaint_scope_q(user)
+    return queryset if scope is None else queryset.filter(scope)
 
 
 def inspections_for(user) -> QuerySet[Inspection]:

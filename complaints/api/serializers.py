@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from complaints.documents import complaint_documents
 from complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -18,20 +21,48 @@ from complaints.models import (
     Finding,
     Inspection,
     InspectionPlan,
+    MediationResult,
+    PractitionerKind,
+    RejectionGround,
+    RespondentKind,
     ViolationType,
 )
 from complaints.selectors import complaints_for, plan_items_for
+from complaints.services import representative_names
 from config.api.serializers import AmountField, ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
+from core.models import DeliveryMethod, ServedDocument
+from core.scope import Sector
 from entities.models import Entity
-from entities.selectors import entities_for
+from entities.selectors import entities_for, persons_for
 from entities.validators import normalize_credit_code
 
 phone_validator = RegexValidator(r"^\+?[0-9][0-9 \-]{4,19}$", _("请输入有效的电话号码。"))
+_OPERATOR_PHONE = RegexValidator(r"^\+?[0-9][0-9 \-]{4,39}$", _("请输入有效的电话号码。"))
 
 
 class ComplaintCreateSerializer(Serializer):
+    """投诉: against a registered entity (``entity`` or ``entity_credit_code``), an operator not found in the
+    registry (``operator_name`` ...) or a person (``person_name`` ...), the last two with the receiving region."""
+
     entity = serializers.PrimaryKeyRelatedField(queryset=Entity.objects.all(), required=False)
     entity_credit_code = serializers.CharField(required=False, max_length=32)
+    respondent_kind = serializers.ChoiceField(choices=RespondentKind.choices, required=False, allow_blank=True,
+                                              default="", help_text=_("不填时按所填内容判断。"))
+    operator_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                          help_text=_("未登记或不知道统一社会信用代码的经营者名称。"))
+    operator_address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    operator_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                           validators=[_OPERATOR_PHONE])
+    operator_details = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    person_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                        help_text=_("被投诉的导游、家政服务员等个人的姓名。"))
+    person_role = serializers.ChoiceField(choices=PractitionerKind.choices, required=False, allow_blank=True,
+                                          default="")
+    person_card_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
+                                               help_text=_("导游证号或居家上门服务证编号（选填）。"))
+    region_code = serializers.RegexField(r"^\d{6}$", max_length=6, required=False, allow_blank=True, default="",
+                                         help_text=_("受理地行政区划代码：被投诉人未登记时必填。"))
+    sector = serializers.ChoiceField(choices=Sector.choices, required=False, allow_blank=True, default="")
     category = serializers.ChoiceField(choices=Complaint._meta.get_field("category").choices)
     description = serializers.CharField(max_length=5000)
     channel = serializers.ChoiceField(choices=Complaint._meta.get_field("channel").choices, default="web")
@@ -39,14 +70,24 @@ class ComplaintCreateSerializer(Serializer):
     complainant_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="",
                                               validators=[phone_validator])
     complainant_count = serializers.IntegerField(min_value=1, max_value=10000, default=1)
-    representatives = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    representatives = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                            help_text=_("代表人姓名，以顿号或逗号分隔；4 人以上共同投诉时可推选 1 至 3 名。"))
+    representative_names = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=50, required=False,
+        help_text=_("代表人姓名列表（与 representatives 二选一）。"))
     incident_date = serializers.DateField()
+    received_on = serializers.DateField(required=False, help_text=_(
+        "信函、热线工单的收到日期（工作人员录入时填写，不晚于今天、不早于事发日期）；不填为今天。"))
 
     def validate(self, attrs):
         code = attrs.pop("entity_credit_code", None)
-        if attrs.get("entity") is None:
-            if not code:
-                raise serializers.ValidationError({"entity": [_("请指定被投诉主体（entity 或 entity_credit_code）。")]})
+        names = attrs.pop("representative_names", None)
+        if names is not None:
+            if attrs.get("representatives") and representative_names(attrs["representatives"]) != \
+                    representative_names(names):
+                raise serializers.ValidationError({"representatives": [_("representatives 与 representative_names 不一致。")]})
+            attrs["representatives"] = names
+        if attrs.get("entity") is None and code:
             entity = Entity.objects.filter(credit_code=normalize_credit_code(code)).first()
             if entity is None:
                 raise serializers.ValidationError({"entity_credit_code": [_("未找到该统一社会信用代码对应的主体。")]})
@@ -70,14 +111,25 @@ _HANDLING_FIELDS = [
     "received_on", "status", "outcome", "resolution", "rejection_reason", "late_filing", "accept_due",
     "notify_due", "business_notified_on", "reply_due", "resolve_due", "accepted_on", "resolved_on", "overdue",
     "business_response", "business_responded_at", "created_at", "updated_at",
+    # the respondent, when it is not (yet) a registered entity, and the receiving region
+    "respondent_kind", "respondent_name", "operator_name", "operator_address", "operator_phone", "operator_details",
+    "person", "person_name", "person_role", "person_card_number", "region_code", "sector",
+    # acceptance review, business notice, mediation
+    "rejection_ground", "transferred_to", "transferred_contact", "transferred_on", "business_notice",
+    "business_notice_number", "notice_issued_on", "notice_overdue", "reply_overdue", "mediation_result",
+    "mediation_terms", "mediation_complainant_signed_on", "mediation_respondent_signed_on",
+    "mediation_termination_reason", "mediation_document",
 ]
 
 
 class ComplaintSerializer(ModelSerializer):
     """Inspectors' and the business's view: no complainant name, phone or tracking code."""
 
-    entity_name = serializers.CharField(source="entity.name", read_only=True)
-    entity_credit_code = serializers.CharField(source="entity.credit_code", read_only=True)
+    entity_name = serializers.CharField(source="entity.name", read_only=True, allow_null=True)
+    entity_credit_code = serializers.CharField(source="entity.credit_code", read_only=True, allow_null=True)
+    respondent_name = serializers.CharField(read_only=True)
+    business_notice_number = serializers.CharField(source="business_notice.number", read_only=True,
+                                                   allow_null=True)
 
     class Meta:
         model = Complaint
@@ -88,11 +140,18 @@ class ComplaintSerializer(ModelSerializer):
 class RegulatorComplaintSerializer(ComplaintSerializer):
     """监管人员: everything, including who complained."""
 
+    representatives = serializers.SerializerMethodField(help_text=_("代表人姓名，以顿号分隔。"))
+    representative_names = serializers.ListField(source="representatives", child=serializers.CharField(),
+                                                 read_only=True)
+
     class Meta:
         model = Complaint
         fields = [*_HANDLING_FIELDS, "complainant_name", "complainant_phone", "complainant_count",
-                  "representatives", "tracking_code", "late_filing_overridden"]
+                  "representatives", "representative_names", "tracking_code", "late_filing_overridden"]
         read_only_fields = fields
+
+    def get_representatives(self, complaint: Complaint) -> str:
+        return "、".join(complaint.representatives or [])
 
 
 class ComplaintEventSerializer(ModelSerializer):
@@ -109,23 +168,109 @@ class PublicEventSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class ComplaintTrackSerializer(ModelSerializer):
-    """Public tracking: status and deadlines only."""
+class DocumentSectionSerializer(Serializer):
+    heading = serializers.CharField(read_only=True)
+    text = serializers.CharField(read_only=True)
 
-    entity_name = serializers.CharField(source="entity.name", read_only=True)
+
+class PublicDocumentSerializer(ModelSerializer):
+    """A notice as the complainant reads it on the tracking page: number, date, text, service."""
+
+    authority = serializers.CharField(source="authority.name", read_only=True)
+    content = DocumentSectionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ServedDocument
+        fields = ["id", "kind", "number", "title", "authority", "recipient", "content", "issued_on",
+                  "delivery_method", "delivered_on"]
+        read_only_fields = fields
+
+
+class ComplaintTrackSerializer(ModelSerializer):
+    """Public tracking: status, deadlines and the notices addressed to the complainant; no personal data."""
+
+    entity_name = serializers.CharField(source="entity.name", read_only=True, allow_null=True)
+    respondent_name = serializers.CharField(read_only=True)
     history = PublicEventSerializer(source="events", many=True, read_only=True)
+    documents = serializers.SerializerMethodField()
 
     class Meta:
         model = Complaint
-        fields = ["tracking_code", "entity_name", "category", "status", "outcome", "received_on", "accept_due",
-                  "resolve_due", "overdue", "rejection_reason", "updated_at", "history"]
+        fields = ["tracking_code", "entity_name", "respondent_name", "category", "status", "outcome", "received_on",
+                  "accept_due", "resolve_due", "overdue", "rejection_reason", "rejection_ground", "transferred_to",
+                  "transferred_contact", "updated_at", "history", "documents"]
         read_only_fields = fields
+
+    @extend_schema_field(PublicDocumentSerializer(many=True))
+    def get_documents(self, complaint: Complaint):
+        return PublicDocumentSerializer(complaint_documents(complaint.pk, for_complainant=True), many=True).data
 
 
 class TransitionSerializer(Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     outcome = serializers.ChoiceField(choices=ComplaintOutcome.choices, required=False, allow_blank=True,
                                       default="")
+
+
+# The request fields below take the same choices as a model field of another name; described inline, they do not
+# make drf-spectacular name one choice set twice (its W001 fails ``check --deploy``).
+@extend_schema_field({"type": "string", "enum": ["", *RejectionGround.values],
+                      "description": "不予受理情形：" + "、".join(RejectionGround.values)})
+class _GroundField(serializers.ChoiceField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": MediationResult.values,
+                      "description": "agreement（调解书）或 termination（终止调解书）"})
+class _MediationResultField(serializers.ChoiceField):
+    pass
+
+
+class RejectSerializer(Serializer):
+    """不予受理: the ground (structured) and its detail; ``reason`` alone is still accepted."""
+
+    ground = _GroundField(choices=RejectionGround.choices, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                   help_text=_("不予受理的具体理由（告知投诉人）。"))
+
+
+class TransferSerializer(Serializer):
+    department = serializers.CharField(max_length=200, help_text=_("承办部门名称，如“运城市市场监督管理局”。"))
+    department_contact = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                               help_text=_("承办部门联系方式（选填）。"))
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class BusinessNoticeSerializer(Serializer):
+    """答复通知书; its service may be recorded at once (or later on the document)."""
+
+    delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False, allow_blank=True,
+                                              default="")
+    delivered_on = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class MediationSerializer(Serializer):
+    """调解结果: ``agreement`` (调解书: terms and both sides' signing dates) or ``termination`` (reason)."""
+
+    result = _MediationResultField(choices=MediationResult.choices)
+    terms = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    complainant_signed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    respondent_signed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _RecordId(ScopedPrimaryKeyRelatedField):
+    """The id of a registry record the caller may see (the schema says integer)."""
+
+
+class LinkSerializer(Serializer):
+    """关联: the registry record the respondent turned out to be (one of ``entity`` and ``person``)."""
+
+    entity = _RecordId(entities_for, required=False, allow_null=True, default=None)
+    person = _RecordId(persons_for, required=False, allow_null=True, default=None)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class RespondSerializer(Serializer):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from complaints import planning, selectors, services
 from complaints.api.serializers import (
+    BusinessNoticeSerializer,
     ComplaintCreateSerializer,
     ComplaintEventSerializer,
     ComplaintFiledSerializer,
@@ -20,14 +21,19 @@ from complaints.api.serializers import (
     FindingSerializer,
     InspectionPlanSerializer,
     InspectionSerializer,
+    LinkSerializer,
+    MediationSerializer,
     PlanDrawSerializer,
     PublicInspectionPlanSerializer,
     RectifySerializer,
     RegulatorComplaintSerializer,
+    RejectSerializer,
     RespondSerializer,
+    TransferSerializer,
     TransitionSerializer,
     ViolationTypeSerializer,
 )
+from complaints.documents import complaint_documents
 from complaints.filtersets import ComplaintFilterSet, FindingFilterSet, InspectionFilterSet
 from complaints.models import (
     Complaint,
@@ -36,19 +42,21 @@ from complaints.models import (
     Inspection,
     InspectionPlan,
     InspectionPlanItem,
+    MediationResult,
     ViolationType,
 )
 from config.api.idempotency import idempotent
 from config.api.permissions import IsRegulator, RegulatorWritesOthersRead
 from config.api.throttles import ComplaintCreateThrottle, PublicThrottle
+from core.api.documents import ServedDocumentSerializer
 
 _CONFLICT = OpenApiResponse(description="当前状态下不允许该操作")
 _NOT_FOUND = OpenApiResponse(description="不存在或不在权限范围内")
 
 
-def _transition_schema(summary: str):
+def _transition_schema(summary: str, request=TransitionSerializer):
     return extend_schema(
-        summary=summary, request=TransitionSerializer,
+        summary=summary, request=request,
         responses={200: RegulatorComplaintSerializer, 400: OpenApiResponse(description="缺少理由或结果"),
                    403: OpenApiResponse(description="无权执行"), 404: _NOT_FOUND, 409: _CONFLICT},
     )
@@ -60,7 +68,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
     queryset = Complaint.objects.none()
     filterset_class = ComplaintFilterSet
-    ordering_fields = ["id", "received_on", "accept_due", "resolve_due", "updated_at"]
+    ordering_fields = ["id", "received_on", "accept_due", "resolve_due", "reply_due", "updated_at"]
 
     def get_queryset(self):
         return selectors.complaints_for(self.request.user)
@@ -91,31 +99,49 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         complaint = services.complaint_file(actor=request.user, **serializer.validated_data)
         return Response(ComplaintFiledSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
+    def _answer(self, complaint: Complaint) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=complaint.pk)).data)
+
+    def _body(self, request, serializer_class) -> dict:
+        body = serializer_class(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        return dict(body.validated_data)
+
     def _apply(self, request, action_name: str):
         complaint = self.get_object()
-        body = TransitionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        arguments = dict(body.validated_data)
+        arguments = self._body(request, TransitionSerializer)
         if action_name != "resolve":
             arguments.pop("outcome", None)  # only 办结 has an outcome
         complaint = services.COMPLAINT_STEPS[action_name](complaint_id=complaint.pk, actor=request.user, **arguments)
-        return Response(self.get_serializer(complaint).data)
+        return self._answer(complaint)
 
     def _require_staff(self, request) -> None:
         if not (request.user.is_regulator or request.user.is_inspector):
             raise PermissionDenied("只有监管或执法人员可以办理投诉。")
 
-    @_transition_schema("受理")
+    @_transition_schema("受理（向投诉人制发受理通知书）")
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         self._require_staff(request)
         return self._apply(request, "accept")
 
-    @_transition_schema("不予受理（须说明理由）")
+    @_transition_schema("不予受理（不予受理情形 ground 与理由 reason；制发不予受理通知书）", RejectSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         self._require_staff(request)
-        return self._apply(request, "reject")
+        complaint = self.get_object()
+        body = self._body(request, RejectSerializer)
+        return self._answer(services.complaint_reject(complaint_id=complaint.pk, actor=request.user, **body))
+
+    @_transition_schema("转办（写明承办部门；制发转办告知书）", TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        self._require_staff(request)
+        complaint = self.get_object()
+        body = self._body(request, TransferSerializer)
+        return self._answer(services.complaint_transfer(
+            complaint_id=complaint.pk, actor=request.user, department=body["department"],
+            contact=body["department_contact"], reason=body["reason"]))
 
     @_transition_schema("开始调查处理")
     @action(detail=True, methods=["post"])
@@ -123,7 +149,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         self._require_staff(request)
         return self._apply(request, "start_investigation")
 
-    @_transition_schema("办结（须给出 outcome 与理由）")
+    @_transition_schema("办结（须给出 outcome 与理由；mediated 须先登记调解书）")
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         self._require_staff(request)
@@ -148,6 +174,38 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         if not request.user.is_regulator:
             raise PermissionDenied("只有监管人员可以作出该决定。")
         return self._apply(request, "override_late_filing")
+
+    @_transition_schema("向经营者制发答复通知书（可同时登记送达；答复期限自送达之日起 10 日）",
+                        BusinessNoticeSerializer)
+    @action(detail=True, methods=["post"], url_path="business_notice")
+    def business_notice(self, request, pk=None):
+        self._require_staff(request)
+        complaint = self.get_object()
+        body = self._body(request, BusinessNoticeSerializer)
+        return self._answer(services.complaint_notify_business(complaint_id=complaint.pk, actor=request.user, **body))
+
+    @_transition_schema("调解结果：调解书（协议内容、双方签署日期）或终止调解书（理由）", MediationSerializer)
+    @action(detail=True, methods=["post"])
+    def mediation(self, request, pk=None):
+        self._require_staff(request)
+        complaint = self.get_object()
+        body = self._body(request, MediationSerializer)
+        if body["result"] == MediationResult.AGREEMENT:
+            complaint = services.complaint_mediation_agree(
+                complaint_id=complaint.pk, actor=request.user, terms=body["terms"],
+                complainant_signed_on=body["complainant_signed_on"], respondent_signed_on=body["respondent_signed_on"])
+        else:
+            complaint = services.complaint_mediation_terminate(complaint_id=complaint.pk, actor=request.user,
+                                                               reason=body["reason"])
+        return self._answer(complaint)
+
+    @_transition_schema("关联登记的被投诉主体或自然人（entity 或 person 之一）", LinkSerializer)
+    @action(detail=True, methods=["post"])
+    def link(self, request, pk=None):
+        self._require_staff(request)
+        complaint = self.get_object()
+        body = self._body(request, LinkSerializer)
+        return self._answer(services.complaint_link_respondent(complaint_id=complaint.pk, actor=request.user, **body))
 
     @extend_schema(summary="经营者书面答复", request=RespondSerializer,
                    responses={200: ComplaintSerializer, 403: OpenApiResponse(description="非被投诉主体"),
@@ -175,9 +233,17 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                 row["actor_name"] = ""
         return Response(data)
 
+    @extend_schema(summary="投诉文书（受理、不予受理、转办、答复通知书、调解书、终止调解书）",
+                   responses={200: ServedDocumentSerializer(many=True), 404: _NOT_FOUND})
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def documents(self, request, pk=None):
+        complaint = self.get_object()
+        return Response(ServedDocumentSerializer(complaint_documents(complaint.pk), many=True).data)
+
 
 class ComplaintTrackViewSet(viewsets.GenericViewSet):
-    """公众查询: follow a complaint by its tracking code, or withdraw it; no personal data."""
+    """公众查询: follow a complaint by its tracking code (with the notices sent to the complainant), or withdraw it;
+    no personal data. The page /complaints/track/<code>/ prints each notice."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []

@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from rest_framework.exceptions import APIException
 
-from complaints.models import Complaint
+from complaints.models import Complaint, PractitionerKind
+from core.scope import region_name
 
 SEARCH_LISTS = [("all", "黑名单和红名单"), ("black", "严重失信主体名单（黑名单）"), ("red", "守信激励名单（红名单）")]
 
@@ -27,11 +28,40 @@ class SearchForm(forms.Form):
     list = forms.ChoiceField(label="查询范围", choices=SEARCH_LISTS, required=False)
 
 
+#: the prefectures of Shanxi (GB/T 2260): where a complaint about an unregistered operator or a person is handled
+SHANXI_PREFECTURES = ("1401", "1402", "1403", "1404", "1405", "1406", "1407", "1408", "1409", "1410", "1411")
+RESPONDENT_CHOICES = [("entity", "已登记的经营者（知道统一社会信用代码）"),
+                      ("operator", "未登记的经营者，或不知道统一社会信用代码"),
+                      ("person", "导游、家政服务员等个人")]
+#: the fields of each kind of respondent; the others are not sent on
+OPERATOR_FIELDS = ("operator_name", "operator_address", "operator_phone")
+PERSON_FIELDS = ("person_name", "person_role", "person_card_number")
+RESPONDENT_FIELDS = {"entity": ("entity_credit_code",), "operator": (*OPERATOR_FIELDS, "region_code"),
+                     "person": (*PERSON_FIELDS, "region_code")}
+
+
+def receiving_regions() -> list[tuple[str, str]]:
+    return [("", "请选择"), *((f"{prefix}00", region_name(f"{prefix}00") or prefix) for prefix in SHANXI_PREFECTURES)]
+
+
 class ComplaintForm(forms.Form):
+    respondent_kind = forms.ChoiceField(label="被投诉对象", choices=RESPONDENT_CHOICES, initial="entity",
+                                        required=False, widget=forms.RadioSelect)
     entity_credit_code = forms.CharField(
-        label="被投诉经营者的统一社会信用代码", max_length=32,
-        help_text="18 位，可在营业执照或本站经营者信用页面上找到。",
+        label="被投诉经营者的统一社会信用代码", max_length=32, required=False,
+        help_text="18 位，可在营业执照或本站经营者信用页面上找到；不知道时请选择“未登记的经营者”。",
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}))
+    operator_name = forms.CharField(label="经营者名称", max_length=200, required=False,
+                                    help_text="未登记或不知道信用代码时填写，如招牌、网店名称。")
+    operator_address = forms.CharField(label="经营者地址", max_length=200, required=False)
+    operator_phone = forms.CharField(label="经营者电话（选填）", max_length=40, required=False,
+                                     widget=forms.TextInput(attrs={"type": "tel"}))
+    person_name = forms.CharField(label="被投诉人员姓名", max_length=100, required=False)
+    person_role = forms.ChoiceField(label="人员身份", choices=[("", "请选择"), *PractitionerKind.choices],
+                                    required=False)
+    person_card_number = forms.CharField(label="导游证或上门服务证编号（选填）", max_length=64, required=False)
+    region_code = forms.ChoiceField(label="事发地（地市）", choices=receiving_regions, required=False,
+                                    help_text="被投诉对象未登记时必填，由当地监管部门受理。")
     category = forms.ChoiceField(label="投诉类别", choices=Complaint._meta.get_field("category").choices)
     incident_date = forms.CharField(label="事发（服务结束）日期", help_text="超过 90 日的投诉依法不予受理。",
                                     widget=forms.DateInput(attrs={"type": "date"}))
@@ -46,7 +76,23 @@ class ComplaintForm(forms.Form):
                                         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
     complainant_count = forms.CharField(label="投诉人数", initial="1",
                                         widget=forms.NumberInput(attrs={"min": 1, "max": 10000}))
-    representatives = forms.CharField(label="代表人（4 人以上共同投诉时填写）", max_length=200, required=False)
+    representatives = forms.CharField(label="代表人（选填）", max_length=200, required=False,
+                                      help_text="4 人以上共同投诉的，可以推选 1 至 3 名代表人，姓名以顿号分隔。")
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("respondent_kind") or "entity") == "entity" and not (data.get("entity_credit_code") or "").strip():
+            self.add_error("entity_credit_code", forms.Field.default_error_messages["required"])
+        return data
+
+    def filing_data(self, posted) -> dict[str, str]:
+        """What goes on to the serializer: the fields of the chosen kind of respondent, not the others."""
+        kind = posted.get("respondent_kind") or "entity"
+        posted = {**posted.dict(), "respondent_kind": kind} if hasattr(posted, "dict") else {**posted,
+                                                                                            "respondent_kind": kind}
+        others = {name for other, names in RESPONDENT_FIELDS.items() if other != kind for name in names}
+        others -= set(RESPONDENT_FIELDS.get(kind, ()))
+        return {name: posted.get(name, "") for name in self.fields if name not in others}
 
 
 class TrackForm(forms.Form):

@@ -28,9 +28,18 @@ from django.views.decorators.http import require_http_methods
 
 from complaints import services as complaint_services
 from complaints.api.serializers import ComplaintCreateSerializer
-from complaints.models import Complaint, ComplaintEvent, ComplaintOutcome, ComplaintStatus, Penalty
+from complaints.documents import complaint_documents
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintOutcome,
+    ComplaintStatus,
+    Penalty,
+    RejectionGround,
+)
+from complaints.transitions import ACTION_LABELS
 from config.api.throttles import ComplaintCreateThrottle, PublicThrottle
-from core import receipts
+from core import document_render, receipts
 from entities.models import Category, Entity, EntityStatus, PersonRoleKind, Sector
 from entities.validators import normalize_credit_code, validate_credit_code
 from regulator.disclosure import exports, receipt_terms
@@ -45,9 +54,6 @@ SUBJECT_TYPE_LABELS = {"entity": "经营主体", "person": "自然人", "list": 
 PAGE_SIZE = 20
 PREVIEW_SIZE = 10
 LIST_LABELS = dict(ListType.choices)
-ACTION_LABELS = {"file": "提交投诉", "accept": "受理", "reject": "不予受理", "start_investigation": "开始调查处理",
-                 "resolve": "办结", "close": "归档", "withdraw": "撤回", "override_late_filing": "决定受理超期投诉",
-                 "respond": "经营者答复"}
 
 
 def error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -258,8 +264,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         return render(request, "web/complaint_new.html", {"form": ComplaintForm(initial=initial)})
     form = ComplaintForm(request.POST)
     form.is_valid()
-    serializer = ComplaintCreateSerializer(data={**{name: request.POST.get(name, "") for name in form.fields},
-                                                 "channel": "web"})
+    serializer = ComplaintCreateSerializer(data={**form.filing_data(request.POST), "channel": "web"})
     aliases = {"entity": "entity_credit_code"}
     if not serializer.is_valid():
         add_errors(form, serializer.errors, aliases=aliases)
@@ -284,14 +289,26 @@ def complaint_track(request: HttpRequest) -> HttpResponse:
 @never_cache  # the address carries the tracking code: no shared cache keeps the page
 @public_page("GET", "HEAD")
 def complaint_status(request: HttpRequest, code: str) -> HttpResponse:
-    """Status and deadlines only: no complainant, no complaint text (as ComplaintTrackSerializer)."""
+    """Status, deadlines and the notices addressed to the complainant (受理、不予受理、转办、调解): their number,
+    date and text; no complainant, no complaint text (as ComplaintTrackSerializer)."""
     queryset = Complaint.objects.select_related("entity").prefetch_related(
         Prefetch("events", queryset=ComplaintEvent.objects.order_by("id")))
     complaint = get_object_or_404(queryset, tracking_code=code)
+    notices = complaint_documents(complaint.pk, for_complainant=True)
+    printed = request.GET.get("document", "")
+    if printed:  # 打印: one notice as its printable page, for the holder of the tracking code only
+        if not printed.isdigit() or len(printed) > 12:
+            raise Http404
+        document = get_object_or_404(notices, pk=int(printed))
+        return HttpResponse(document_render.render_html(document), content_type="text/html; charset=utf-8")
     history = [{"action": ACTION_LABELS.get(event.action, event.action),
                 "status": dict(ComplaintStatus.choices).get(event.to_status, event.to_status),
                 "at": event.created_at} for event in complaint.events.all()]
+    page = reverse("web:complaint-status", kwargs={"code": complaint.tracking_code})
+    notices = [{"document": document, "print_url": f"{page}?{urlencode({'document': document.pk})}"}
+               for document in notices]
     return render(request, "web/complaint_status.html", {
         "complaint": complaint, "history": history, "filed": request.GET.get("filed") == "1",
-        "outcome_label": dict(ComplaintOutcome.choices).get(complaint.outcome, ""),
+        "outcome_label": dict(ComplaintOutcome.choices).get(complaint.outcome, ""), "notices": notices,
+        "ground_label": dict(RejectionGround.choices).get(complaint.rejection_ground, ""),
     })

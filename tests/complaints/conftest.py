@@ -4,20 +4,41 @@ from __future__ import annotations
 
 import pytest
 
+from complaints import services
 from complaints.models import Complaint, ComplaintStatus
 from core.models import UserRole
 from entities.models import Sector
 from tests.support import complaint_in
 from tests.support.factories import EntityFactory, UserFactory
 
+from .citations import ensure_complaint_citations
+
 S = ComplaintStatus
+
+
+@pytest.fixture(autouse=True)
+def _complaint_citations(request):
+    """The complaint procedure's citations, in the catalogue for every database test here."""
+    if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+        ensure_complaint_citations()
+
+
+def complaint_state(status: str = S.SUBMITTED, *, entity, **fields) -> Complaint:
+    """``complaint_in``, and a transferred complaint too (filed, then transferred to 市场监管局 the same day)."""
+    if status != S.TRANSFERRED:
+        return complaint_in(status, entity=entity, **fields)
+    actor = fields.pop("actor", None)
+    complaint = complaint_in(S.SUBMITTED, entity=entity, actor=actor, **fields)
+    return services.complaint_transfer(complaint_id=complaint.pk, department="运城市市场监督管理局", actor=actor,
+                                       today=complaint.received_on)
 
 
 @pytest.fixture
 def complaint_factory(entity_a):
     """``complaint_in`` against entity A unless told otherwise."""
     def factory(status: str = S.SUBMITTED, entity=None, **fields) -> Complaint:
-        return complaint_in(status, entity=entity or entity_a, **fields)
+        return complaint_state(status, entity=entity or entity_a, **fields)
 
     return factory
 

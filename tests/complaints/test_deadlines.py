@@ -94,15 +94,19 @@ def test_accept_due_is_five_working_days_after_receipt(received_on, due, entity_
     (D(2026, 2, 13), D(2026, 2, 27), D(2026, 2, 23), D(2026, 4, 14)),
     (D(2025, 9, 30), D(2025, 10, 14), D(2025, 10, 10), D(2025, 11, 29)),
 ], ids=str)
-def test_acceptance_sets_notify_reply_and_resolve_deadlines(accepted_on, notify, reply, resolve, entity_a,
-                                                            regulator):
+def test_acceptance_sets_notify_and_resolve_deadlines_and_delivery_the_reply_deadline(
+        accepted_on, notify, reply, resolve, entity_a, regulator):
     complaint = complaint_in(entity=entity_a, received_on=accepted_on - datetime.timedelta(days=1))
     complaint = services.complaint_accept(complaint_id=complaint.pk, actor=regulator, today=accepted_on)
     assert complaint.status == ComplaintStatus.ACCEPTED
     assert complaint.accepted_on == accepted_on
-    assert complaint.notify_due == notify  # 5 working days after acceptance
-    assert complaint.reply_due == reply  # the business's reply: 10 days
+    assert complaint.notify_due == notify  # the business notice: 5 working days after acceptance
     assert complaint.resolve_due == resolve  # 60 days after acceptance
+    assert complaint.reply_due is None  # nobody has told the business yet
+    # the notice delivered the day it is issued: the business's reply is due 10 days later
+    complaint = services.complaint_notify_business(complaint_id=complaint.pk, actor=regulator, today=accepted_on,
+                                                   delivery_method="direct", delivered_on=accepted_on)
+    assert (complaint.business_notified_on, complaint.reply_due) == (accepted_on, reply)
 
 
 # --- the regulator maintains the calendar -----------------------------------------------------------------

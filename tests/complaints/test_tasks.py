@@ -1,4 +1,4 @@
-"""The nightly overdue job, its reminder to regulators, and the acceptance notice to the business."""
+"""The hourly overdue job, its reminder to regulators, and the business notice's e-mail to the business."""
 
 from __future__ import annotations
 
@@ -23,20 +23,25 @@ D = datetime.date
 def open_and_closed(entity_a):
     """A complaint in each state, received Monday 2026-03-02: accept_due 2026-03-09 and, once accepted,
     resolve_due 2026-05-01."""
-    made = {status: complaint_in(status, entity=entity_a, received_on=D(2026, 3, 2)) for status in S.values}
+    made = {status: complaint_in(status, entity=entity_a, received_on=D(2026, 3, 2))
+            for status in S.values if status != S.TRANSFERRED}
     assert {complaint.accept_due for complaint in made.values()} == {D(2026, 3, 9)}
     assert {made[s].resolve_due for s in (S.ACCEPTED, S.INVESTIGATING, S.RESOLVED, S.CLOSED)} == {D(2026, 5, 1)}
     return made
 
 
+def step_overdue(flagged: dict[int, list[str]]) -> set[int]:
+    return {pk for pk, flags in flagged.items() if "overdue" in flags}
+
+
 def test_submitted_complaint_past_accept_due_is_flagged(open_and_closed):
-    assert services.complaints_mark_overdue(today=D(2026, 3, 10)) == [open_and_closed[S.SUBMITTED].pk]
+    assert step_overdue(services.complaints_flag_overdue(today=D(2026, 3, 10))) == {open_and_closed[S.SUBMITTED].pk}
     complaint = Complaint.objects.get(pk=open_and_closed[S.SUBMITTED].pk)
     assert complaint.overdue is True and complaint.overdue_notified_on == D(2026, 3, 10)
 
 
 def test_nothing_is_overdue_on_the_due_date_itself(open_and_closed):
-    assert services.complaints_mark_overdue(today=D(2026, 3, 9)) == []
+    assert services.complaints_mark_overdue(today=D(2026, 3, 9)) == []  # notify_due is 03-09 too
     assert not Complaint.objects.filter(overdue=True).exists()
 
 
@@ -47,8 +52,8 @@ def test_accepted_complaint_is_judged_by_resolve_due_not_accept_due(open_and_clo
 
 
 def test_accepted_and_investigating_complaints_past_resolve_due_are_flagged_finished_ones_are_not(open_and_closed):
-    flagged = services.complaints_mark_overdue(today=D(2026, 5, 2))
-    assert set(flagged) == {open_and_closed[s].pk for s in (S.SUBMITTED, S.ACCEPTED, S.INVESTIGATING)}
+    flagged = step_overdue(services.complaints_flag_overdue(today=D(2026, 5, 2)))
+    assert flagged == {open_and_closed[s].pk for s in (S.SUBMITTED, S.ACCEPTED, S.INVESTIGATING)}
     for status in (S.REJECTED, S.RESOLVED, S.CLOSED, S.WITHDRAWN):
         assert Complaint.objects.get(pk=open_and_closed[status].pk).overdue is False, status
 
@@ -115,7 +120,7 @@ def test_overdue_job_without_a_regulator_email_flags_but_sends_nothing(overdue_c
 # --- the acceptance notice to the business ------------------------------------------------------------------------
 
 
-def test_accept_emails_the_business_without_the_complainants_details(
+def test_the_business_notice_emails_the_business_without_the_complainants_details(
         entity_a, business_a, business_b, regulator_client, mailoutbox, django_capture_on_commit_callbacks):
     business_a.email = "a@biz.example.cn"
     business_a.save()
@@ -123,24 +128,26 @@ def test_accept_emails_the_business_without_the_complainants_details(
     business_b.save()
     UserFactory(username="a_former", role=UserRole.BUSINESS, email="old@biz.example.cn", entities=[entity_a],
                 is_active=False)
-    complaint = complaint_in(S.SUBMITTED, entity=entity_a, complainant_name="李四", complainant_phone="13800000000")
+    complaint = complaint_in(S.ACCEPTED, entity=entity_a, complainant_name="李四", complainant_phone="13800000000")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/accept/", {}, format="json")
-    assert response.status_code == 200
+        response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/business_notice/", {}, format="json")
+    assert response.status_code == 200, response.content
 
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["a@biz.example.cn"]
     assert str(complaint.pk) in message.subject
     complaint.refresh_from_db()
-    assert str(complaint.reply_due) in message.body  # tells the business when its reply is due
+    assert complaint.business_notice.number in message.body and "10 日内" in message.body
     for private in ("李四", "13800000000", complaint.tracking_code):
         assert private not in message.body and private not in message.subject
 
 
-def test_accept_without_business_accounts_sends_nothing_and_succeeds(
-        entity_a, regulator_client, mailoutbox, django_capture_on_commit_callbacks):
+def test_acceptance_no_longer_emails_the_business(entity_a, business_a, regulator_client, mailoutbox,
+                                                  django_capture_on_commit_callbacks):
+    business_a.email = "a@biz.example.cn"
+    business_a.save()
     complaint = complaint_in(S.SUBMITTED, entity=entity_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/accept/", {}, format="json")
@@ -148,13 +155,22 @@ def test_accept_without_business_accounts_sends_nothing_and_succeeds(
     assert mailoutbox == []
 
 
-def test_no_notice_is_sent_when_acceptance_fails(entity_a, business_a, regulator_client, mailoutbox,
-                                                 django_capture_on_commit_callbacks):
+def test_a_notice_without_business_accounts_sends_nothing_and_succeeds(
+        entity_a, regulator_client, mailoutbox, django_capture_on_commit_callbacks):
+    complaint = complaint_in(S.ACCEPTED, entity=entity_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/business_notice/", {}, format="json")
+    assert response.status_code == 200
+    assert mailoutbox == []
+
+
+def test_no_notice_is_sent_when_it_fails(entity_a, business_a, regulator_client, mailoutbox,
+                                         django_capture_on_commit_callbacks):
     business_a.email = "a@biz.example.cn"
     business_a.save()
     complaint = complaint_in(S.CLOSED, entity=entity_a)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/accept/", {}, format="json")
+        response = regulator_client.post(f"/api/v1/complaints/{complaint.pk}/business_notice/", {}, format="json")
     assert response.status_code == 409
     assert callbacks == [] and mailoutbox == []
 

@@ -8,13 +8,13 @@ from complaints.models import Complaint, ComplaintEvent, ComplaintStatus
 from complaints.transitions import ACTIONS, TRANSITIONS
 from tests.support import api_client, complaint_in
 
-from .conftest import S
+from .conftest import S, complaint_state
 
 pytestmark = pytest.mark.django_db
 
 ALL_STATES = list(ComplaintStatus.values)
 # Everything an action could need, so a refusal can only come from the state.
-FULL_BODY = {"reason": "理由充分", "outcome": "mediated"}
+FULL_BODY = {"reason": "理由充分", "outcome": "substantiated", "department": "运城市市场监督管理局"}
 ILLEGAL_PAIRS = [(state, action) for state in ALL_STATES for action in ACTIONS if (state, action) not in TRANSITIONS]
 
 
@@ -27,7 +27,7 @@ def url(complaint: Complaint, action: str) -> str:
 
 
 def test_the_table_covers_every_action_the_api_exposes():
-    assert set(ACTIONS) == {"accept", "reject", "start_investigation", "resolve", "close", "withdraw",
+    assert set(ACTIONS) == {"accept", "reject", "transfer", "start_investigation", "resolve", "close", "withdraw",
                             "override_late_filing"}
     assert len(ILLEGAL_PAIRS) == len(ALL_STATES) * len(ACTIONS) - len(TRANSITIONS)
 
@@ -35,7 +35,7 @@ def test_the_table_covers_every_action_the_api_exposes():
 @pytest.mark.parametrize(("state", "action"), sorted(TRANSITIONS), ids=lambda v: str(v))
 def test_every_legal_transition_answers_200_and_writes_an_event(state, action, entity_a, regulator,
                                                                regulator_client):
-    complaint = complaint_in(state, entity=entity_a, late=action == "override_late_filing")
+    complaint = complaint_state(state, entity=entity_a, late=action == "override_late_filing")
     _, events_before = snapshot(complaint)
 
     response = regulator_client.post(url(complaint, action), FULL_BODY, format="json")
@@ -55,7 +55,7 @@ def test_every_legal_transition_answers_200_and_writes_an_event(state, action, e
 @pytest.mark.parametrize(("state", "action"), ILLEGAL_PAIRS, ids=lambda v: str(v))
 def test_every_transition_not_in_the_table_is_409_and_changes_nothing(state, action, entity_a,
                                                                       regulator_client):
-    complaint = complaint_in(state, entity=entity_a, late=state == S.REJECTED)
+    complaint = complaint_state(state, entity=entity_a, late=state == S.REJECTED)
     before = snapshot(complaint)
 
     response = regulator_client.post(url(complaint, action), FULL_BODY, format="json")
@@ -69,8 +69,10 @@ def test_accept_sets_the_next_deadlines_on_the_complaint(complaint_factory, regu
     complaint = complaint_factory(S.SUBMITTED)
     body = regulator_client.post(url(complaint, "accept"), {}, format="json").json()
     assert body["accepted_on"] is not None
-    for field in ("notify_due", "reply_due", "resolve_due"):
+    for field in ("notify_due", "resolve_due"):
         assert body[field] is not None and body[field] > body["accepted_on"]
+    # the business is not assumed notified: its 10 days run from the delivery of its notice
+    assert body["business_notified_on"] is None and body["reply_due"] is None
 
 
 def test_reject_without_reason_is_400_naming_reason_and_changes_nothing(complaint_factory, regulator_client):
@@ -137,12 +139,13 @@ def test_inspector_in_scope_may_handle_a_complaint(complaint_factory, inspector,
     assert ComplaintEvent.objects.filter(complaint=complaint).latest("id").actor == inspector
 
 
-@pytest.mark.parametrize("action", ["accept", "reject", "start_investigation", "resolve", "close", "withdraw",
-                                    "override_late_filing"])
+@pytest.mark.parametrize("action", ["accept", "reject", "transfer", "start_investigation", "resolve", "close",
+                                    "withdraw", "override_late_filing", "business_notice", "mediation", "link"])
 def test_business_cannot_act_on_a_complaint_against_itself(action, complaint_factory, business_a):
-    state = {"accept": S.SUBMITTED, "reject": S.SUBMITTED, "start_investigation": S.ACCEPTED,
+    state = {"accept": S.SUBMITTED, "reject": S.SUBMITTED, "transfer": S.SUBMITTED, "start_investigation": S.ACCEPTED,
              "resolve": S.INVESTIGATING, "close": S.RESOLVED, "withdraw": S.SUBMITTED,
-             "override_late_filing": S.REJECTED}[action]
+             "override_late_filing": S.REJECTED, "business_notice": S.ACCEPTED, "mediation": S.INVESTIGATING,
+             "link": S.SUBMITTED}[action]
     complaint = complaint_factory(state, late=state == S.REJECTED)
     before = snapshot(complaint)
     response = api_client(business_a).post(url(complaint, action), FULL_BODY, format="json")
@@ -202,7 +205,7 @@ def test_public_may_withdraw_an_open_complaint_with_its_tracking_code(state, com
     assert event.reason == "已与商家协商解决"
 
 
-@pytest.mark.parametrize("state", [S.REJECTED, S.RESOLVED, S.CLOSED, S.WITHDRAWN])
+@pytest.mark.parametrize("state", [S.REJECTED, S.RESOLVED, S.CLOSED, S.WITHDRAWN, S.TRANSFERRED])
 def test_public_withdraw_of_a_finished_complaint_is_409(state, complaint_factory, anon_client):
     complaint = complaint_factory(state)
     before = snapshot(complaint)

@@ -9,12 +9,20 @@ import pytest
 from django.test import Client
 
 from complaints import services as complaint_services
+from complaints.documents import complaint_documents
 from complaints.models import Complaint
+from core.citations import cite
+from tests.complaints.citations import ensure_complaint_citations
 from tests.support import complaint_in, today
 
 from .conftest import COMPLAINANT, FILING, PHONE, Controls
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _complaint_citations(db):
+    ensure_complaint_citations()
 
 
 def form_data(entity, **overrides) -> dict[str, str]:
@@ -68,7 +76,10 @@ def test_the_credit_code_may_be_typed_in_lower_case(web, entity_a):
     ({"entity_credit_code": ""}, "entity_credit_code", "必填"),
     ({"complainant_phone": "打电话给我"}, "complainant_phone", "电话号码"),
     ({"complainant_count": "0"}, "complainant_count", "1"),
-    ({"complainant_count": "5"}, "representatives", "代表人"),
+    ({"complainant_count": "3", "representatives": "张三"}, "representatives", "4 人以上"),
+    ({"complainant_count": "5", "representatives": "张三、李四、王五、赵六"}, "representatives", "1 至 3 名"),
+    ({"respondent_kind": "operator", "operator_name": "", "region_code": "140800"}, "operator_name", "名称"),
+    ({"respondent_kind": "operator", "operator_name": "无名农家乐", "region_code": ""}, "region_code", "受理地"),
 ])
 def test_an_invalid_form_shows_the_error_beside_the_field_and_files_nothing(overrides, field, message, web,
                                                                            entity_a):
@@ -153,3 +164,61 @@ def test_complaint_form_labels_every_field(web, entity_a):
     assert {c["name"] for c in page.controls} >= {"entity_credit_code", "category", "incident_date", "description",
                                                   "complainant_name", "complainant_phone", "complainant_count",
                                                   "representatives"}
+
+
+def test_representatives_are_optional_even_for_a_group(web, entity_a):
+    assert web.post("/complaints/new/", form_data(entity_a, complainant_count="5")).status_code == 302
+    assert Complaint.objects.get().representatives == []
+
+
+def test_a_group_of_four_may_name_three_representatives(web, entity_a):
+    response = web.post("/complaints/new/", form_data(entity_a, complainant_count="4",
+                                                      representatives="张三、李四，王五"))
+    assert response.status_code == 302
+    assert Complaint.objects.get().representatives == ["张三", "李四", "王五"]
+
+
+def test_an_operator_not_in_the_registry_can_be_complained_about(web, entity_a):
+    response = web.post("/complaints/new/", form_data(
+        entity_a, respondent_kind="operator", entity_credit_code="", operator_name="河边无名农家乐",
+        operator_address="运城市盐湖区河东街", operator_phone="13500000000", region_code="140800"))
+    assert response.status_code == 302, errors_of(response.content.decode())
+    complaint = Complaint.objects.get()
+    assert (complaint.entity, complaint.respondent_kind, complaint.operator_name, complaint.region_code) == (
+        None, "operator", "河边无名农家乐", "140800")
+    assert complaint.sector == "tourism"
+    html = web.get(response["Location"]).content.decode()
+    assert "河边无名农家乐" in html and "投诉已提交" in html
+
+
+def test_a_credit_code_left_in_the_form_does_not_change_an_operator_complaint(web, entity_a):
+    """The fields of the kinds not chosen are not sent on."""
+    web.post("/complaints/new/", form_data(entity_a, respondent_kind="operator", operator_name="无照民宿",
+                                           region_code="140800"))
+    complaint = Complaint.objects.get()
+    assert complaint.entity is None and complaint.operator_name == "无照民宿"
+
+
+def test_the_status_page_shows_the_acceptance_notice_with_number_and_text(web, entity_a, regulator):
+    complaint = complaint_in(entity=entity_a, **FILING)
+    complaint_services.complaint_accept(complaint_id=complaint.pk, actor=regulator)
+    notice = complaint_documents(complaint.pk).get()
+    html = web.get(f"/complaints/track/{complaint.tracking_code}/").content.decode()
+    assert "旅游投诉受理通知书" in html and notice.number in html
+    assert cite("complaint.accept_deadline") in html
+    assert PHONE not in html and COMPLAINANT not in html and complaint.description not in html
+    assert f"?document={notice.pk}" in html
+    printable = web.get(f"/complaints/track/{complaint.tracking_code}/", {"document": notice.pk})
+    assert printable.status_code == 200 and notice.number in printable.content.decode()
+    assert COMPLAINANT not in printable.content.decode()
+    for junk in ("abc", "9" * 13, "999999"):
+        assert web.get(f"/complaints/track/{complaint.tracking_code}/", {"document": junk}).status_code == 404
+
+
+def test_the_business_notice_is_not_on_the_complainants_page(web, entity_a, regulator):
+    complaint = complaint_in("accepted", entity=entity_a, **FILING)
+    complaint_services.complaint_notify_business(complaint_id=complaint.pk, actor=regulator)
+    notice = Complaint.objects.get(pk=complaint.pk).business_notice
+    html = web.get(f"/complaints/track/{complaint.tracking_code}/").content.decode()
+    assert notice.number not in html
+    assert web.get(f"/complaints/track/{complaint.tracking_code}/", {"document": notice.pk}).status_code == 404
