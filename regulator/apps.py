@@ -11,9 +11,11 @@ class RegulatorConfig(AppConfig):
     def ready(self) -> None:
         # Registrations with the layers below, once every model is loaded.
         from core import evidence
+        from entities import hooks as entities_hooks
         from ratings import ledger
         from regulator.disclosure import services as disclosure_services
-        from regulator.lists import credit, hooks
+        from regulator.lists import appointments, credit, hooks
+        from regulator.lists import documents as lists_documents  # noqa: F401  (registers its procedures)
         from regulator.lists import tasks as lists_tasks
 
         # Listings are credit evidence (watch -100, red +50, black forces D) ...
@@ -22,3 +24,5 @@ class RegulatorConfig(AppConfig):
         evidence.listen(lambda entity_id: lists_tasks.propose_listings.delay(entity_id))
         # A listing's public face changed: disclosure rewrites the open-data files after commit.
         hooks.listen_public_change(disclosure_services.exports_refresh)
+        # A role recorded while a restriction binds the person is flagged at once (任职核查).
+        entities_hooks.register_appointment_checker(appointments.appointment_check)

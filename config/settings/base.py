@@ -201,6 +201,10 @@ SPECTACULAR_SETTINGS = {
         "SeverityEnum": "complaints.models.Severity",
         "PenaltyEnum": "complaints.models.Penalty",
         "DeliveryMethodEnum": "core.models.DeliveryMethod",
+        "FilingChannelEnum": "regulator.lists.models.FilingChannel",
+        "ObjectionOutcomeEnum": "regulator.lists.models.ObjectionOutcome",
+        "ComplaintChannelEnum": "complaints.models.ComplaintChannel",
+        "ComplaintOutcomeEnum": "complaints.models.ComplaintOutcome",
         "DocumentKindEnum": "core.models.DocumentKind",
     },
 }

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import document_render, documents
 from core.admin.base import ReadOnlyAdmin, RegulatorAdmin, Transition
-from core.models import Authority, DeliveryMethod, LegalCitation, ServedDocument
+from core.models import Authority, DeliveryMethod, DocumentSeries, LegalCitation, ServedDocument
 
 
 class DeliveryForm(forms.Form):
@@ -84,3 +84,11 @@ class LegalCitationAdmin(RegulatorAdmin):
     allow_change = True
     list_display = ["key", "text", "effective_from"]
     search_fields = ["key", "text"]
+
+
+@admin.register(DocumentSeries)
+class DocumentSeriesAdmin(ReadOnlyAdmin):
+    """文号序列: the last number each authority has used per kind of document and year (written by the service)."""
+
+    list_display = ["authority", "kind", "year", "last_number"]
+    list_filter = ["kind", "year", "authority"]

@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('listing_notice', '信用管理措施告知书'), ('listing_decision', '失信主体认定决定书'), ('complaint_acceptance', '旅游投诉受理通知书'), ('complaint_rejection', '旅游投诉不予受理通知书'), ('complaint_transfer', '旅游投诉转办告知书'), ('complaint_business_notice', '旅游投诉答复通知书'), ('mediation_agreement', '旅游投诉调解书'), ('mediation_termination', '旅游投诉终止调解书'), ('repair_decision', '信用修复决定书')], max_length=32, verbose_name='文书种类')),
                 ('year', models.PositiveIntegerField(verbose_name='年度')),
                 ('last_number', models.PositiveIntegerField(default=0, verbose_name='已用至')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.authority')),
+                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.authority', verbose_name='决定机关')),
             ],
             options={
                 'verbose_name': '文号序列',

@@ -62,7 +62,7 @@ class DeliveryMethod(models.TextChoices):
 class DocumentSeries(models.Model):
     """文号序列: the last number used, per authority, kind of document and year (locked while numbering)."""
 
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", verbose_name=_("决定机关"))
     kind = models.CharField(_("文书种类"), max_length=32, choices=DocumentKind.choices)
     year = models.PositiveIntegerField(_("年度"))
     last_number = models.PositiveIntegerField(_("已用至"), default=0)

@@ -25,8 +25,10 @@ from regulator.lists.models import (
     Listing,
     ListingStatus,
     ListType,
+    RepairApplication,
     SubjectType,
 )
+from regulator.lists.rules import penalty_publicity
 from regulator.lists.selectors import rule_set_on
 
 
@@ -131,28 +133,38 @@ def _redacted(statements: list[dict[str, Any]], names: Iterable[str]) -> list[di
     return [{**statement, "text": redact(statement["text"], names=names)} for statement in statements]
 
 
-def _penalty_max_days(finding, publicity: dict[str, Any]) -> int:
-    serious = finding.severity in ("serious", "grave") or finding.penalty in ("suspension", "revocation")
-    return publicity["serious_max_days"] if serious else publicity["general_max_days"]
+def _penalty_publicity(finding, document: dict[str, Any]) -> dict[str, Any]:
+    """The rule set's publicity of this finding's penalty (published?, min and max days from the decision)."""
+    return penalty_publicity(document, severity=finding.severity, penalty=finding.penalty,
+                             safety_related=finding.violation_type.safety_related)
 
 
 def published_penalties(entity: Entity, *, as_of: datetime.date | None = None) -> list[dict[str, Any]]:
-    """Penalties inside their publicity period; a warning alone is not published (DOMAIN.md)."""
+    """Penalties inside their publicity period by the rule set in force on the day asked (信用信息公示).
+
+    A warning alone is not published; from 2026-04-01 a 轻微 penalty is not either; 一般 and 严重 ones for
+    their maximum (a safety-related one at least ``safety_min_days``). ``repairable_from`` is the end of the
+    minimum period, after which repair may end the publicity.
+    """
     day = as_of or timezone.localdate()
-    publicity = rule_set_on(day).document["publicity"]
-    excluded = ["none"] + ([] if publicity.get("warning_published") else ["warning"])
+    document = rule_set_on(day).document
     findings = (
-        Finding.objects.filter(inspection__entity=entity).exclude(penalty__in=excluded)
+        Finding.objects.filter(inspection__entity=entity).exclude(penalty="none")
+        # a granted repair ends a penalty's publicity (after the rule set's minimum)
+        .exclude(pk__in=RepairApplication.objects.penalty_publicity_ended(as_of=day))
         .select_related("violation_type", "inspection").order_by("-inspection__inspected_on", "-id")
     )
-    statements = approved_statements(finding_ids=[f.pk for f in findings])
-    names = role_holder_names([entity.pk])[entity.pk] if findings else set()
-    result = []
+    shown = []
     for finding in findings:
+        publicity = _penalty_publicity(finding, document)
         decided = finding.decided_on or finding.inspection.inspected_on
-        until = decided + datetime.timedelta(days=_penalty_max_days(finding, publicity))
-        if decided > day or until <= day:
-            continue
+        until = decided + datetime.timedelta(days=publicity["max_days"])
+        if publicity["published"] and decided <= day < until:
+            shown.append((finding, publicity, decided, until))
+    statements = approved_statements(finding_ids=[finding.pk for finding, *_rest in shown])
+    names = role_holder_names([entity.pk])[entity.pk] if shown else set()
+    result = []
+    for finding, publicity, decided, until in shown:
         result.append({
             "id": finding.pk,
             "violation": finding.violation_type.name,
@@ -162,6 +174,7 @@ def published_penalties(entity: Entity, *, as_of: datetime.date | None = None) -
             "decision_number": finding.decision_number,
             "decided_on": decided,
             "publicity_until": until,
+            "repairable_from": decided + datetime.timedelta(days=publicity["min_days"]),
             "rectified_on": finding.rectified_on,
             "statements": _redacted(statements.get(("finding", finding.pk), []), names),
         })

@@ -3,6 +3,9 @@
 Every state change here calls the function the API calls (regulator.lists.services,
 the same functions), so the transition table, the objection window in working
 days and the unanswered-objection guard hold in the admin exactly as in the API.
+The 告知书, 认定决定书 and 修复决定书 are served documents: a listing's page links to
+each (print as HTML or PDF) and records their service; paper objections and paper
+repair applications of any subject are recorded here.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.base import (
@@ -24,14 +29,20 @@ from core.admin.base import (
     presence_filter,
     pretty_json,
 )
+from core.admin.documents import DeliveryForm
+from core.documents import documents_about
 from entities.models import PersonRoleKind
 from entities.selectors import entity_ids_matching, person_ids_matching
+from regulator.lists import rules
 from regulator.lists import services as listings
+from regulator.lists.documents import LISTING, REPAIR
 from regulator.lists.models import (
     Listing,
     ListingEvent,
     ListingStatus,
+    ListType,
     Objection,
+    ObjectionOutcome,
     RepairApplication,
     RepairStatus,
     RuleSet,
@@ -46,14 +57,22 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4, "cols": 80}))
 
 
-class DecisionForm(forms.Form):
-    """认定决定书: what the API's decide endpoint takes."""
+def _measure_choices() -> list[tuple[str, str]]:
+    """Every measure of today's catalogue, labelled with the lists it belongs to (the service checks the list)."""
+    document = rule_set_on(timezone.localdate()).document
+    labels = dict(ListType.choices)
+    choices: dict[str, str] = {}
+    for list_type in ListType.values:
+        for measure in rules.measures_for(document, list_type):
+            choices.setdefault(measure["code"], f"{measure.get('label') or measure['code']}（{labels[list_type]}）")
+    return list(choices.items())
 
-    measures = forms.CharField(label=_("惩戒或激励措施"), max_length=5000,
-                               widget=forms.Textarea(attrs={"rows": 3, "cols": 80}))
-    appeal_routes = forms.CharField(label=_("救济途径"), max_length=2000,
-                                    widget=forms.Textarea(attrs={"rows": 2, "cols": 80}))
-    decision_number = forms.CharField(label=_("认定决定书文号"), max_length=100, required=False)
+
+class DecisionForm(forms.Form):
+    """认定决定书: what the API's decide endpoint takes; its number comes from the authority's series."""
+
+    measures = forms.MultipleChoiceField(label=_("信用管理措施"), choices=(), widget=forms.CheckboxSelectMultiple,
+                                         help_text=_("措施目录（决定之日施行的规则集）；须属于该名单。"))
     period_days = forms.IntegerField(label=_("期限（天）"), min_value=1, max_value=3650, required=False,
                                      help_text=_("留空按决定之日施行的规则集所定期限；不得超过该期限。"))
     reason = forms.CharField(label=_("认定事由"), max_length=5000, required=False,
@@ -61,11 +80,53 @@ class DecisionForm(forms.Form):
     legal_basis = forms.CharField(label=_("法律依据"), max_length=500, required=False,
                                   help_text=_("留空沿用拟列入时的依据。"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measures"].choices = _measure_choices()
+
+
+class ServeForm(DeliveryForm):
+    """登记送达: the kernel's delivery form."""
+
+
+class ReviseForm(forms.Form):
+    reason = forms.CharField(label=_("修改后的事由"), max_length=5000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 4, "cols": 80}))
+    legal_basis = forms.CharField(label=_("修改后的法律依据"), max_length=500, required=False)
+
+
+class PaperObjectionForm(forms.Form):
+    """书面陈述申辩, recorded for the subject (an entity, a natural person, a person listed by import)."""
+
+    received_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}),
+                                  help_text=_("机关收到书面申辩之日，须在陈述申辩期内。"))
+    objector_name = forms.CharField(label=_("申辩人"), max_length=200, required=False,
+                                    help_text=_("留空为被列入主体。"))
+    statement = forms.CharField(label=_("陈述申辩内容"), max_length=10000,
+                                widget=forms.Textarea(attrs={"rows": 5, "cols": 80}))
+
+
+class PaperRepairForm(forms.Form):
+    """书面信用修复申请 of a listed subject, recorded by a regulator."""
+
+    filed_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    applicant_name = forms.CharField(label=_("申请人"), max_length=200, required=False,
+                                     help_text=_("留空为被列入主体。"))
+    statement = forms.CharField(label=_("申请说明"), max_length=10000,
+                                widget=forms.Textarea(attrs={"rows": 4, "cols": 80}))
+    evidence = forms.CharField(label=_("证明材料（每行一项）"), max_length=25000,
+                               widget=forms.Textarea(attrs={"rows": 3, "cols": 80}))
+    commitment = forms.BooleanField(label=_("已提交信用承诺书"), required=False)
+    training_record = forms.CharField(label=_("信用修复培训记录"), max_length=200, required=False)
+
 
 class ObjectionAnswerForm(forms.Form):
     answer = forms.CharField(label=_("答复"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4, "cols": 80}))
     upheld = forms.TypedChoiceField(label=_("申辩是否成立"), choices=[("1", _("申辩成立")), ("0", _("申辩不成立"))],
                                     coerce=lambda value: value == "1", widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("申辩成立的处理"), required=False,
+                                choices=[("", _("（申辩不成立时不选）")), *ObjectionOutcome.choices],
+                                help_text=_("申辩成立时必选：撤回终止程序，或退回拟列入、修改事由后重新告知。"))
 
 
 # ------------------------------------------------------------------ transitions
@@ -79,10 +140,54 @@ def _listing_step(action: str, label: str, form_class=None, intro: str = "") -> 
                       applies=lambda listing: (listing.status, action) in TRANSITIONS)
 
 
+def _serve(document: str):
+    def run(request, listing, data):
+        listings.listing_document_serve(listing_id=listing.pk, document=document, actor=request.user,
+                                        method=data["method"], delivered_on=data.get("delivered_on"),
+                                        announced_on=data.get("announced_on"), note=data.get("note", ""))
+
+    return run
+
+
+def _not_served(field: str):
+    def applies(listing) -> bool:
+        document = getattr(listing, field)
+        return document is not None and not document.served
+
+    return applies
+
+
+def _paper_objection(request, listing, data):
+    listings.objection_file(listing_id=listing.pk, actor=request.user, statement=data["statement"],
+                            received_on=data["received_on"], objector_name=data.get("objector_name", ""))
+
+
+def _paper_repair(request, listing, data):
+    listings.repair_application_file(
+        listing_id=listing.pk, actor=request.user, statement=data["statement"],
+        evidence=[line.strip() for line in data["evidence"].splitlines() if line.strip()],
+        commitment=data.get("commitment", False), training_record=data.get("training_record", ""),
+        filed_on=data["filed_on"], applicant_name=data.get("applicant_name", ""))
+
+
 LISTING_STEPS = (
-    _listing_step("notify", _("送达告知书")),
+    _listing_step("notify", _("制发告知书")),
+    Transition(name="listing_notice_delivery", label=_("登记告知书送达"), run=_serve("notice"), form_class=ServeForm,
+               applies=_not_served("notice_document"),
+               intro=_("陈述申辩期自告知书送达之日起算；公告送达填写公告发布日期，经规则集规定的期间视为送达。")),
+    Transition(name="listing_objection_paper", label=_("登记书面陈述申辩"), run=_paper_objection,
+               form_class=PaperObjectionForm, applies=lambda listing: listing.status == ListingStatus.NOTIFIED,
+               intro=_("为被列入主体（含自然人、导入名单的自然人）登记收到的书面陈述申辩；收到日期须在申辩期内。")),
+    _listing_step("revise", _("修改拟列入事由"), ReviseForm, _("申辩成立退回后，修改事由或法律依据，再重新制发告知书。")),
     _listing_step("decide", _("作出认定决定"), DecisionForm,
-                  _("陈述申辩期届满且申辩均已答复后方可认定；期限自认定之日起算。")),
+                  _("告知书送达后、陈述申辩期届满且申辩均已答复方可认定；决定书文号自动编号，救济途径由规则集载明；"
+                    "期限自认定之日起算。")),
+    Transition(name="listing_decision_delivery", label=_("登记认定决定书送达"), run=_serve("decision"),
+               form_class=ServeForm, applies=_not_served("decision_document")),
+    Transition(name="listing_repair_paper", label=_("登记书面信用修复申请"), run=_paper_repair,
+               form_class=PaperRepairForm,
+               applies=lambda listing: listing.status == ListingStatus.PUBLISHED and listing.list_type != ListType.RED,
+               intro=_("为被列入主体（含自然人、导入名单的自然人）登记收到的书面信用修复申请。")),
     _listing_step("publish", _("公示")),
     _listing_step("remove", _("移出名单"), ReasonForm, _("依据撤销或变更、法律政策调整时移出，须说明理由。")),
     _listing_step("withdraw", _("撤回"), ReasonForm, _("公示前撤回，须说明理由。")),
@@ -91,7 +196,7 @@ LISTING_STEPS = (
 
 def _answer(request, objection, data):
     listings.objection_answer(objection_id=objection.pk, actor=request.user, answer=data["answer"],
-                              upheld=data["upheld"])
+                              upheld=data["upheld"], outcome=data.get("outcome", ""))
 
 
 def _repair_decision(grant: bool):
@@ -132,12 +237,27 @@ class ListingEventInline(EventLabels, ReadOnlyInline):
 
 class ObjectionInline(ReadOnlyInline):
     model = Objection
-    fields = ["filed_at", "statement", "answered_at", "upheld", "answer"]
+    fields = ["received_on", "channel", "objector_name", "statement", "answered_at", "upheld", "outcome", "answer"]
 
 
 class RepairInline(ReadOnlyInline):
     model = RepairApplication
-    fields = ["filed_on", "status", "decision_due", "decided_on", "decision_reason"]
+    fields = ["filed_on", "channel", "status", "decision_due", "decided_on", "decision_reason"]
+
+
+def printable_documents(about_type: str, about_id: int | None) -> str:
+    """Every document of a procedure, each with its service and links to print it (HTML, PDF)."""
+    documents = list(documents_about(about_type, about_id)) if about_id else []
+    if not documents:
+        return "—"
+    return format_html("<ul style=\"margin:0;padding-left:1.2em\">{}</ul>", format_html_join(
+        "", "<li>{} {}（{}） · <a href=\"{}\">HTML</a> · <a href=\"{}\">PDF</a> · <a href=\"{}\">{}</a></li>",
+        ((document.title, document.number,
+          _("%(date)s 送达") % {"date": document.delivered_on} if document.served else _("尚未送达"),
+          reverse("admin:core_serveddocument_html", args=[document.pk]),
+          reverse("admin:core_serveddocument_pdf", args=[document.pk]),
+          reverse("admin:core_serveddocument_change", args=[document.pk]), _("送达记录"))
+         for document in documents)))
 
 
 # ------------------------------------------------------------------ admins
@@ -167,7 +287,7 @@ class ListingAdmin(ReadOnlyAdmin):
                     "published_on", "expires_on"]
     list_display_links = ["id", "subject_display"]
     list_filter = ["status", "list_type", "subject_type", "source_type", EntityRegionFilter]
-    list_select_related = ["entity", "person"]
+    list_select_related = ["entity", "person", "notice_document", "decision_document"]
     search_fields = ["decision_number", "source_reference"]
     search_help_text = _("按编号、主体名称或信用代码、自然人姓名或身份证号、决定书文号查找。")
     date_hierarchy = "decided_on"
@@ -177,13 +297,19 @@ class ListingAdmin(ReadOnlyAdmin):
         (_("主体"), {"fields": ("list_type", "subject_type", "entity", "person", "related_entity", "person_role")}),
         (_("事由"), {"fields": ("reason", "legal_basis", "source_type", "source_id", "source_rule",
                               "source_authority", "source_reference")}),
-        (_("程序"), {"fields": ("status", "rule_set", "period_days", "notified_on", "objection_due", "decided_on",
-                              "decision_number", "measures", "appeal_routes", "published_on", "expires_on",
-                              "ended_on", "end_reason")}),
+        (_("程序"), {"fields": ("status", "rule_set", "period_days", "notified_on", "objection_days",
+                              "objection_due", "decided_on", "decision_number", "measures", "measure_codes",
+                              "appeal_routes", "published_on", "expires_on", "ended_on", "end_reason",
+                              "set_aside_grounds")}),
+        (_("文书"), {"fields": ("documents_display",)}),
         (_("记录"), {"fields": ("created_by_link", "created_at", "updated_at")}),
     )
-    readonly_fields = ["created_by_link"]
+    readonly_fields = ["created_by_link", "documents_display"]
     created_by_link = link("created_by", _("创建人"))
+
+    @admin.display(description=_("告知书与决定书"))
+    def documents_display(self, listing: Listing) -> str:
+        return printable_documents(LISTING, listing.pk)
     add_fieldsets = ((None, {"fields": ListingProposeForm.Meta.fields}),)
 
     @admin.display(description=_("主体"), ordering="id")
@@ -251,27 +377,49 @@ AnsweredFilter = presence_filter(title=_("答复情况"), parameter_name="answer
 
 @admin.register(Objection)
 class ObjectionAdmin(ReadOnlyAdmin):
-    """陈述申辩: filed by the listed business through the API; the regulator answers here."""
+    """陈述申辩: filed by the listed business online, or on paper (recorded from the listing's page); answered here."""
 
     transitions = (
         Transition(name="objection_answer", label=_("答复申辩"), run=_answer, form_class=ObjectionAnswerForm,
                    applies=lambda objection: objection.answered_at is None),
     )
-    list_display = ["id", "listing_link", "filed_at", "answered_at", "upheld"]
-    list_filter = [AnsweredFilter, "upheld", ("filed_at", admin.DateFieldListFilter)]
+    list_display = ["id", "listing_link", "received_on", "channel", "answered_at", "upheld", "outcome"]
+    list_filter = [AnsweredFilter, "upheld", "channel", ("received_on", admin.DateFieldListFilter)]
     list_select_related = ["listing__entity", "listing__person"]
-    search_fields = ["statement"]
-    fields = ["listing_link", "statement", "filed_at", "filed_by_link", "answer", "upheld", "answered_by_link",
-              "answered_at"]
+    search_fields = ["statement", "objector_name"]
+    fields = ["listing_link", "channel", "objector_name", "received_on", "statement", "filed_at", "filed_by_link",
+              "answer", "upheld", "outcome", "answered_by_link", "answered_at"]
     readonly_fields = ["listing_link", "filed_by_link", "answered_by_link"]
     listing_link = link("listing", _("名单记录"))
     filed_by_link = link("filed_by", _("提出账户"))
     answered_by_link = link("answered_by", _("答复人"))
 
 
+class PenaltyRepairForm(forms.ModelForm):
+    """书面信用修复申请 of a penalty's publicity (行政处罚信息), recorded by a regulator."""
+
+    evidence_lines = forms.CharField(label=_("证明材料（每行一项）"), max_length=25000,
+                                     widget=forms.Textarea(attrs={"rows": 3, "cols": 80}))
+    filed_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = RepairApplication
+        fields = ["finding", "applicant_name", "filed_on", "statement", "commitment", "training_record"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["finding"].required = True
+
+
 @admin.register(RepairApplication)
 class RepairApplicationAdmin(ReadOnlyAdmin):
-    """信用修复申请: decided within the deadline; a grant moves the listing to repaired through the service."""
+    """信用修复申请: decided within the deadline, with a 信用修复决定书; a grant moves the listing to repaired, or
+    ends the penalty's publicity, through the service. A paper application of a penalty is added here; one of a
+    listing from the listing's page."""
+
+    allow_add = True
+    add_form = PenaltyRepairForm
+    raw_id_fields = ["finding"]
 
     transitions = (
         Transition(name="repair_grant", label=_("准予修复"), run=_repair_decision(True), form_class=ReasonForm,
@@ -279,16 +427,19 @@ class RepairApplicationAdmin(ReadOnlyAdmin):
         Transition(name="repair_refuse", label=_("不予修复"), run=_repair_decision(False), form_class=ReasonForm,
                    applies=lambda application: application.status == RepairStatus.SUBMITTED),
     )
-    list_display = ["id", "listing_link", "status", "filed_on", "decision_due", "decided_on"]
-    list_filter = ["status", "listing__list_type", "commitment"]
-    list_select_related = ["listing__entity", "listing__person"]
-    search_fields = ["statement"]
+    list_display = ["id", "listing_link", "finding_link", "status", "filed_on", "decision_due", "decided_on"]
+    list_filter = ["status", "listing__list_type", "channel", "commitment"]
+    list_select_related = ["listing__entity", "listing__person", "finding"]
+    search_fields = ["statement", "applicant_name"]
     date_hierarchy = "filed_on"
-    fields = ["listing_link", "applicant_link", "statement", "evidence_display", "commitment", "training_record",
-              "status", "filed_on", "decision_due", "decided_on", "decision_reason", "decided_by_link", "rule_set_link",
+    fields = ["listing_link", "finding_link", "channel", "applicant_name", "applicant_link", "statement",
+              "evidence_display", "commitment", "training_record", "status", "filed_on", "decision_due", "decided_on",
+              "decision_reason", "decided_by_link", "publicity_ended_on", "documents_display", "rule_set_link",
               "created_at", "updated_at"]
-    readonly_fields = ["listing_link", "applicant_link", "evidence_display", "decided_by_link", "rule_set_link"]
+    readonly_fields = ["listing_link", "finding_link", "applicant_link", "evidence_display", "decided_by_link",
+                       "rule_set_link", "documents_display"]
     listing_link = link("listing", _("名单记录"))
+    finding_link = link("finding", _("行政处罚（检查发现）"))
     applicant_link = link("applicant", _("申请账户"))
     decided_by_link = link("decided_by", _("决定人"))
     rule_set_link = link("rule_set", _("适用规则集"))
@@ -296,6 +447,34 @@ class RepairApplicationAdmin(ReadOnlyAdmin):
     @admin.display(description=_("证明材料"))
     def evidence_display(self, application: RepairApplication) -> str:
         return pretty_json(application.evidence)
+
+    @admin.display(description=_("信用修复决定书"))
+    def documents_display(self, application: RepairApplication) -> str:
+        return printable_documents(REPAIR, application.pk)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return ((None, {"fields": ["finding", "applicant_name", "filed_on", "statement", "evidence_lines",
+                                       "commitment", "training_record"]}),)
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else super().get_readonly_fields(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+            kwargs["fields"] = None
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = listings.repair_application_file(
+            finding_id=data["finding"].pk, actor=request.user, statement=data["statement"],
+            evidence=[line.strip() for line in data["evidence_lines"].splitlines() if line.strip()],
+            commitment=data.get("commitment", False), training_record=data.get("training_record", ""),
+            filed_on=data["filed_on"], applicant_name=data.get("applicant_name", ""))
+        adopt(obj, saved)
 
 
 @admin.register(RuleSet)

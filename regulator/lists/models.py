@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import MD5
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TransitionRecord
@@ -45,9 +46,12 @@ class RuleSet(models.Model):
 
 
 class ListType(models.TextChoices):
-    BLACK = "black", _("严重失信主体名单（黑名单）")
+    """名单类型 in the official wording (川文旅字〔2022〕171号: not 黑名单; "black" stays the code and the API path,
+    黑名单 a search synonym)."""
+
+    BLACK = "black", _("严重失信主体名单")
     WATCH = "watch", _("重点关注名单")
-    RED = "red", _("守信激励名单（红名单）")
+    RED = "red", _("守信激励名单")
 
 
 class SubjectType(models.TextChoices):
@@ -68,6 +72,20 @@ class ListingStatus(models.TextChoices):
 
 #: a manual proposal still in due process: one identical to it (subject, list type, reason) is a duplicate
 PROPOSAL_IN_PROCESS = ["proposed", "notified", "decided"]
+
+
+class FilingChannel(models.TextChoices):
+    """How an objection or a repair application reached the authority."""
+
+    ONLINE = "online", _("网上提交")
+    PAPER = "paper", _("书面提交（监管部门登记）")
+
+
+class ObjectionOutcome(models.TextChoices):
+    """What an upheld objection leads to (陈述申辩成立的处理)."""
+
+    WITHDRAW = "withdraw", _("撤回拟列入，终止程序")
+    REVISE = "revise", _("退回重新拟定")
 
 
 class Listing(models.Model):
@@ -95,12 +113,26 @@ class Listing(models.Model):
     rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="listings",
                                  verbose_name=_("适用规则集"))
     period_days = models.PositiveIntegerField(_("期限（天）"))
-    notified_on = models.DateField(_("告知日期"), null=True, blank=True)
+    notified_on = models.DateField(_("告知书送达日期"), null=True, blank=True,
+                                   help_text=_("告知书送达之日；陈述申辩期自此起算。"))
     objection_due = models.DateField(_("陈述申辩截止"), null=True, blank=True)
+    objection_days = models.PositiveSmallIntegerField(
+        _("陈述申辩期（工作日）"), null=True, blank=True, help_text=_("告知书载明的期间，按签发之日施行的规则集。"))
+    notice_document = models.ForeignKey(
+        "core.ServedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("告知书"))
     decided_on = models.DateField(_("认定日期"), null=True, blank=True)
     decision_number = models.CharField(_("认定决定书文号"), max_length=100, blank=True)
+    decision_document = models.ForeignKey(
+        "core.ServedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("认定决定书"))
     measures = models.TextField(_("惩戒或激励措施"), blank=True)
+    measure_codes = models.JSONField(_("措施代码"), default=list, blank=True,
+                                     help_text=_("规则集措施目录中的代码。"))
     appeal_routes = models.TextField(_("救济途径"), blank=True)
+    set_aside_grounds = models.JSONField(
+        _("已被申辩推翻的事由"), default=list, blank=True,
+        help_text=_("申辩成立时的事由与依据 [{\"reason\", \"legal_basis\"}]：不得据此作出认定。"))
     published_on = models.DateField(_("公示日期"), null=True, blank=True)
     expires_on = models.DateField(_("期满日期"), null=True, blank=True)
     ended_on = models.DateField(_("移出日期"), null=True, blank=True)
@@ -177,11 +209,17 @@ class Objection(models.Model):
 
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="objections")
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                 related_name="+")
+                                 related_name="+", help_text=_("网上提交的主体账户，或登记书面申辩的监管人员。"))
+    channel = models.CharField(_("提出方式"), max_length=8, choices=FilingChannel.choices,
+                               default=FilingChannel.ONLINE)
+    objector_name = models.CharField(_("申辩人"), max_length=200, blank=True)
+    received_on = models.DateField(_("收到日期"), default=timezone.localdate,
+                                   help_text=_("网上提交为提交之日；书面申辩为机关收到之日，须在陈述申辩期内。"))
     statement = models.TextField(_("陈述申辩内容"), max_length=10000)
     filed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
     answer = models.TextField(_("答复"), blank=True, max_length=10000)
     upheld = models.BooleanField(_("申辩成立"), null=True, blank=True)
+    outcome = models.CharField(_("申辩成立的处理"), max_length=8, choices=ObjectionOutcome.choices, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
@@ -195,6 +233,8 @@ class Objection(models.Model):
             # One open (unanswered) objection per listing, and so per listed subject: a second filing amends it.
             models.UniqueConstraint(fields=["listing"], condition=Q(answered_at__isnull=True),
                                     name="one_open_objection_per_listing"),
+            # An upheld objection says what follows (withdraw or revise); no other answer carries an outcome.
+            models.CheckConstraint(condition=Q(outcome="") | Q(upheld=True), name="objection_outcome_if_upheld"),
         ]
 
     def __str__(self) -> str:
@@ -207,12 +247,25 @@ class RepairStatus(models.TextChoices):
     REFUSED = "refused", _("不予修复")
 
 
-class RepairApplication(models.Model):
-    """信用修复申请: evidence of obligations fulfilled and the violation corrected, decided within the deadline."""
+class RepairQuerySet(models.QuerySet):
+    def penalty_publicity_ended(self, *, as_of) -> models.QuerySet:
+        """Ids of the findings whose penalty publicity a granted repair ended on or before ``as_of``."""
+        return (self.filter(finding__isnull=False, status=RepairStatus.GRANTED, publicity_ended_on__lte=as_of)
+                .values("finding_id"))
 
-    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="repair_applications")
+
+class RepairApplication(models.Model):
+    """信用修复申请: of a listing, or of a penalty's publicity (行政处罚信息公示); decided within the deadline."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="repair_applications", verbose_name=_("名单记录"))
+    finding = models.ForeignKey("complaints.Finding", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="publicity_repairs", verbose_name=_("行政处罚（检查发现）"))
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                  related_name="+")
+                                  related_name="+", help_text=_("网上申请的主体账户，或登记书面申请的监管人员。"))
+    channel = models.CharField(_("申请方式"), max_length=8, choices=FilingChannel.choices,
+                               default=FilingChannel.ONLINE)
+    applicant_name = models.CharField(_("申请人"), max_length=200, blank=True)
     statement = models.TextField(_("申请说明"), max_length=10000)
     evidence = models.JSONField(_("证明材料"), default=list,
                                 help_text=_("履行义务、纠正失信行为的证明材料清单。"))
@@ -226,22 +279,48 @@ class RepairApplication(models.Model):
     decision_reason = models.TextField(_("决定理由"), blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
+    decision_document = models.ForeignKey(
+        "core.ServedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("信用修复决定书"))
+    publicity_ended_on = models.DateField(
+        _("公示终止日期"), null=True, blank=True,
+        help_text=_("准予修复行政处罚信息之日：此后该处罚不再公示。"))
     rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = RepairQuerySet.as_manager()
 
     class Meta:
         db_table = "regulator_repairapplication"
         verbose_name = _("信用修复申请")
         verbose_name_plural = _("信用修复申请")
         ordering = ["-id"]
+        indexes = [models.Index(fields=["finding"], name="repair_ended_publicity",
+                                condition=Q(status="granted", finding__isnull=False))]
         constraints = [
             models.UniqueConstraint(fields=["listing"], condition=Q(status="submitted"),
                                     name="one_open_repair_per_listing"),
+            models.UniqueConstraint(fields=["finding"], condition=Q(status="submitted"),
+                                    name="one_open_repair_per_finding"),
+            models.CheckConstraint(
+                condition=(Q(listing__isnull=False, finding__isnull=True)
+                           | Q(listing__isnull=True, finding__isnull=False)),
+                name="repair_of_listing_or_finding"),
+            models.CheckConstraint(condition=Q(publicity_ended_on__isnull=True)
+                                   | Q(finding__isnull=False, status="granted"),
+                                   name="repair_publicity_end_if_granted"),
         ]
 
     def __str__(self) -> str:
-        return f"repair {self.pk} for {self.listing_id}"
+        target = f"listing {self.listing_id}" if self.listing_id else f"finding {self.finding_id}"
+        return f"repair {self.pk} for {target}"
+
+    @property
+    def subject_name(self) -> str:
+        if self.listing_id:
+            return self.listing.subject_name
+        return self.finding.inspection.entity.name if self.finding_id else ""
 
 
 class PublicChange(models.Model):

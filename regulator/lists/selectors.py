@@ -6,6 +6,7 @@ import datetime
 
 from django.db.models import Q, QuerySet
 
+from complaints.selectors import findings_for
 from entities.selectors import entities_for
 from regulator.lists.models import Listing, Objection, PublicChange, RepairApplication, RuleSet
 from regulator.lists.rules import RuleSetError
@@ -24,7 +25,10 @@ def objections_for(user) -> QuerySet[Objection]:
 
 
 def repairs_for(user) -> QuerySet[RepairApplication]:
-    return RepairApplication.objects.filter(listing__in=listings_for(user).values("pk")).select_related("listing")
+    # a listing's repair follows the listing's scope, a penalty's the finding's
+    return (RepairApplication.objects.filter(Q(listing__in=listings_for(user).values("pk"))
+                                            | Q(finding__in=findings_for(user).values("pk")))
+            .select_related("listing"))
 
 
 def rule_set_on(day: datetime.date):

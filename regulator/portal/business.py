@@ -1,9 +1,12 @@
-"""Business self-service pages: own entities, score with its history and breakdown, listings, findings, complaints.
+"""Business self-service pages: own entities, score with its history and breakdown, listings, findings, complaints,
+and the documents served on them (告知书, 认定决定书, 修复决定书, complaint notices).
 
 Only business accounts (others 403, anonymous to the login page); every object
 comes from the caller's scoped selector, so another business's entity,
-listing or complaint is simply not found (404). Replies, objections and
-repair applications go through the same services as the API.
+listing, complaint or document is simply not found (404). Replies, objections and
+repair applications go through the same services as the API. Documents are those
+``core.documents.documents_for`` lets the caller read, rendered as the API and the
+admin render them (ID numbers masked at issue).
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from complaints import services as complaint_services
 from complaints.models import ComplaintCategory, ComplaintStatus, Penalty, Severity
 from complaints.transitions import RESPONDABLE_STATES
 from config.api.exceptions import ConflictError
+from core import document_render
+from core.documents import documents_for
+from core.models import DocumentKind
 from entities.models import Entity, Sector
 from entities.selectors import entities_for
 from ratings.models import Grade
@@ -45,7 +51,8 @@ from regulator.lists.models import (
     RepairApplication,
     RepairStatus,
 )
-from regulator.portal.forms import ObjectionForm, RepairForm, ReplyForm, add_errors
+from regulator.portal.business_forms import RepairForm
+from regulator.portal.forms import ObjectionForm, ReplyForm, add_errors
 from regulator.portal.views import error_page, pages_404
 
 HISTORY_POINTS = 60
@@ -130,11 +137,17 @@ def _listing_rows(user, entity: Entity, today: datetime.date, bound: dict[str, A
     queryset = selectors.listings_for(user).filter(Q(entity=entity) | Q(related_entity=entity)).prefetch_related(
         Prefetch("objections", queryset=Objection.objects.order_by("id")),
         Prefetch("repair_applications", queryset=RepairApplication.objects.order_by("-id")),
-    ).order_by("-id")
+    ).select_related("notice_document").order_by("-id")
+    listings = list(queryset)
+    documents: dict[int, list] = {}
+    for document in documents_for(user).filter(about_type="listing", about_id__in=[row.pk for row in listings]
+                                               ).order_by("issued_on", "id"):
+        documents.setdefault(document.about_id, []).append(document)
     rows = []
-    for listing in queryset:
-        can_object = (listing.status == ListingStatus.NOTIFIED and listing.objection_due is not None
-                      and today <= listing.objection_due)
+    for listing in listings:
+        # The window runs from the notice's delivery; an objection is welcome before that too.
+        can_object = (listing.status == ListingStatus.NOTIFIED
+                      and (listing.objection_due is None or today <= listing.objection_due))
         pending_repair = any(app.status == RepairStatus.SUBMITTED for app in listing.repair_applications.all())
         can_repair = (listing.status == ListingStatus.PUBLISHED and listing.list_type != ListType.RED
                       and not pending_repair)
@@ -142,6 +155,8 @@ def _listing_rows(user, entity: Entity, today: datetime.date, bound: dict[str, A
             "listing": listing, "list_label": listing.get_list_type_display(),
             "status_label": listing.get_status_display(), "subject": listing.subject_name,
             "objections": list(listing.objections.all()), "repairs": list(listing.repair_applications.all()),
+            "documents": documents.get(listing.pk, []),
+            "notice_unserved": listing.notice_document is not None and not listing.notice_document.served,
             # A refused form stays on the page with its error, even if the listing no longer takes one.
             "can_object": can_object or f"objection-{listing.pk}" in bound,
             "can_repair": can_repair or f"repair-{listing.pk}" in bound,
@@ -240,3 +255,35 @@ def listing_repair(request: HttpRequest, listing_id: int) -> HttpResponse:
                        evidence=form.evidence_items(), commitment=form.cleaned_data["commitment"],
                        training_record=form.cleaned_data["training_record"]),
                    "信用修复申请已提交。", f"listing-{listing.pk}")
+
+
+# ------------------------------------------------------------------ documents
+
+
+def _own_document(request: HttpRequest, document_id: int):
+    return get_object_or_404(documents_for(request.user).select_related("authority"), pk=document_id)
+
+
+@business_page("GET", "HEAD")
+def documents(request: HttpRequest) -> HttpResponse:
+    """我的文书: every document served on the caller's listings and complaints, newest first."""
+    rows = [{"document": document, "kind": DocumentKind(document.kind).label}
+            for document in documents_for(request.user).order_by("-issued_on", "-id")[:500]]
+    return render(request, "web/business_documents.html", {"rows": rows})
+
+
+@business_page("GET", "HEAD")
+def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+    """One document as issued (the electronic copy), with its service record and a PDF to print."""
+    document = _own_document(request, document_id)
+    return render(request, "web/business_document.html", {
+        "document": document, "kind": DocumentKind(document.kind).label,
+        "issued_on_words": document_render.date_words(document.issued_on)})
+
+
+@business_page("GET", "HEAD")
+def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _own_document(request, document_id)
+    response = HttpResponse(document_render.render_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="document-{document.pk}.pdf"'
+    return response

@@ -32,4 +32,7 @@ urlpatterns = [
     path("business/complaints/<int:complaint_id>/reply/", business.complaint_reply, name="business-reply"),
     path("business/listings/<int:listing_id>/objection/", business.listing_objection, name="business-objection"),
     path("business/listings/<int:listing_id>/repair/", business.listing_repair, name="business-repair"),
+    path("business/documents/", business.documents, name="business-documents"),
+    path("business/documents/<int:document_id>/", business.document_detail, name="business-document"),
+    path("business/documents/<int:document_id>/pdf/", business.document_pdf, name="business-document-pdf"),
 ]

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from core.admin.base import ReadOnlyAdmin
+from regulator.workbench.models import AlertSent, Bulletin, StatFigure, StatSnapshot
 from regulator.workbench.overview import overview
 from regulator.workbench.selectors import KINDS, counts, workqueue_for
+from regulator.workbench.stats import METRICS
 
 _index = admin.site.index
 
@@ -26,3 +30,35 @@ def index(request, extra_context=None):
 
 admin.site.index = index
 admin.site.index_template = "admin/workbench_index.html"
+
+
+# ------------------------------------------------------------------ statistics, bulletins, alerts (read-only)
+
+@admin.register(StatSnapshot)
+class StatSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["taken_on", "figures", "took_ms", "taken_at"]
+    date_hierarchy = "taken_on"
+
+
+@admin.register(StatFigure)
+class StatFigureAdmin(ReadOnlyAdmin):
+    list_display = ["taken_on", "metric_label", "month", "sector", "district", "key", "value"]
+    list_filter = ["metric", "sector"]
+    date_hierarchy = "taken_on"
+
+    @admin.display(description=_("指标"))
+    def metric_label(self, obj):
+        metric = METRICS.get(obj.metric)
+        return metric.label if metric else obj.metric
+
+
+@admin.register(Bulletin)
+class BulletinAdmin(ReadOnlyAdmin):
+    list_display = ["issue", "month", "snapshot_on", "sha256", "generated_at"]
+    exclude = ["html"]
+
+
+@admin.register(AlertSent)
+class AlertSentAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "object_type", "object_id", "due", "recipients", "sent_at"]
+    list_filter = ["kind"]

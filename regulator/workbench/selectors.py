@@ -1,6 +1,6 @@
 """待办事项: what is due in the caller's jurisdiction, soonest first (the work queue).
 
-Read-only, one query per kind, scoped by ``entities_for(user)``: an inspector sees the complaints of
+Read-only, one query per kind, scoped by ``complaints_for(user)`` and ``listings_for(user)``: an inspector sees the complaints of
 the businesses in their regions and sectors, a regulator those of every business. A row is due when
 its deadline falls within ``HORIZON_WORKING_DAYS`` working days of today, or has passed.
 """
@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
+from complaints.selectors import complaints_for
 from complaints.transitions import OPEN_STATES as COMPLAINT_OPEN
 from core.documents import documents_for
 from core.workdays import current_calendar
-from entities.selectors import entities_for
 from regulator.disclosure.models import StatementStatus
 from regulator.disclosure.selectors import statements_for
 from regulator.lists.models import Listing, ListingStatus, Objection, RepairApplication, RepairStatus
@@ -73,7 +73,7 @@ def _item(kind: str, obj, *, title: str, due: datetime.date | None, today: datet
 
 
 def _complaint_title(complaint: Complaint) -> str:
-    return f"{complaint.entity.name}：{complaint.get_category_display()}"
+    return f"{complaint.respondent_name}：{complaint.get_category_display()}"
 
 
 def _listing_title(listing: Listing) -> str:
@@ -86,8 +86,7 @@ def workqueue_for(user, *, today: datetime.date | None = None) -> list[WorkItem]
     horizon = current_calendar().add_working_days(today, HORIZON_WORKING_DAYS)
     items: list[WorkItem] = []
 
-    complaints = Complaint.objects.filter(entity__in=entities_for(user).values("pk"), status__in=COMPLAINT_OPEN)
-    complaints = complaints.select_related("entity").order_by("id")
+    complaints = complaints_for(user).filter(status__in=COMPLAINT_OPEN).select_related("entity").order_by("id")
     for complaint in complaints.filter(status="submitted", accept_due__lte=horizon):
         items.append(_item("complaint_accept", complaint, title=_complaint_title(complaint),
                            due=complaint.accept_due, today=today))

@@ -86,14 +86,16 @@ METRICS: dict[str, Metric] = {m.code: m for m in [
           AND (e.created_at AT TIME ZONE 'Asia/Shanghai')::date <= %(day)s
         GROUP BY 1, 2, 3""", trend=True, public=True, key_label=lambda key: str(_("新登记"))),
     Metric("complaints_by_month", _("投诉（按月、类别与结果）"), """
-        SELECT date_trunc('month', c.received_on)::date, COALESCE(e.sector, ''), COALESCE(e.region_code, ''),
+        SELECT date_trunc('month', c.received_on)::date, COALESCE(e.sector, c.sector, ''),
+               COALESCE(e.region_code, NULLIF(c.region_code, ''), ''),
                c.category || '.' || COALESCE(NULLIF(c.outcome, ''), c.status), count(*)
         FROM complaints_complaint c LEFT JOIN entities_entity e ON e.id = c.entity_id
         WHERE c.received_on >= %(since)s AND c.received_on <= %(day)s
         GROUP BY 1, 2, 3, 4""", trend=True, public=True,
            key_label=_pair(ComplaintCategory.choices, _COMPLAINT_STATE)),
     Metric("complaints_accepted_in_time", _("投诉受理是否在期限内（按月）"), """
-        SELECT date_trunc('month', c.received_on)::date, COALESCE(e.sector, ''), COALESCE(e.region_code, ''),
+        SELECT date_trunc('month', c.received_on)::date, COALESCE(e.sector, c.sector, ''),
+               COALESCE(e.region_code, NULLIF(c.region_code, ''), ''),
                CASE WHEN c.accepted_on IS NULL THEN 'pending'
                     WHEN c.accepted_on <= c.accept_due THEN 'in_time' ELSE 'late' END, count(*)
         FROM complaints_complaint c LEFT JOIN entities_entity e ON e.id = c.entity_id
@@ -155,8 +157,8 @@ def snapshot_take(*, today: datetime.date | None = None) -> int:
         for metric in METRICS.values():
             cursor.execute(
                 # metric.sql is a constant of this module; every value goes in as a parameter
-                "INSERT INTO workbench_statfigure (taken_on, metric, month, sector, district, key, value) "  # noqa: S608
-                f"SELECT %(day)s::date, %(metric)s, figures.* FROM ({metric.sql}) AS figures",
+                "INSERT INTO workbench_statfigure (taken_on, metric, month, sector, district, key, value) "  # noqa: S608  # nosec B608
+                f"SELECT %(day)s::date, %(metric)s, figures.* FROM ({metric.sql}) AS figures",  # nosec B608
                 {"day": day, "metric": metric.code, "since": trend_start(day)})
             written += cursor.rowcount
     StatSnapshot.objects.update_or_create(taken_on=day, defaults={

@@ -28,7 +28,9 @@ pytestmark = pytest.mark.django_db
 def test_every_model_of_the_project_apps_is_registered():
     missing = [model.__name__ for model in admin_models() if not admin.site.is_registered(model)]
     assert missing == []
-    assert len(admin_models()) == 29  # RecomputeChunk joined in the per-chunk recompute
+    # RecomputeChunk joined in the per-chunk recompute; Authority, DocumentSeries, ServedDocument and LegalCitation
+    # with the served documents and the citation catalogue
+    assert len(admin_models()) == 33
 
 
 def test_groups_and_api_tokens_are_not_on_the_site():
@@ -50,8 +52,10 @@ def test_every_changelist_and_change_page_answers_200_for_a_regulator(admin_clie
 
 def test_add_pages_open_only_where_the_api_lets_a_regulator_create(admin_client, every_row):
     creatable = {model.__name__ for model in every_row if admin_client.get(admin_url(model, "add")).status_code == 200}
+    # RepairApplication: a regulator records an application received on paper (a natural person's, too);
+    # Authority and LegalCitation: the issuing authorities and the citation catalogue are the regulators' data
     assert creatable == {"User", "CalendarDay", "RuleSet", "Listing", "Entity", "Person", "PersonRole", "Licence",
-                         "ViolationType", "ScoringModel"}
+                         "ViolationType", "ScoringModel", "RepairApplication", "Authority", "LegalCitation"}
     for model in every_row:
         if model.__name__ not in creatable:
             assert admin_client.get(admin_url(model, "add")).status_code == 403, model.__name__

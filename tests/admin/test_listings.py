@@ -6,10 +6,12 @@ import datetime
 
 import pytest
 from django.forms.models import model_to_dict
+from django.urls import reverse
 
 from core.models import AuditEntry
 from core.workdays import add_working_days
 from regulator.disclosure.models import PublicStatement
+from regulator.lists import rules
 from regulator.lists.models import (
     Listing,
     ListingEvent,
@@ -19,12 +21,17 @@ from regulator.lists.models import (
     RepairApplication,
 )
 from regulator.lists.selectors import rule_set_on
-from tests.support import DECISION, listing_in, page_client, today
+from tests.support import listing_in, page_client, today
 from tests.support.factories import EntityFactory, UserFactory
+from tests.support.states import catalogue_until_seeded  # noqa: F401 (a fixture)
 
 from .conftest import act, admin_url, messages_of, results
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_until_seeded")]
+
+
+def black_codes() -> list[str]:
+    return [measure["code"] for measure in rules.measures_for(rule_set_on(today()).document, "black")]
 
 
 def snapshot(listing: Listing) -> dict:
@@ -35,15 +42,15 @@ def snapshot(listing: Listing) -> dict:
 # --- each step through the service ------------------------------------------------------------------------
 
 
-def test_notify_serves_the_notice_through_the_service_with_event_and_audit_row(admin_client, staff_regulator, entity):
+def test_notify_issues_the_notice_through_the_service_with_event_and_audit_row(admin_client, staff_regulator, entity):
     listing = listing_in("proposed", entity=entity)
     response = act(admin_client, Listing, "listing_notify", [listing])
     assert response.status_code == 200
-    assert "「送达告知书」已完成 1 条。" in messages_of(response)
+    assert "「制发告知书」已完成 1 条。" in messages_of(response)
     listing.refresh_from_db()
     assert listing.status == ListingStatus.NOTIFIED
-    assert listing.notified_on == today()
-    assert listing.objection_due == add_working_days(today(), 5)  # working days, by the rule set
+    assert listing.notice_document.number and not listing.notice_document.served
+    assert (listing.notified_on, listing.objection_due) == (None, None)  # the window waits for the service
     event = listing.events.get(action="notify")
     assert (event.from_status, event.to_status, event.actor, event.actor_name) == (
         "proposed", "notified", staff_regulator, "admin_regulator")
@@ -54,6 +61,24 @@ def test_notify_serves_the_notice_through_the_service_with_event_and_audit_row(a
     assert entry.context["endpoint"] == "POST /admin/regulator/listing/"
 
 
+def test_the_notices_service_is_recorded_and_opens_the_window_from_the_delivery(admin_client, entity):
+    listing = listing_in("proposed", entity=entity)
+    act(admin_client, Listing, "listing_notify", [listing])
+    delivered = today()
+    page = act(admin_client, Listing, "listing_notice_delivery", [listing])
+    assert [t.name for t in page.templates][0] == "admin/transition_confirmation.html"
+    response = act(admin_client, Listing, "listing_notice_delivery", [listing],
+                   {"method": "post", "delivered_on": delivered.isoformat(), "note": "EMS 1100"})
+    assert "「登记告知书送达」已完成 1 条。" in messages_of(response)
+    listing.refresh_from_db()
+    assert (listing.notice_document.delivery_method, listing.notice_document.delivered_on) == ("post", delivered)
+    assert listing.notified_on == delivered
+    assert listing.objection_due == add_working_days(delivered, listing.objection_days)
+    again = act(admin_client, Listing, "listing_notice_delivery", [listing],
+                {"method": "direct", "delivered_on": delivered.isoformat()})
+    assert any("已登记送达" in message for message in messages_of(again))
+
+
 def test_decide_first_asks_for_the_decision_and_changes_nothing(admin_client, entity):
     listing = listing_in("notified", entity=entity, notified_on=today() - datetime.timedelta(days=40))
     before = snapshot(listing)
@@ -61,21 +86,30 @@ def test_decide_first_asks_for_the_decision_and_changes_nothing(admin_client, en
     assert page.status_code == 200
     assert [t.name for t in page.templates][0] == "admin/transition_confirmation.html"
     body = page.content.decode()
-    assert "惩戒或激励措施" in body and "救济途径" in body and f'value="{listing.pk}"' in body
-    incomplete = act(admin_client, Listing, "listing_decide", [listing], {"measures": "限制许可"})
-    assert incomplete.context["form"].errors == {"appeal_routes": ["该字段是必填项。"]}
+    codes = [m["code"] for m in rules.measures_for(rule_set_on(today()).document, "black")]
+    assert "信用管理措施" in body and f'value="{listing.pk}"' in body and all(code in body for code in codes)
+    incomplete = act(admin_client, Listing, "listing_decide", [listing], {"measures": "no_such_measure"})
+    assert set(incomplete.context["form"].errors) == {"measures"}
     assert snapshot(listing) == before
 
 
 def test_decide_after_the_window_records_the_decision(admin_client, entity):
     listing = listing_in("notified", entity=entity, notified_on=today() - datetime.timedelta(days=40))
-    response = act(admin_client, Listing, "listing_decide", [listing], {**DECISION, "period_days": "200"})
+    codes = black_codes()[:2]
+    response = act(admin_client, Listing, "listing_decide", [listing], {"measures": codes, "period_days": "200"})
     assert "「作出认定决定」已完成 1 条。" in messages_of(response)
     listing.refresh_from_db()
     assert listing.status == ListingStatus.DECIDED
     assert listing.decided_on == today()
     assert listing.expires_on == today() + datetime.timedelta(days=200)
-    assert (listing.measures, listing.decision_number) == (DECISION["measures"], DECISION["decision_number"])
+    assert listing.measure_codes == codes
+    assert listing.decision_number == listing.decision_document.number != ""
+    page = admin_client.get(admin_url(Listing, "change", listing.pk)).content.decode()
+    for document in (listing.notice_document, listing.decision_document):
+        assert document.number in page
+        assert reverse("admin:core_serveddocument_pdf", args=[document.pk]) in page
+        pdf = admin_client.get(reverse("admin:core_serveddocument_pdf", args=[document.pk]))
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert listing.rule_set == rule_set_on(today())
     assert listing.events.filter(action="decide", to_status="decided").exists()
 
@@ -83,7 +117,7 @@ def test_decide_after_the_window_records_the_decision(admin_client, entity):
 def test_deciding_inside_the_objection_window_is_refused_and_changes_nothing(admin_client, entity):
     listing = listing_in("notified", entity=entity, notified_on=today())
     before = snapshot(listing)
-    response = act(admin_client, Listing, "listing_decide", [listing], DECISION)
+    response = act(admin_client, Listing, "listing_decide", [listing], {"measures": black_codes()})
     assert response.status_code == 200
     [message] = messages_of(response)
     assert message.startswith("「作出认定决定」未执行——")
@@ -94,7 +128,8 @@ def test_deciding_inside_the_objection_window_is_refused_and_changes_nothing(adm
 def test_a_period_longer_than_the_rule_set_allows_is_refused_by_the_service(admin_client, entity):
     listing = listing_in("notified", entity=entity, notified_on=today() - datetime.timedelta(days=40))
     before = snapshot(listing)
-    response = act(admin_client, Listing, "listing_decide", [listing], {**DECISION, "period_days": "3000"})
+    response = act(admin_client, Listing, "listing_decide", [listing], {"measures": black_codes(),
+                                                                         "period_days": "3000"})
     [message] = messages_of(response)
     assert "期限不得超过规则集规定的 1095 天。" in message
     assert snapshot(listing) == before
@@ -102,9 +137,9 @@ def test_a_period_longer_than_the_rule_set_allows_is_refused_by_the_service(admi
 
 def test_an_unanswered_objection_blocks_the_decision(admin_client, entity):
     listing = listing_in("notified", entity=entity, notified_on=today() - datetime.timedelta(days=40))
-    Objection.objects.create(listing=listing, statement="我们不同意")
+    Objection.objects.create(listing=listing, statement="我们不同意", received_on=listing.notified_on)
     before = snapshot(listing)
-    response = act(admin_client, Listing, "listing_decide", [listing], DECISION)
+    response = act(admin_client, Listing, "listing_decide", [listing], {"measures": black_codes()})
     assert any("尚有陈述申辩未答复。" in message for message in messages_of(response))
     assert snapshot(listing) == before
 
@@ -163,8 +198,9 @@ def test_more_than_a_hundred_rows_at_once_are_refused(admin_client, entity):
 def test_the_page_offers_only_the_steps_open_to_the_listing(admin_client, entity):
     listing = listing_in("proposed", entity=entity)
     body = admin_client.get(admin_url(Listing, "change", listing.pk)).content.decode()
-    assert 'value="送达告知书"' in body and 'value="撤回"' in body
+    assert 'value="制发告知书"' in body and 'value="撤回"' in body and 'value="修改拟列入事由"' in body
     assert 'value="公示"' not in body and 'value="作出认定决定"' not in body
+    assert 'value="登记告知书送达"' not in body and 'value="登记书面陈述申辩"' not in body
 
 
 def test_a_button_on_the_page_runs_the_step_and_comes_back_to_the_page(admin_client, entity):
@@ -216,7 +252,7 @@ def test_search_by_subject_name_credit_code_or_decision_number_and_filter_by_sta
     other = listing_in("proposed", entity=EntityFactory(name="太原市某某旅行社", region_code="140105"))
     assert results(admin_client.get(admin_url(Listing), {"q": "丙旅行社"})) == [mine]
     assert results(admin_client.get(admin_url(Listing), {"q": entity.credit_code})) == [mine]
-    assert results(admin_client.get(admin_url(Listing), {"q": DECISION["decision_number"]})) == [mine]
+    assert results(admin_client.get(admin_url(Listing), {"q": mine.decision_number})) == [mine]
     assert results(admin_client.get(admin_url(Listing), {"q": str(other.pk)})) == [other]
     assert results(admin_client.get(admin_url(Listing), {"status__exact": "proposed"})) == [other]
     assert results(admin_client.get(admin_url(Listing), {"region": "1408"})) == [mine]
@@ -227,7 +263,8 @@ def test_search_by_subject_name_credit_code_or_decision_number_and_filter_by_sta
 def test_listing_events_are_read_only_and_found_by_listing(admin_client, entity):
     listing = listing_in("published", entity=entity)
     found = results(admin_client.get(admin_url(ListingEvent), {"q": str(listing.pk)}))
-    assert [event.action for event in sorted(found, key=lambda e: e.pk)] == ["propose", "notify", "decide", "publish"]
+    assert [event.action for event in sorted(found, key=lambda e: e.pk)] == [
+        "propose", "notify", "notice_served", "decide", "publish"]
     event = found[0]
     assert admin_client.get(admin_url(ListingEvent, "add")).status_code == 403
     assert admin_client.post(admin_url(ListingEvent, "change", event.pk), {"reason": "x"}).status_code == 403
@@ -239,11 +276,18 @@ def test_listing_events_are_read_only_and_found_by_listing(admin_client, entity)
 
 def test_answering_an_objection_goes_through_the_service_once(admin_client, staff_regulator, entity):
     listing = listing_in("notified", entity=entity, notified_on=today())
-    objection = Objection.objects.create(listing=listing, statement="我们不同意")
-    act(admin_client, Objection, "objection_answer", [objection], {"answer": "申辩成立，撤回拟列入", "upheld": "1"})
+    objection = Objection.objects.create(listing=listing, statement="我们不同意", received_on=today())
+    no_outcome = act(admin_client, Objection, "objection_answer", [objection],
+                     {"answer": "申辩成立，撤回拟列入", "upheld": "1"})
+    assert any("申辩成立时须选择处理" in message for message in messages_of(no_outcome))
+    act(admin_client, Objection, "objection_answer", [objection],
+        {"answer": "申辩成立，撤回拟列入", "upheld": "1", "outcome": "withdraw"})
     objection.refresh_from_db()
     assert (objection.answer, objection.upheld, objection.answered_by) == ("申辩成立，撤回拟列入", True, staff_regulator)
+    assert objection.outcome == "withdraw"
     assert listing.events.filter(action="objection_answer").exists()
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.WITHDRAWN
     response = act(admin_client, Objection, "objection_answer", [objection], {"answer": "再答一次", "upheld": "0"})
     assert any("该申辩已答复。" in message for message in messages_of(response))
     objection.refresh_from_db()
@@ -288,7 +332,7 @@ def test_statements_are_reviewed_once(admin_client, staff_regulator, world):
 def test_a_business_cannot_answer_through_the_admin_even_as_staff(entity):
     business = UserFactory(username="staff_business", role="business", is_staff=True, entities=[entity])
     listing = listing_in("notified", entity=entity, notified_on=today())
-    objection = Objection.objects.create(listing=listing, statement="我们不同意")
+    objection = Objection.objects.create(listing=listing, statement="我们不同意", received_on=today())
     response = page_client(business).post(admin_url(Objection), {
         "action": "objection_answer", "_selected_action": objection.pk, "_confirm": "1", "answer": "自己答",
         "upheld": "1"})
@@ -300,7 +344,7 @@ def test_a_business_cannot_answer_through_the_admin_even_as_staff(entity):
 def test_a_listings_history_reads_in_words_not_codes(admin_client, entity):
     listing = listing_in("decided", entity=entity)
     page = admin_client.get(f"/admin/regulator/listing/{listing.pk}/change/").content.decode()
-    for words in ("拟列入", "送达告知书", "作出认定决定", "已告知", "已认定"):
+    for words in ("拟列入", "制发告知书", "告知书送达", "作出认定决定", "已告知", "已认定"):
         assert words in page
     history = admin_client.get(f"/admin/regulator/listingevent/?listing={listing.pk}").content.decode()
     assert "作出认定决定" in history and '<td class="field-action_label">decide</td>' not in history

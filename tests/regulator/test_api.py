@@ -11,8 +11,9 @@ from rest_framework.test import APIClient
 from core.models import User, UserRole
 from tests.support import api_client
 from tests.support.factories import EntityFactory, UserFactory
+from tests.support.states import catalogue_until_seeded  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_until_seeded")]
 
 PASSWORD = "correct-horse-battery"  # the factories' password
 USER_FIELDS = {"id", "username", "role", "region_codes", "sectors", "entities"}

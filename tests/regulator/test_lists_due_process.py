@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 
 from config.api.exceptions import ConflictError
 from entities.models import Sector
+from regulator.lists import rules
 from regulator.lists import services as listings
 from regulator.lists.models import (
     Listing,
@@ -23,8 +24,12 @@ from regulator.lists.selectors import rule_set_on
 from regulator.lists.transitions import API_ACTIONS, TRANSITIONS
 from tests.support import DECISION, api_client, listing_in, today
 from tests.support.factories import EntityFactory
+from tests.support.states import (
+    catalogue_until_seeded,  # noqa: F401 (a fixture)
+    notify_served,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_until_seeded")]
 
 ALL_STATES = list(ListingStatus.values)
 ILLEGAL_API_PAIRS = [(state, action) for state in ALL_STATES for action in API_ACTIONS
@@ -47,8 +52,8 @@ def post(client, listing: Listing, action: str, body: dict | None = None):
 
 
 def test_the_table_leaves_illegal_pairs_to_test():
-    # 8 states x 5 API actions, of which 7 are the lifecycle: everything else must be refused.
-    assert len(ILLEGAL_API_PAIRS) == 33
+    # 8 states x 6 API actions, of which 8 are the lifecycle: everything else must be refused.
+    assert len(ILLEGAL_API_PAIRS) == 40
     assert ("published", "withdraw") in ILLEGAL_API_PAIRS  # withdrawn only before publication
 
 
@@ -90,20 +95,23 @@ def test_only_a_regulator_moves_a_listing(action, entity_a, business_a, inspecto
     (datetime.date(2026, 9, 30), datetime.date(2026, 10, 13)),  # 国庆 1-7 Oct off, Sat 10 Oct a make-up workday
     (datetime.date(2026, 2, 13), datetime.date(2026, 2, 27)),  # 春节: Sat 14 Feb worked, 15-23 Feb off
 ])
-def test_objection_due_is_five_working_days_after_notice(notified_on, due, entity_a):
+def test_objection_due_is_five_working_days_after_delivery(notified_on, due, entity_a):
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="甩团",
                                        today=notified_on)
-    listing = listings.listing_notify(listing_id=listing.pk, today=notified_on)
-    assert listing.status == "notified"
+    issued = listings.listing_notify(listing_id=listing.pk, today=notified_on)
+    assert issued.status == "notified" and issued.notice_document.number
+    assert (issued.notified_on, issued.objection_due) == (None, None)  # no window before the service
+    listing = notify_served(listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a,
+                                                     reason="甩团（二）", today=notified_on), notified_on)
     assert listing.notified_on == notified_on
     assert listing.objection_due == due
 
 
-def test_a_wellness_entity_has_ten_working_days_to_object(db):
+def test_an_elderly_care_home_has_ten_working_days_to_object(db):
     elderly_care = EntityFactory(name="盐湖区颐养院", sector=Sector.WELLNESS, category="elderly_care")
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=elderly_care, reason="欺老虐老",
                                        today=datetime.date(2026, 9, 30))
-    listing = listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 9, 30))
+    listing = notify_served(listing, datetime.date(2026, 9, 30))
     # 8, 9, 10 (make-up Saturday), 12..16, 19, 20 October
     assert listing.objection_due == datetime.date(2026, 10, 20)
     # Past the default five working days (13 October) but inside its own ten: still 409.
@@ -119,14 +127,14 @@ def test_a_wellness_person_listing_uses_its_entitys_window(db):
     listing = listings.listing_propose(list_type="black", subject_type="person", person=PersonFactory(),
                                        related_entity=elderly_care, person_role="legal_representative",
                                        reason="所任职主体虐老", today=FRIDAY)
-    listing = listings.listing_notify(listing_id=listing.pk, today=FRIDAY)
+    listing = notify_served(listing, FRIDAY)
     assert listing.objection_due == datetime.date(2026, 3, 20)
 
 
 def notified_on_friday(entity) -> Listing:
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity, reason="甩团",
                                        today=FRIDAY)
-    return listings.listing_notify(listing_id=listing.pk, today=FRIDAY)
+    return notify_served(listing, FRIDAY)
 
 
 def test_decide_on_the_last_day_of_the_window_is_409_and_the_next_day_succeeds(entity_a):
@@ -147,7 +155,12 @@ def test_decide_through_the_api_inside_the_window_is_409(entity_a, regulator_cli
     listing = Listing.objects.get(pk=created.json()["id"])
     notified = post(regulator_client, listing, "notify")
     assert notified.status_code == 200
-    assert notified.json()["objection_due"] > str(today())
+    assert notified.json()["objection_due"] is None and notified.json()["notice_document"]["served"] is False
+    unserved = post(regulator_client, listing, "decide", DECISION)
+    assert unserved.status_code == 409 and unserved.json()["code"] == "notice_not_served"
+    served = post(regulator_client, listing, "notice-delivery", {"method": "direct", "delivered_on": str(today())})
+    assert served.status_code == 200, served.content
+    assert served.json()["objection_due"] > str(today())
     before = snapshot(listing)
     response = post(regulator_client, listing, "decide", DECISION)
     assert response.status_code == 409
@@ -214,22 +227,39 @@ def test_a_decision_after_the_window_carries_its_rule_set_period_and_expiry(enti
     assert body["rule_set_version"] == in_force.version
     assert body["period_days"] == in_force.document["periods_days"]["black"]
     assert body["expires_on"] == str(today() + datetime.timedelta(days=body["period_days"]))
-    assert body["measures"] == DECISION["measures"] and body["appeal_routes"] == DECISION["appeal_routes"]
+    catalogue = rules.measures_for(in_force.document, "black")
+    # No measures named: every measure the catalogue attaches to the list; the remedies are the rule set's.
+    assert body["measure_codes"] == [measure["code"] for measure in catalogue]
+    assert body["measures"] == "；".join(measure["label"] for measure in catalogue)
+    assert body["appeal_routes"] == "；".join(route["text"] for route in rules.appeal_routes(in_force.document))
+    assert body["decision_number"] == body["decision_document"]["number"] != ""
 
 
-@pytest.mark.parametrize(("body", "missing"), [
-    ({}, {"measures", "appeal_routes"}),
-    ({"measures": "限制许可"}, {"appeal_routes"}),
-    ({"appeal_routes": "行政复议", "measures": "   "}, {"measures"}),
-])
-def test_decide_without_measures_or_appeal_routes_is_400_naming_the_field(body, missing, entity_a, regulator_client):
+@pytest.mark.parametrize("measures", ["", "   ", [], "no_such_measure", ["no_such_measure"], 7, [7]])
+def test_decide_with_no_or_unknown_measure_codes_is_400_naming_measures(measures, entity_a, regulator_client):
     listing = past_window(entity_a)
     before = snapshot(listing)
-    response = post(regulator_client, listing, "decide", body)
+    response = post(regulator_client, listing, "decide", {"measures": measures})
     assert response.status_code == 400
-    assert missing <= set(response.json()), response.json()
-    assert not ({"measures", "appeal_routes"} - missing) & set(response.json())
+    assert set(response.json()) - {"code"} == {"measures"}, response.json()
     assert snapshot(listing) == before
+
+
+def test_measures_are_codes_as_a_list_or_a_comma_separated_string(entity_a, entity_b, regulator_client):
+    codes = [measure["code"] for measure in rules.measures_for(rule_set_on(today()).document, "black")][:2]
+    as_list = post(regulator_client, past_window(entity_a), "decide", {"measures": codes})
+    as_text = post(regulator_client, past_window(entity_b), "decide", {"measures": "，".join(codes),
+                                                                       "appeal_routes": "旧客户端的自由文本（不再使用）"})
+    assert as_list.status_code == as_text.status_code == 200, (as_list.content, as_text.content)
+    assert as_list.json()["measure_codes"] == as_text.json()["measure_codes"] == codes
+
+
+def test_a_measure_of_another_list_is_refused(entity_a, regulator_client):
+    document = rule_set_on(today()).document
+    red_only = [m["code"] for m in rules.measures_for(document, "red")
+                if m["code"] not in {b["code"] for b in rules.measures_for(document, "black")}]
+    response = post(regulator_client, past_window(entity_a), "decide", {"measures": red_only[:1]})
+    assert response.status_code == 400 and "measures" in response.json()
 
 
 def test_period_above_the_rule_sets_maximum_is_400(entity_a, regulator_client):
@@ -293,10 +323,16 @@ def test_another_business_cannot_object(entity_a, business_b):
     assert not Objection.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["regulator", "inspector"])
-def test_staff_cannot_object_on_the_subjects_behalf(who, entity_a, request):
+def test_an_inspector_cannot_object_on_the_subjects_behalf(entity_a, inspector):
     listing = listing_in("notified", entity=entity_a, objection_due=today() + datetime.timedelta(days=2))
-    assert object_to(api_client(request.getfixturevalue(who)), listing).status_code == 403
+    assert object_to(api_client(inspector), listing).status_code == 403
+    assert not Objection.objects.exists()
+
+
+def test_a_regulator_records_a_paper_objection_only_with_its_received_date(entity_a, regulator):
+    listing = listing_in("notified", entity=entity_a, objection_due=today() + datetime.timedelta(days=2))
+    response = object_to(api_client(regulator), listing)
+    assert response.status_code == 400 and "received_on" in response.json()
     assert not Objection.objects.exists()
 
 
@@ -350,7 +386,7 @@ def test_a_decision_uses_the_rule_set_in_force_on_its_date(entity_a, entity_b, r
     after = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_b, reason="甩团",
                                      today=datetime.date(2026, 12, 1))
     for listing in (before, after):
-        listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 12, 1))
+        notify_served(listing, datetime.date(2026, 12, 1))
     old = listings.listing_decide(listing_id=before.pk, **DECISION, today=datetime.date(2026, 12, 28))
     new = listings.listing_decide(listing_id=after.pk, **DECISION, today=datetime.date(2027, 1, 11))
     assert old.rule_set.version == 2 and old.period_days == 1095
@@ -362,10 +398,11 @@ def test_a_decision_uses_the_rule_set_in_force_on_its_date(entity_a, entity_b, r
 def test_a_decision_is_not_judged_by_the_rule_set_of_its_proposal(entity_a):
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="甩团",
                                        today=datetime.date(2026, 3, 20))
-    assert listing.rule_set.version == 1
-    listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 3, 20))
+    proposal_set = rule_set_on(datetime.date(2026, 3, 20))
+    assert listing.rule_set == proposal_set
+    notify_served(listing, datetime.date(2026, 3, 20))
     decided = listings.listing_decide(listing_id=listing.pk, **DECISION, today=datetime.date(2026, 4, 8))
-    assert decided.rule_set.version == 2  # in force from 2026-04-01
+    assert decided.rule_set == rule_set_on(datetime.date(2026, 4, 1)) != proposal_set  # in force from 2026-04-01
 
 
 def test_the_period_maximum_comes_from_the_rule_set_of_the_decision_date(entity_a):
@@ -373,7 +410,7 @@ def test_the_period_maximum_comes_from_the_rule_set_of_the_decision_date(entity_
                            document=new_document(730))
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="甩团",
                                        today=datetime.date(2026, 12, 1))
-    listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 12, 1))
+    notify_served(listing, datetime.date(2026, 12, 1))
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as raised:
@@ -415,7 +452,7 @@ def events(listing: Listing) -> list[tuple[str, str, str]]:
 def test_every_step_of_the_lifecycle_writes_a_listing_event(entity_a, business_a, regulator):
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="甩团",
                                        actor=regulator, today=FRIDAY)
-    listings.listing_notify(listing_id=listing.pk, actor=regulator, today=FRIDAY)
+    notify_served(listing, FRIDAY, actor=regulator)
     objection = listings.objection_file(listing_id=listing.pk, actor=business_a, statement="有误",
                                         today=datetime.date(2026, 3, 10))
     listings.objection_answer(objection_id=objection.pk, actor=regulator, answer="不成立", upheld=False)
@@ -424,7 +461,8 @@ def test_every_step_of_the_lifecycle_writes_a_listing_event(entity_a, business_a
     listings.listing_publish(listing_id=listing.pk, actor=regulator, today=day)
     listings.listing_remove(listing_id=listing.pk, actor=regulator, reason="依据撤销", today=day)
     assert events(listing) == [
-        ("propose", "", "proposed"), ("notify", "proposed", "notified"), ("objection", "notified", "notified"),
+        ("propose", "", "proposed"), ("notify", "proposed", "notified"), ("notice_served", "notified", "notified"),
+        ("objection", "notified", "notified"),
         ("objection_answer", "notified", "notified"), ("decide", "notified", "decided"),
         ("publish", "decided", "published"), ("remove", "published", "removed"),
     ]

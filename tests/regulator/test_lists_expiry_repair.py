@@ -9,11 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from config.api.exceptions import ConflictError
 from core.workdays import add_working_days
+from regulator.lists import rules
 from regulator.lists import services as listings
 from regulator.lists.models import Listing, ListingEvent, RepairApplication
+from regulator.lists.selectors import rule_set_on
 from tests.support import api_client, listing_in, today
+from tests.support.states import catalogue_until_seeded  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_until_seeded")]
 
 EVIDENCE = ["罚款缴纳凭证（运盐财〔2026〕18号）", "整改完成报告"]
 TRAINING = "山西省信用修复培训合格证明 2026-0815"
@@ -90,23 +93,35 @@ def black_decided(entity, decided_on: datetime.date) -> Listing:
     return listing_in("published", entity=entity, decided_on=decided_on)
 
 
+def repair_rules(listing: Listing, day: datetime.date | None = None) -> dict:
+    """What the rule set in force on ``day`` (today) asks of a repair of ``listing``."""
+    entity = listing.entity or listing.related_entity
+    return rules.repair_rules(rule_set_on(day or today()).document, listing.list_type, sector=entity.sector,
+                              category=entity.category)
+
+
 def apply(client, listing: Listing, **body):
     payload = {"listing": listing.pk, "statement": "已缴纳罚款并完成整改", "evidence": EVIDENCE,
-               "commitment": False, "training_record": TRAINING, **body}
+               "commitment": repair_rules(listing)["commitment_required"], "training_record": TRAINING, **body}
     return client.post("/api/v1/repair-applications/", payload, format="json")
 
 
-def test_black_repair_before_one_year_after_the_decision_is_409(entity_a, business_a):
+def file(listing: Listing, actor, day: datetime.date, **kwargs) -> RepairApplication:
+    arguments = {"statement": "已整改", "evidence": EVIDENCE, "training_record": TRAINING,
+                 "commitment": repair_rules(listing, day)["commitment_required"], **kwargs}
+    return listings.repair_application_file(listing_id=listing.pk, actor=actor, today=day, **arguments)
+
+
+def test_black_repair_before_the_rule_sets_minimum_after_the_decision_is_409(entity_a, business_a):
     decided = datetime.date(2026, 1, 20)
     listing = black_decided(entity_a, decided)
+    minimum = repair_rules(listing, datetime.date(2027, 1, 20))["min_days"]
+    assert minimum == 365  # a travel agency (elderly care: test_repair_2026)
+    earliest = decided + datetime.timedelta(days=minimum)
     with pytest.raises(ConflictError) as raised:
-        listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="已整改", evidence=EVIDENCE,
-                              commitment=False, training_record=TRAINING, today=datetime.date(2027, 1, 19))
+        file(listing, business_a, earliest - datetime.timedelta(days=1))
     assert raised.value.get_codes() == "repair_too_early"
-    application = listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="已整改",
-                                        evidence=EVIDENCE, commitment=False, training_record=TRAINING,
-                                        today=datetime.date(2027, 1, 20))
-    assert application.status == "submitted"
+    assert file(listing, business_a, earliest).status == "submitted"
 
 
 def test_black_repair_through_the_api_too_early_is_409(entity_a, business_a):
@@ -117,12 +132,18 @@ def test_black_repair_through_the_api_too_early_is_409(entity_a, business_a):
     assert not RepairApplication.objects.exists()
 
 
-def test_a_commitment_is_not_accepted_from_a_black_subject(entity_a, business_a):
-    listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
-    response = apply(api_client(business_a), listing, commitment=True)
-    assert response.status_code == 400
-    assert "commitment" in response.json()
+@pytest.mark.parametrize(("day", "commitment"), [(datetime.date(2026, 3, 31), True),
+                                                 (datetime.date(2026, 4, 1), False)])
+def test_a_black_subjects_commitment_before_and_from_2026_04_01(day, commitment, entity_a, business_a):
+    """Before 2026-04-01 no 信用承诺 from a 严重失信 subject; from then a public one is required."""
+    listing = black_decided(entity_a, datetime.date(2024, 1, 10))
+    rule = repair_rules(listing, day)
+    assert rule["commitment_allowed"] is (not commitment) and rule["commitment_required"] is (not commitment)
+    with pytest.raises(ValidationError) as raised:
+        file(listing, business_a, day, commitment=commitment)
+    assert "commitment" in raised.value.message_dict
     assert not RepairApplication.objects.exists()
+    assert file(listing, business_a, day, commitment=not commitment).status == "submitted"
 
 
 @pytest.mark.parametrize(("body", "field"), [
@@ -152,9 +173,8 @@ def test_a_watch_subject_repairs_with_a_commitment_and_may_not_without(entity_a,
 def test_the_repair_decision_is_due_ten_working_days_after_the_application(entity_a, business_a):
     listing = black_decided(entity_a, datetime.date(2025, 9, 1))
     # 8, 9, 10 (make-up Saturday), 12..16, 19, 20 October: the National Day week does not count.
-    application = listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="已整改",
-                                        evidence=EVIDENCE, commitment=False, training_record=TRAINING,
-                                        today=datetime.date(2026, 9, 30))
+    application = file(listing, business_a, datetime.date(2026, 9, 30))
+    assert repair_rules(listing, datetime.date(2026, 9, 30))["decision_working_days"] == 10
     assert application.filed_on == datetime.date(2026, 9, 30)
     assert application.decision_due == datetime.date(2026, 10, 20)
 
@@ -227,15 +247,24 @@ def test_a_repair_decision_needs_a_reason(entity_a, business_a, regulator_client
     assert Listing.objects.get(pk=listing.pk).status == "published"
 
 
-def test_only_the_listed_business_may_apply(entity_a, business_b, regulator, regulator_client, inspector_client):
+def test_only_the_listed_business_applies_online(entity_a, business_b, inspector, inspector_client):
     listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
     assert apply(api_client(business_b), listing).status_code in (400, 403, 404)
-    assert apply(regulator_client, listing).status_code == 403
-    assert apply(inspector_client, listing).status_code == 403
+    assert apply(inspector_client, listing).status_code in (403, 404)
     with pytest.raises(PermissionDenied):
-        listings.repair_application_file(listing_id=listing.pk, actor=regulator, statement="x", evidence=EVIDENCE,
-                              commitment=False, training_record=TRAINING, today=today())
+        listings.repair_application_file(listing_id=listing.pk, actor=inspector, statement="x", evidence=EVIDENCE,
+                                         commitment=False, training_record=TRAINING, today=today())
     assert not RepairApplication.objects.exists()
+
+
+def test_a_regulator_records_a_paper_application_for_the_subject(entity_a, regulator_client):
+    listing = black_decided(entity_a, today() - datetime.timedelta(days=400))
+    response = apply(regulator_client, listing, filed_on=str(today() - datetime.timedelta(days=2)),
+                     applicant_name="甲旅行社（来函）")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["channel"], body["applicant_name"]) == ("paper", "甲旅行社（来函）")
+    assert body["filed_on"] == str(today() - datetime.timedelta(days=2))
 
 
 def test_only_a_regulator_decides_a_repair(entity_a, business_a, inspector_client):
@@ -266,20 +295,20 @@ def test_repair_rules_are_those_in_force_on_the_application_date(entity_a, busin
     import copy
 
     from regulator.lists.models import RuleSet
-    from regulator.lists.rules import DEFAULT_DOCUMENT
 
-    document = copy.deepcopy(DEFAULT_DOCUMENT)
+    document = copy.deepcopy(rule_set_on(datetime.date(2026, 12, 10)).document)
     document["repair"].update(black_min_days=730, requires_training=False)
-    RuleSet.objects.create(version=3, name="严格修复", effective_from=datetime.date(2027, 1, 1), document=document)
+    version = max(RuleSet.objects.values_list("version", flat=True)) + 1
+    RuleSet.objects.create(version=version, name="严格修复", effective_from=datetime.date(2027, 1, 1), document=document)
     listing = black_decided(entity_a, datetime.date(2025, 12, 1))
+    before, after = repair_rules(listing, datetime.date(2026, 12, 10)), repair_rules(listing, datetime.date(2027, 2, 1))
+    assert (after["min_days"], after["training_required"]) == (730, False)
     # Under the 2027 rules a black subject waits two years, and no training record is required.
     with pytest.raises(ConflictError):
-        listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
-                              commitment=False, training_record="", today=datetime.date(2027, 2, 1))
-    with pytest.raises(ValidationError) as raised:
-        listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
-                              commitment=False, training_record="", today=datetime.date(2026, 12, 10))
-    assert "training_record" in raised.value.message_dict
-    application = listings.repair_application_file(listing_id=listing.pk, actor=business_a, statement="x", evidence=EVIDENCE,
-                                        commitment=False, training_record="", today=datetime.date(2027, 12, 1))
-    assert application.rule_set.version == 3
+        file(listing, business_a, datetime.date(2027, 2, 1), training_record="")
+    if before["training_required"]:
+        with pytest.raises(ValidationError) as raised:
+            file(listing, business_a, datetime.date(2026, 12, 10), training_record="")
+        assert "training_record" in raised.value.message_dict
+    application = file(listing, business_a, datetime.date(2027, 12, 1), training_record="")
+    assert application.rule_set.version == version

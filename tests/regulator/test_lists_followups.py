@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 
+import pytest
+
 from regulator.disclosure import exports
 from regulator.lists import imports, licence_checks, proposals
 from regulator.lists import services as listings
@@ -12,8 +14,11 @@ from regulator.lists.models import RuleSet
 from regulator.lists.rules import DEFAULT_DOCUMENT
 from tests.support import listing_in
 from tests.support.factories import EntityFactory, PersonFactory, PersonRoleFactory
+from tests.support.states import catalogue_until_seeded  # noqa: F401 (a fixture)
 
 from .conftest import record_finding
+
+pytestmark = pytest.mark.usefixtures("catalogue_until_seeded")
 
 
 def test_an_export_behind_the_published_data_is_regenerated_on_read(db):
@@ -35,8 +40,11 @@ def test_the_objection_window_follows_the_rule_set_in_force_on_the_notice_date(d
     document = {**DEFAULT_DOCUMENT, "objection_working_days": {"default": 8, "wellness": 12}}
     RuleSet.objects.create(version=9, name="新规", effective_from=datetime.date(2026, 6, 1), document=document)
     notified = listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 6, 1))
-    # Monday 2026-06-01 + 8 working days (no holiday in between) = Thursday 2026-06-11.
-    assert notified.objection_due == datetime.date(2026, 6, 11)
+    assert notified.objection_days == 8  # the window the notice states
+    # Served on 3 June under the same set: Wednesday 2026-06-03 + 8 working days = Monday 2026-06-15.
+    served = listings.listing_document_serve(listing_id=listing.pk, method="direct",
+                                             delivered_on=datetime.date(2026, 6, 3), today=datetime.date(2026, 6, 3))
+    assert served.objection_due == datetime.date(2026, 6, 15)
 
 
 def test_a_person_black_listed_by_another_authority_is_blocked_in_every_sector(db):

@@ -13,8 +13,9 @@ from entities import codes
 from entities.models import Entity, Person
 from regulator.lists.models import Listing, ListingEvent, PublicChange
 from tests.support import api_client, today
+from tests.support.states import catalogue_until_seeded  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_until_seeded")]
 
 _rng = random.Random(20260301)
 AUTHORITY = "运城市市场监督管理局"

@@ -12,8 +12,9 @@ from entities.models import PersonRoleKind, Sector
 from regulator.lists.models import PublicChange
 from tests.support import api_client, listing_in, today
 from tests.support.factories import EntityFactory, PersonFactory, PersonRoleFactory
+from tests.support.states import catalogue_until_seeded  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_until_seeded")]
 
 _rng = random.Random(1408)
 RESULT_FIELDS = ("licence_type", "as_of", "allowed", "blocking", "warnings", "unknown")

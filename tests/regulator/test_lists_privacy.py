@@ -16,10 +16,14 @@ from regulator.lists.models import Listing
 from regulator.lists.proposals import listings_propose_for_entity
 from tests.support import DECISION, api_client, complaint_in, today
 from tests.support.factories import PersonFactory, PersonRoleFactory
+from tests.support.states import (
+    catalogue_until_seeded,  # noqa: F401 (a fixture)
+    served,
+)
 
 from .conftest import record_finding
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_until_seeded")]
 
 _rng = random.Random(1402)
 COMPLAINANT = ("欧阳小凤", "13912345678")
@@ -46,7 +50,7 @@ def exposed(entity_a, regulator):
     created = listings_propose_for_entity(entity_id=entity_a.pk, today=notified)
     assert {listing.subject_type for listing in created} == {"entity", "person"}
     for listing in created:
-        listings.listing_notify(listing_id=listing.pk, actor=regulator, today=notified)
+        listings.listing_notify(listing_id=listing.pk, actor=regulator, today=notified, delivery=served(notified))
         listings.listing_decide(listing_id=listing.pk, actor=regulator, **DECISION, today=today() - datetime.timedelta(days=10))
         listings.listing_publish(listing_id=listing.pk, actor=regulator, today=today() - datetime.timedelta(days=10))
     return people
@@ -136,3 +140,20 @@ def test_another_business_does_not_see_the_listing(exposed, business_b):
     response = api_client(business_b).get("/api/v1/listings/")
     assert response.status_code == 200
     assert response.json()["count"] == 0
+
+
+def test_no_document_of_a_person_listing_carries_the_id_number_in_full(exposed, entity_a, business_a,
+                                                                       regulator_client):
+    from core.models import ServedDocument
+
+    documents = ServedDocument.objects.filter(about_type="listing")
+    # a notice and a decision for each published listing (the entity, its legal representative and principal)
+    assert documents.count() == 2 * Listing.objects.filter(status="published").count() >= 6
+    for document in documents:
+        for client in (regulator_client, api_client(business_a)):
+            for suffix in ("", "html/"):
+                body = client.get(f"/api/v1/documents/{document.pk}/{suffix}").content.decode()
+                for _person, number in exposed.values():
+                    assert number not in body
+    masked = [person.id_number_masked for person, _number in exposed.values()]
+    assert any(mask in document.recipient for document in documents for mask in masked)

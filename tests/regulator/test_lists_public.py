@@ -15,10 +15,11 @@ from regulator.lists import services as listings
 from regulator.lists.models import PublicChange
 from tests.support import api_client, listing_in, today
 from tests.support.factories import EntityFactory
+from tests.support.states import catalogue_until_seeded  # noqa: F401 (a fixture)
 
 from .conftest import record_finding
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_until_seeded")]
 
 NAME = "运城国际旅行社有限公司"
 

@@ -6,8 +6,9 @@ import pytest
 
 from config.api.throttles import PublicThrottle
 from tests.support import api_client
+from tests.support.states import catalogue_until_seeded  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_until_seeded")]
 
 PUBLIC_GETS = [
     "/api/v1/public/blacklist/",

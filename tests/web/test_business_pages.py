@@ -10,13 +10,16 @@ from django.test import Client
 
 from complaints.models import Complaint
 from ratings.services import entity_rescore
+from regulator.lists import rules
 from regulator.lists.models import Objection, RepairApplication
+from regulator.lists.selectors import rule_set_on
 from tests.regulator.conftest import record_finding
 from tests.support import complaint_in, listing_in, page_client, today
+from tests.support.states import catalogue_until_seeded  # noqa: F401 (a fixture)
 
 from .conftest import COMPLAINANT, FILING, PHONE, assert_accessible_page
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_until_seeded")]
 
 
 def entity_url(entity) -> str:
@@ -208,12 +211,14 @@ def test_the_repair_form_files_an_application_for_a_published_listing(business_a
     page = assert_accessible_page(html)
     assert any(c.get("type") == "checkbox" and c["name"] == f"repair-{listing.pk}-commitment" for c in page.controls)
     prefix = f"repair-{listing.pk}"
+    commitment = rules.repair_rules(rule_set_on(today()).document, "black", sector=entity_a.sector,
+                                    category=entity_a.category)["commitment_required"]
     response = page_client(business_a).post(f"/business/listings/{listing.pk}/repair/", {
         f"{prefix}-statement": "已退还全部团费并完成整改。", f"{prefix}-evidence": "退款凭证\n\n整改报告\n",
-        f"{prefix}-training_record": "2026 年信用修复培训结业证明"})
+        f"{prefix}-training_record": "2026 年信用修复培训结业证明", **({f"{prefix}-commitment": "on"} if commitment else {})})
     assert response.status_code == 302
     application = RepairApplication.objects.get(listing=listing)
-    assert application.evidence == ["退款凭证", "整改报告"] and application.commitment is False
+    assert application.evidence == ["退款凭证", "整改报告"] and application.commitment is commitment
     assert application.applicant == business_a and application.status == "submitted"
     html = page_client(business_a).get(entity_url(entity_a)).content.decode()
     assert "信用修复申请" in html and f'action="/business/listings/{listing.pk}/repair/"' not in html
@@ -226,7 +231,10 @@ def test_repair_rules_come_back_beside_the_fields(business_a, entity_a):
         f"{prefix}-statement": "已整改", f"{prefix}-evidence": "整改报告", f"{prefix}-commitment": "on"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert f'id="id_{prefix}-commitment_error"' in html and "信用承诺不适用于严重失信主体" in html
+    repair = rules.repair_rules(rule_set_on(today()).document, "black", sector=entity_a.sector,
+                                category=entity_a.category)
+    if not repair["commitment_allowed"]:  # the 2022 rules: no commitment from a black subject
+        assert f'id="id_{prefix}-commitment_error"' in html and "不适用信用承诺" in html
     assert f'id="id_{prefix}-training_record_error"' in html
     assert not RepairApplication.objects.exists()
 
@@ -236,7 +244,9 @@ def test_a_black_listing_too_young_to_repair_is_a_conflict(business_a, entity_a)
     prefix = f"repair-{listing.pk}"
     response = page_client(business_a).post(f"/business/listings/{listing.pk}/repair/", {
         f"{prefix}-statement": "已整改", f"{prefix}-evidence": "整改报告", f"{prefix}-training_record": "培训"})
-    assert response.status_code == 409 and "满 365 天后方可申请修复" in response.content.decode()
+    minimum = rules.repair_rules(rule_set_on(today()).document, "black", sector=entity_a.sector,
+                                 category=entity_a.category)["min_days"]
+    assert response.status_code == 409 and f"满 {minimum} 天后方可申请修复" in response.content.decode()
     assert not RepairApplication.objects.exists()
 
 

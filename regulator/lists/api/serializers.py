@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from complaints.selectors import findings_for
 from config.api.serializers import ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
+from core.api.documents import DeliverySerializer
+from core.models import ServedDocument
 from entities.models import Entity, LicenceType, Person
 from entities.validators import (
     normalize_credit_code,
@@ -14,25 +19,52 @@ from entities.validators import (
     validate_id_number,
 )
 from regulator.lists import imports, licence_checks, selectors
+from regulator.lists import services as listing_services
 from regulator.lists.models import (
     Listing,
     ListType,
     Objection,
+    ObjectionOutcome,
     RepairApplication,
     RuleSet,
     SubjectType,
 )
 
 
+class DocumentSummarySerializer(ModelSerializer):
+    """A served document in brief (the whole one at ``/api/v1/documents/<id>/``, printable at ``html/``, ``pdf/``)."""
+
+    served = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ServedDocument
+        fields = ["id", "kind", "number", "title", "issued_on", "delivery_method", "announced_on", "delivered_on",
+                  "served"]
+        read_only_fields = fields
+
+
 class ObjectionSerializer(ModelSerializer):
+    """陈述申辩. A business files its own (``received_on`` is the day filed); a regulator records a paper one
+    for any subject, with the day it was received (``received_on``, required then) and who made it."""
+
+    received_on = serializers.DateField(required=False, allow_null=True,
+                                        help_text=_("书面申辩：机关收到之日（监管人员登记时必填）。"))
+    objector_name = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                                          help_text=_("书面申辩：申辩人姓名或名称（默认为被列入主体）。"))
+
     class Meta:
         model = Objection
-        fields = ["id", "listing", "statement", "filed_at", "answer", "upheld", "answered_at"]
-        read_only_fields = ["id", "listing", "filed_at", "answer", "upheld", "answered_at"]
+        fields = ["id", "listing", "statement", "received_on", "channel", "objector_name", "filed_at", "answer",
+                  "upheld", "outcome", "answered_at"]
+        read_only_fields = ["id", "listing", "channel", "filed_at", "answer", "upheld", "outcome", "answered_at"]
+        validators: list = []
+
 
 class ObjectionAnswerSerializer(Serializer):
     answer = serializers.CharField(max_length=10000)
     upheld = serializers.BooleanField()
+    outcome = serializers.ChoiceField(choices=ObjectionOutcome.choices, required=False, allow_blank=True, default="",
+                                      help_text=_("申辩成立时必选：withdraw 撤回终止程序；revise 退回重新拟定。"))
 
 class ListingSerializer(ModelSerializer):
     entity = serializers.PrimaryKeyRelatedField(queryset=Entity.objects.all(), required=False, allow_null=True)
@@ -41,14 +73,19 @@ class ListingSerializer(ModelSerializer):
     restrictions = serializers.SerializerMethodField()
     subject_name = serializers.CharField(read_only=True)
     rule_set_version = serializers.IntegerField(source="rule_set.version", read_only=True)
+    notice_document = DocumentSummarySerializer(read_only=True, help_text=_("告知书：编号、签发与送达日期。"))
+    decision_document = DocumentSummarySerializer(read_only=True, help_text=_("认定决定书：编号、签发与送达日期。"))
+    objection_working_days = serializers.IntegerField(source="objection_days", read_only=True,
+                                                      help_text=_("告知书载明的陈述申辩期（工作日，自送达之日起算）。"))
 
     class Meta:
         model = Listing
         fields = [
             "id", "list_type", "subject_type", "entity", "person", "subject_name", "related_entity", "person_role",
             "reason", "legal_basis", "source", "source_type", "source_id", "source_rule", "status",
-            "rule_set_version", "period_days", "notified_on", "objection_due", "decided_on", "decision_number",
-            "measures", "appeal_routes", "published_on", "expires_on", "ended_on", "end_reason",
+            "rule_set_version", "period_days", "notified_on", "objection_due", "objection_working_days",
+            "notice_document", "decided_on", "decision_number", "decision_document", "measures", "measure_codes",
+            "appeal_routes", "published_on", "expires_on", "ended_on", "end_reason",
             "source_authority", "source_reference", "restrictions", "created_at", "updated_at",
         ]
         read_only_fields = [f for f in fields if f not in {"list_type", "subject_type", "entity", "person",
@@ -73,13 +110,43 @@ class ListingSerializer(ModelSerializer):
             if item["list_type"] == listing.list_type and role in item["subject_roles"]
         ]
 
+@extend_schema_field({"oneOf": [{"type": "array", "items": {"type": "string"}, "maxItems": 50},
+                                 {"type": "string", "maxLength": 2000}]})
+class MeasureCodesField(serializers.Field):
+    """Measure codes of the rule set's catalogue: a list, or one string of codes separated by commas."""
+
+    def to_internal_value(self, data):
+        if (isinstance(data, str) and len(data) > 2000) or (isinstance(data, list) and len(data) > 50):
+            raise serializers.ValidationError(_("措施代码过多。"))
+        try:
+            return listing_services.measure_codes_parse(data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["measures"]) from exc
+
+    def to_representation(self, value):
+        return value
+
+
+class NotifySerializer(Serializer):
+    delivery = DeliverySerializer(required=False, help_text=_("当场送达等：同时登记告知书送达。"))
+
+
+class ReviseSerializer(Serializer):
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    legal_basis = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class DecisionSerializer(Serializer):
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     legal_basis = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    measures = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    appeal_routes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    decision_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    measures = MeasureCodesField(required=False, help_text=_(
+        "措施目录中的代码（GET .../measures/），列表或以逗号分隔；不填则适用该名单目录中的全部措施。"))
+    appeal_routes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                          help_text=_("不再使用：救济途径由决定之日施行的规则集载明。"))
+    decision_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                            help_text=_("不再使用：文号由决定机关的文书序列自动编号。"))
     period_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
+    delivery = DeliverySerializer(required=False, help_text=_("同时登记认定决定书送达。"))
 
 class ImportRowSerializer(Serializer):
     credit_code = serializers.CharField(required=False, allow_blank=True, max_length=32)
@@ -102,14 +169,25 @@ class ImportSerializer(Serializer):
     rows = ImportRowSerializer(many=True, allow_empty=False, max_length=imports.MAX_ROWS)
 
 class RepairSerializer(ModelSerializer):
-    listing = ScopedPrimaryKeyRelatedField(selectors.listings_for)
+    """信用修复申请 of a listing or of a penalty's publicity (``finding``): exactly one. A regulator records a
+    paper application with the day it was received (``filed_on``) and the applicant's name."""
+
+    listing = ScopedPrimaryKeyRelatedField(selectors.listings_for, required=False, allow_null=True)
+    finding = ScopedPrimaryKeyRelatedField(findings_for, required=False, allow_null=True,
+                                           help_text=_("申请修复的行政处罚（检查发现）。"))
     evidence = serializers.ListField(child=serializers.CharField(max_length=500), max_length=50, allow_empty=True)
+    filed_on = serializers.DateField(required=False, allow_null=True,
+                                     help_text=_("书面申请：机关收到之日（仅监管人员登记时使用）。"))
+    applicant_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    decision_document = DocumentSummarySerializer(read_only=True)
 
     class Meta:
         model = RepairApplication
-        fields = ["id", "listing", "statement", "evidence", "commitment", "training_record", "status", "filed_on",
-                  "decision_due", "decided_on", "decision_reason"]
-        read_only_fields = ["id", "status", "filed_on", "decision_due", "decided_on", "decision_reason"]
+        fields = ["id", "listing", "finding", "channel", "applicant_name", "statement", "evidence", "commitment",
+                  "training_record", "status", "filed_on", "decision_due", "decided_on", "decision_reason",
+                  "decision_document", "publicity_ended_on"]
+        read_only_fields = ["id", "channel", "status", "decision_due", "decided_on", "decision_reason",
+                            "decision_document", "publicity_ended_on"]
         # One open application per listing is a state conflict the service answers 409 (repair_pending),
         # not a field error DRF would derive from the partial UniqueConstraint.
         validators: list = []
@@ -117,6 +195,7 @@ class RepairSerializer(ModelSerializer):
 class RepairDecisionSerializer(Serializer):
     grant = serializers.BooleanField()
     reason = serializers.CharField(max_length=5000)
+    delivery = DeliverySerializer(required=False, help_text=_("同时登记信用修复决定书送达。"))
 
 class LicenceTypeField(serializers.ChoiceField):
     """A code of the licence-type catalogue (``GET /api/v1/licence-types/``); anything else is a 400 naming the field.

@@ -15,7 +15,9 @@ from config.api.pagination import StandardPagination
 from config.api.permissions import IsRegulator, RegulatorWritesOthersRead
 from config.api.throttles import PublicThrottle
 from core import receipts
-from regulator.lists import imports, licence_checks, selectors
+from core.api.documents import DeliverySerializer
+from regulator.lists import documents as listing_documents
+from regulator.lists import imports, licence_checks, rules, selectors
 from regulator.lists import services as listings
 from regulator.lists.api.serializers import (
     BatchLicenceCheckSerializer,
@@ -24,10 +26,12 @@ from regulator.lists.api.serializers import (
     LicenceCheckSerializer,
     LicenceTypeSerializer,
     ListingSerializer,
+    NotifySerializer,
     ObjectionAnswerSerializer,
     ObjectionSerializer,
     RepairDecisionSerializer,
     RepairSerializer,
+    ReviseSerializer,
     RuleSetSerializer,
 )
 from regulator.lists.filtersets import ListingFilterSet, RepairFilterSet
@@ -39,7 +43,8 @@ from regulator.lists.models import (
 )
 from regulator.lists.selectors import data_version, rule_set_on
 
-_CONFLICT = OpenApiResponse(description="与当前状态冲突（非法流转、申辩期未满、申辩未答复）")
+_CONFLICT = OpenApiResponse(description="与当前状态冲突（非法流转、告知书未送达、申辩期未满、申辩未答复、"
+                                        "申辩已成立的同一事由、规则集缺少措施目录或救济途径）")
 
 
 _NOT_FOUND = OpenApiResponse(description="不存在或不在权限范围内")
@@ -56,7 +61,7 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     ordering_fields = ["id", "decided_on", "published_on", "expires_on", "updated_at"]
 
     def get_queryset(self):
-        return selectors.listings_for(self.request.user)
+        return selectors.listings_for(self.request.user).select_related("notice_document", "decision_document")
 
     def get_permissions(self):
         if self.action == "objections" and self.request.method == "POST":
@@ -93,19 +98,72 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             raise serializers.ValidationError({"reason": [_("理由应为不超过 5000 字的文本。")]})
         return reason
 
-    @extend_schema(request=None, responses={200: ListingSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
+    @extend_schema(request=NotifySerializer, responses={200: ListingSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def notify(self, request, pk=None):
-        """送达告知书；陈述申辩期开始（工作日）。"""
-        return self._step(request, "notify")
+        """制发告知书（文号自动编号）。陈述申辩期自告知书送达之日起算：送达登记见 notice-delivery/，
+        或在 ``delivery`` 中同时登记（如当场送达）。"""
+        body = NotifySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._step(request, "notify", **body.validated_data)
+
+    def _serve(self, request, document: str):
+        body = DeliverySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        listing = listings.listing_document_serve(listing_id=self.get_object().pk, document=document,
+                                                  actor=request.user, **body.validated_data)
+        return Response(ListingSerializer(self.get_queryset().get(pk=listing.pk)).data)
+
+    @extend_schema(request=DeliverySerializer, responses={200: ListingSerializer, 400: OpenApiResponse(
+        description="送达方式或日期不合法"), 404: _NOT_FOUND, 409: OpenApiResponse(description="已登记送达或尚无告知书")})
+    @action(detail=True, methods=["post"], url_path="notice-delivery")
+    def notice_delivery(self, request, pk=None):
+        """登记告知书送达：方式与送达日期（公告送达填公告日期，经规则集规定的期间视为送达）；申辩期自送达日起算。"""
+        return self._serve(request, "notice")
+
+    @extend_schema(request=DeliverySerializer, responses={200: ListingSerializer, 400: OpenApiResponse(
+        description="送达方式或日期不合法"), 404: _NOT_FOUND, 409: OpenApiResponse(description="已登记送达或尚无决定书")})
+    @action(detail=True, methods=["post"], url_path="decision-delivery")
+    def decision_delivery(self, request, pk=None):
+        """登记认定决定书送达。"""
+        return self._serve(request, "decision")
+
+    @extend_schema(request=ReviseSerializer, responses={200: ListingSerializer, 400: OpenApiResponse(
+        description="未修改事由或依据"), 404: _NOT_FOUND, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """修改拟列入的事由或法律依据（申辩成立退回后），之后重新制发告知书。"""
+        body = ReviseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._step(request, "revise", **body.validated_data)
 
     @extend_schema(request=DecisionSerializer, responses={200: ListingSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        """认定决定：理由、依据、措施、期限与救济途径。申辩期内或有未答复申辩时 409。"""
+        """认定决定：制发认定决定书（文号即决定书文号），载明事由、依据、措施（措施目录代码）、期限与规则集的救济途径。
+        告知书未送达、申辩期内或有未答复申辩时 409。"""
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._step(request, "decide", **body.validated_data)
+        data = {key: value for key, value in body.validated_data.items()
+                if key not in ("appeal_routes", "decision_number")}
+        return self._step(request, "decide", **data)
+
+    @extend_schema(responses={200: OpenApiResponse(description="measures, appeal_routes, period_days_max, "
+                                                               "objection_working_days"), 404: _NOT_FOUND})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def measures(self, request, pk=None):
+        """今日施行的规则集中，该名单可选的信用管理措施、救济途径、最长期限与陈述申辩期。"""
+        from django.utils import timezone
+
+        listing = self.get_object()
+        document = rule_set_on(timezone.localdate()).document
+        sector, category = listing_documents.subject_kind(listing)
+        return Response({
+            "measures": rules.measures_for(document, listing.list_type),
+            "appeal_routes": rules.appeal_routes(document),
+            "period_days_max": rules.period_days(document, listing.list_type, sector=sector, category=category),
+            "objection_working_days": rules.objection_working_days(document, sector=sector, category=category),
+        })
 
     @extend_schema(request=None, responses={200: ListingSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
@@ -131,17 +189,21 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     @extend_schema(methods=["POST"], request=ObjectionSerializer,
                    responses={201: ObjectionSerializer,
                               200: OpenApiResponse(ObjectionSerializer, description="修改了未答复的申辩"),
-                              403: OpenApiResponse(description="非被列入主体"), 404: _NOT_FOUND, 409: _CONFLICT})
+                              403: OpenApiResponse(description="非被列入主体，亦非监管人员"), 404: _NOT_FOUND,
+                              409: _CONFLICT})
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def objections(self, request, pk=None):
-        """陈述申辩：被列入的主体在申辩期内提出（201）；申辩未答复前再次提出即修改该申辩（200，记入流转记录）。"""
+        """陈述申辩：被列入的主体在申辩期内提出（201）；申辩未答复前再次提出即修改该申辩（200，记入流转记录）。
+        监管人员可为任何主体（含自然人、导入名单的自然人）登记书面申辩，须填写收到日期 received_on（在申辩期内）。"""
         listing = self.get_object()
         if request.method == "GET":
             return Response(ObjectionSerializer(listing.objections.order_by("id"), many=True).data)
         body = ObjectionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        objection = listings.objection_file(listing_id=listing.pk, actor=request.user,
-                                            statement=body.validated_data["statement"])
+        data = body.validated_data
+        objection = listings.objection_file(listing_id=listing.pk, actor=request.user, statement=data["statement"],
+                                            received_on=data.get("received_on"),
+                                            objector_name=data.get("objector_name", ""))
         answer = status.HTTP_200_OK if getattr(objection, "amended", False) else status.HTTP_201_CREATED
         return Response(ObjectionSerializer(objection).data, status=answer)
 
@@ -165,6 +227,7 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=ObjectionAnswerSerializer, responses={200: ObjectionSerializer, 409: _CONFLICT})
     @action(detail=True, methods=["post"], permission_classes=[IsRegulator])
     def answer(self, request, pk=None):
+        """答复申辩。申辩成立（upheld）须选择 outcome：withdraw 撤回、终止程序；revise 退回拟列入、修改后重新告知。"""
         body = ObjectionAnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         objection = listings.objection_answer(objection_id=self.get_object().pk, actor=request.user,
@@ -181,21 +244,27 @@ class RepairApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     filterset_class = RepairFilterSet
 
     def get_queryset(self):
-        return selectors.repairs_for(self.request.user).order_by("-id")
+        # Repairs of listings and of penalties' publicity in the caller's scope (selectors.repairs_for covers
+        # listings only).
+        return (listing_documents.repairs_visible_to(self.request.user)
+                .select_related("decision_document").order_by("-id"))
 
     def perform_create(self, serializer):
         data = serializer.validated_data
+        listing, finding = data.get("listing"), data.get("finding")
         serializer.instance = listings.repair_application_file(
-            listing_id=data["listing"].pk, actor=self.request.user, statement=data["statement"],
+            listing_id=listing.pk if listing else None, finding_id=finding.pk if finding else None,
+            actor=self.request.user, statement=data["statement"],
             # commitment is optional in the body (the model's default, False): the service says when it is needed.
             evidence=data["evidence"], commitment=data.get("commitment", False),
-            training_record=data.get("training_record", ""),
+            training_record=data.get("training_record", ""), filed_on=data.get("filed_on"),
+            applicant_name=data.get("applicant_name", ""),
         )
 
     @extend_schema(request=RepairDecisionSerializer, responses={200: RepairSerializer, 409: _CONFLICT})
     @action(detail=True, methods=["post"], permission_classes=[IsRegulator])
     def decide(self, request, pk=None):
-        """准予或不予修复（须说明理由）。"""
+        """准予或不予修复（须说明理由），制发信用修复决定书。"""
         body = RepairDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         application = listings.repair_application_decide(application_id=self.get_object().pk, actor=request.user,
