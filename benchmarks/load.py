@@ -155,10 +155,10 @@ def _publish_listings(count: int) -> None:
     for entity in candidates:
         listing = listing_propose(list_type="black", subject_type="entity", entity=entity,
                                   reason="压测：拒不履行行政处罚决定", today=notified)
-        listing_notify(listing_id=listing.pk, today=notified)
-        listing_decide(listing_id=listing.pk, today=decided, **{
-            "decision_number": f"晋文旅信〔{decided.year}〕L{listing.pk}号", "measures": "依法实施信用惩戒",
-            "appeal_routes": "可依法申请行政复议或提起行政诉讼"})
+        # the 告知书 served the day it is issued (the window runs from its delivery); the 认定决定书 carries the
+        # rule set's whole catalogue of measures and appeal routes, and its series' number
+        listing_notify(listing_id=listing.pk, today=notified, delivery={"method": "direct", "delivered_on": notified})
+        listing_decide(listing_id=listing.pk, today=decided, delivery={"method": "direct", "delivered_on": decided})
         listing_publish(listing_id=listing.pk, today=decided)
 
 

@@ -201,6 +201,7 @@ SPECTACULAR_SETTINGS = {
         "SeverityEnum": "complaints.models.Severity",
         "PenaltyEnum": "complaints.models.Penalty",
         "DeliveryMethodEnum": "core.models.DeliveryMethod",
+        "RespondentPersonRoleEnum": "complaints.models.PractitionerKind",
         "FilingChannelEnum": "regulator.lists.models.FilingChannel",
         "ObjectionOutcomeEnum": "regulator.lists.models.ObjectionOutcome",
         "ComplaintChannelEnum": "complaints.models.ComplaintChannel",

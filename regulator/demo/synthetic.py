@@ -13,6 +13,7 @@ or mediated), 4 inspections and 5 findings, giving about 20 credit events.
 from __future__ import annotations
 
 import datetime
+import json
 import random
 import secrets
 from collections.abc import Callable, Iterator
@@ -28,6 +29,14 @@ from entities.models import Entity, Person
 from entities.services import id_number_hash
 from entities.validators import mask_id_number
 from regulator.demo.data import CATEGORY_PLAN, CITIES, CITY_SIGHTS, GIVEN, SURNAMES, WORDS
+from regulator.lists.documents import routes_text
+from regulator.lists.rules import (
+    appeal_routes,
+    legal_basis,
+    measures_for,
+    objection_working_days,
+    period_days,
+)
 from regulator.lists.selectors import rule_set_on
 
 SEVERITIES = [("minor", 0.35), ("general", 0.40), ("serious", 0.20), ("grave", 0.05)]
@@ -112,7 +121,13 @@ TABLES = {
         "id", "entity_id", "category", "description", "channel", "complainant_name", "complainant_phone",
         "complainant_count", "representatives", "incident_date", "received_on", "tracking_code", "status",
         "outcome", "resolution", "rejection_reason", "late_filing", "late_filing_overridden", "accept_due",
-        "resolve_due", "accepted_on", "resolved_on", "business_response", "overdue", "created_at", "updated_at"],
+        "resolve_due", "accepted_on", "resolved_on", "business_response", "overdue", "created_at", "updated_at",
+        # the respondent (a registered entity here: its region and sector scope the complaint) and the
+        # procedure's other NOT NULL columns; a mediated complaint carries the agreement both sides signed
+        "respondent_kind", "operator_name", "operator_address", "operator_phone", "operator_details", "person_name",
+        "person_role", "person_card_number", "region_code", "sector", "rejection_ground", "transferred_to",
+        "transferred_contact", "notice_overdue", "reply_overdue", "mediation_result", "mediation_terms",
+        "mediation_complainant_signed_on", "mediation_respondent_signed_on", "mediation_termination_reason"],
     "complaints_inspection": ["id", "entity_id", "inspector_id", "inspected_on", "kind", "summary", "created_at",
                               "updated_at"],
     "complaints_finding": ["id", "inspection_id", "violation_type_id", "severity", "description", "penalty",
@@ -122,7 +137,9 @@ TABLES = {
                           "person_role", "reason", "legal_basis", "source_type", "source_id", "source_rule", "status",
                           "rule_set_id", "period_days", "notified_on", "objection_due", "decided_on",
                           "decision_number", "measures", "appeal_routes", "published_on", "expires_on", "ended_on",
-                          "end_reason", "source_authority", "source_reference", "created_at", "updated_at"],
+                          "end_reason", "source_authority", "source_reference", "created_at", "updated_at",
+                          # the decision as the rule set frames it: the window it gave, the catalogue's measures
+                          "objection_days", "measure_codes", "set_aside_grounds"],
     "ratings_creditevent": ["entity_id", "source_type", "source_id", "rule", "occurred_on", "publicity", "ends_on",
                             "note", "created_at"],
 }
@@ -231,11 +248,15 @@ def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = N
                     status, outcome, resolved_on = "investigating", "", None
                 else:
                     status, resolved_on = "closed", resolved
+                mediated = outcome == "mediated"
+                signed = (resolved_on or accepted) if mediated else None
                 streams["complaints_complaint"].row((
-                    cid, eid, rng.choice(COMPLAINT_CATEGORIES), "合成测试投诉内容", "web", "", "", 1, "", incident,
+                    cid, eid, rng.choice(COMPLAINT_CATEGORIES), "合成测试投诉内容", "web", "", "", 1, "[]", incident,
                     received, secrets.token_urlsafe(15), status, outcome, "合成数据" if outcome else "", "", False,
                     False, received + datetime.timedelta(days=7), accepted + datetime.timedelta(days=60), accepted,
-                    resolved_on, "", False, now, now))
+                    resolved_on, "", False, now, now,
+                    "entity", "", "", "", "", "", "", "", region, sector, "", "", "", False, False,
+                    "agreement" if mediated else "", "合成数据：双方达成调解协议" if mediated else "", signed, signed, ""))
                 counts.complaints += 1
                 if outcome in ("substantiated", "mediated"):
                     event(eid, "complaint", cid, f"complaint_{outcome}", resolved_on)
@@ -281,7 +302,14 @@ def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = N
             # About 3 % on the watch list and 1 % on the black list (with their legal representative), published.
             if roll < 0.04:
                 list_type = "black" if roll < 0.01 else "watch"
-                period = rule_set.document["periods_days"][list_type]
+                period = period_days(rule_set.document, list_type, sector=sector, category=category)
+                catalogue = measures_for(rule_set.document, list_type)
+                decision_terms = (
+                    "；".join(str(measure.get("label") or measure["code"]) for measure in catalogue),
+                    routes_text(appeal_routes(rule_set.document)),
+                )
+                measure_codes = json.dumps([measure["code"] for measure in catalogue])
+                window = objection_working_days(rule_set.document, sector=sector, category=category)
                 decided = today - datetime.timedelta(days=rng.randint(10, period - 1))
                 subjects = [("entity", eid, None, None, "")]
                 if list_type == "black" and legal_person_id is not None:
@@ -291,11 +319,13 @@ def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = N
                     streams["regulator_listing"].row((
                         listing_id, list_type, subject_type, entity_ref, person_ref, related, person_role,
                         "合成数据：受到行政处罚" if list_type == "watch" else "合成数据：许可证被吊销",
-                        rule_set.document["criteria"]["legal_basis"][list_type], "rule", None, "", "published",
+                        legal_basis(rule_set.document, list_type, sector=sector, category=category,
+                                    ground="licence_revoked_person" if subject_type == "person" else None),
+                        "rule", None, "", "published",
                         rule_set.pk, period, decided - datetime.timedelta(days=14),
                         decided - datetime.timedelta(days=7), decided, f"晋文旅信〔{decided.year}〕{listing_id}号",
-                        "依法实施信用惩戒", "可依法申请行政复议或提起行政诉讼", decided,
-                        decided + datetime.timedelta(days=period), None, "", "", "", now, now))
+                        *decision_terms, decided, decided + datetime.timedelta(days=period), None, "", "", "", now,
+                        now, window, measure_codes, "[]"))
                     counts.listings += 1
                     if subject_type == "entity":
                         streams["ratings_creditevent"].row((eid, "listing", listing_id, f"listing_{list_type}", decided,

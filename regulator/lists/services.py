@@ -241,7 +241,11 @@ def _serve(document_id: int, delivery: dict[str, Any], *, actor, day: datetime.d
             document_id=document_id, method=delivery.get("method") or "", delivered_on=delivery.get("delivered_on"),
             announced_on=delivery.get("announced_on"), note=delivery.get("note") or "", actor=actor, today=day)
     except ValidationError as exc:
-        raise ValidationError({"delivery": exc.message_dict if hasattr(exc, "error_dict") else exc.messages}) from exc
+        # named as the body names them: delivery.delivered_on, delivery.method, ...
+        if hasattr(exc, "error_dict"):
+            raise ValidationError({f"delivery.{field}": messages for field, messages in exc.message_dict.items()}
+                                  ) from exc
+        raise ValidationError({"delivery": exc.messages}) from exc
 
 
 @transaction.atomic

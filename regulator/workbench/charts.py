@@ -39,9 +39,11 @@ class Bar:
 
 
 def _svg(width: int, height: int, title: str, description: str, body: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-            f'aria-labelledby="t d" style="max-width:{width}px"><title id="t">{escape(title)}</title>'
-            f'<desc id="d">{escape(description)}</desc>{body}</svg>')
+    # an image, unless it holds links: then a group (links inside role="img" are hidden from assistive technology)
+    role = "group" if "<a " in body else "img"
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="{role}" '
+            f'aria-label="{escape(title)}" style="max-width:{width}px"><title>{escape(title)}</title>'
+            f'<desc>{escape(description)}</desc>{body}</svg>')
 
 
 def bars(items: list[Bar], *, title: str) -> str:

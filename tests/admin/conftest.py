@@ -26,6 +26,7 @@ from tests.support.factories import (
     PersonRoleFactory,
     UserFactory,
 )
+from tests.support.states import served
 
 APPS = ("core", "entities", "complaints", "ratings", "regulator")
 
@@ -83,7 +84,8 @@ def world(db, staff_regulator, entity):
     notified_on = day - datetime.timedelta(days=60)
     listing = listings.listing_propose(list_type="watch", subject_type="entity", entity=entity, reason="拒绝检查",
                                        actor=staff_regulator, today=notified_on)
-    listings.listing_notify(listing_id=listing.pk, actor=staff_regulator, today=notified_on)
+    listings.listing_notify(listing_id=listing.pk, actor=staff_regulator, today=notified_on,
+                            delivery=served(notified_on))
     listings.objection_file(listing_id=listing.pk, actor=business, statement="我们没有拒绝检查",
                             today=notified_on + datetime.timedelta(days=1))
     objection = listing.objections.get()

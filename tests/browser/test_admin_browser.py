@@ -17,6 +17,7 @@ from regulator.lists import services as listings
 from regulator.lists.models import Listing, ListingStatus
 from tests.support import today
 from tests.support.factories import EntityFactory, UserFactory
+from tests.support.states import served
 
 from .conftest import DESKTOP, check_page, new_page
 
@@ -29,9 +30,10 @@ def viewport():
 
 
 def notified(entity, day: datetime.date) -> Listing:
+    """A black listing whose 告知书 was issued and handed over on ``day`` (the window runs from then)."""
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity,
                                        reason="甩团，滞留旅游者", today=day)
-    return listings.listing_notify(listing_id=listing.pk, today=day)
+    return listings.listing_notify(listing_id=listing.pk, today=day, delivery=served(day))
 
 
 def admin_login(page, base_url: str) -> None:
@@ -57,8 +59,7 @@ def test_a_regulator_decides_and_publishes_a_listing_in_the_admin(browser, live_
     page.locator(f'input[name="_selected_action"][value="{fresh.pk}"]').check()
     page.locator('select[name="action"]').select_option("listing_decide")
     page.get_by_role("button", name="执行").click()
-    page.get_by_label("惩戒或激励措施").fill("限制新增涉旅许可")
-    page.get_by_label("救济途径").fill("可依法申请行政复议或提起行政诉讼")
+    page.get_by_label("限制新增本行业许可", exact=False).check()
     page.get_by_role("button", name="确认作出认定决定").click()
     expect(page.locator("ul.messagelist")).to_contain_text("届满前不得认定或公示")
     fresh.refresh_from_db()
@@ -70,13 +71,17 @@ def test_a_regulator_decides_and_publishes_a_listing_in_the_admin(browser, live_
     page.locator('select[name="action"]').select_option("listing_decide")
     page.get_by_role("button", name="执行").click()
     expect(page.locator("#content-main")).to_contain_text("运城违规旅行社有限公司")
-    page.get_by_label("惩戒或激励措施").fill("限制新增涉旅许可")
-    page.get_by_label("救济途径").fill("可依法申请行政复议或提起行政诉讼")
-    page.get_by_label("认定决定书文号").fill("运文旅认〔2026〕9号")
+    # Measures are chosen from the rule set's catalogue; the 认定决定书 numbers itself, the rule set names the
+    # remedies.
+    page.get_by_label("限制新增本行业许可", exact=False).check()
+    page.get_by_label("不得参评诚信企业", exact=False).check()
     page.get_by_role("button", name="确认作出认定决定").click()
     expect(page.locator("ul.messagelist")).to_contain_text("「作出认定决定」已完成 1 条。")
     ready.refresh_from_db()
-    assert ready.status == ListingStatus.DECIDED and ready.decision_number == "运文旅认〔2026〕9号"
+    assert ready.status == ListingStatus.DECIDED
+    assert ready.measure_codes == ["no_new_licence", "no_awards"]
+    assert ready.decision_number and ready.decision_number == ready.decision_document.number
+    assert "行政复议" in ready.appeal_routes
     assert ready.events.filter(action="decide", actor__username="regulator").exists()
 
     # On the listing's own page, the step its state allows is a button: publish.

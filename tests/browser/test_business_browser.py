@@ -86,6 +86,7 @@ def test_a_business_logs_in_replies_and_objects_without_javascript(page_without_
     repair.get_by_label("申请说明").fill("已退还全部团费并完成整改。")
     repair.get_by_label("证明材料（每行一项）").fill("退款凭证")
     repair.get_by_label("信用修复培训记录").fill("2026 年信用修复培训结业证明")
+    repair.get_by_label("作出信用承诺", exact=False).check()  # required by the rules in force since 2026-04-01
     repair.get_by_role("button", name="提交修复申请").click()
     expect(page.locator(".messages")).to_be_visible()
     assert published.repair_applications.get().training_record == "2026 年信用修复培训结业证明"
@@ -101,6 +102,7 @@ def test_the_repair_form_opens_and_files_with_javascript(page, live_server, busi
     page.get_by_text("申请信用修复").click()
     form.get_by_label("申请说明").fill("已退还全部团费并完成整改。")
     form.get_by_label("证明材料（每行一项）").fill("退款凭证\n整改报告")
+    form.get_by_label("作出信用承诺", exact=False).check()  # required by the rules in force since 2026-04-01
     form.get_by_role("button", name="提交修复申请").click()  # a black listing needs the training record
     form = page.locator(f'form[action="/business/listings/{listing.pk}/repair/"]')
     expect(form.locator(".errorlist").first).to_contain_text("须提交信用修复培训记录")

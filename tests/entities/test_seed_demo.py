@@ -38,6 +38,12 @@ def test_seed_demo_builds_valid_data_accounts_and_public_listings_once(db, setti
         client.force_login(User.objects.get(username=username))
         assert client.get("/admin/").status_code == status, username
     assert Listing.objects.filter(status="published", list_type="black").exists()
+    for listing in Listing.objects.select_related("notice_document", "decision_document"):
+        # notified, decided and published through due process, with both documents served
+        assert listing.notice_document.served and listing.decision_document.served, listing.pk
+        assert listing.objection_due is not None and listing.objection_due < listing.decided_on
+        assert listing.measure_codes and listing.decision_number == listing.decision_document.number
+        assert set(listing.events.values_list("action", flat=True)) >= {"propose", "notify", "decide", "publish"}
     call_command("seed_demo", "--count", "120")  # again: nothing new
     assert Entity.objects.count() == 120
     assert Listing.objects.filter(status="published").count() == Listing.objects.count()

@@ -6,6 +6,7 @@ from regulator.lists import services as listings
 from regulator.lists.models import Listing
 from tests.support import api_client, today
 from tests.support.factories import EntityFactory, PersonFactory, PersonRoleFactory
+from tests.support.states import served
 
 
 def test_listing_round_trip(regulator_client, business_a, entity_a, anon_client):
@@ -13,9 +14,12 @@ def test_listing_round_trip(regulator_client, business_a, entity_a, anon_client)
         "list_type": "black", "subject_type": "entity", "entity": entity_a.pk, "reason": "甩团"}, format="json")
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
-    assert regulator_client.post(f"/api/v1/listings/{pk}/notify/").status_code == 200
-    assert regulator_client.post(f"/api/v1/listings/{pk}/decide/", {"measures": "限制", "appeal_routes": "复议"},
-                                 format="json").status_code == 409
+    # the 告知书 handed over at once: its service is recorded with the notice and the window opens today
+    notified = regulator_client.post(f"/api/v1/listings/{pk}/notify/", {
+        "delivery": {"method": "direct", "delivered_on": today().isoformat()}}, format="json")
+    assert notified.status_code == 200, notified.content
+    assert notified.json()["objection_due"] is not None
+    assert regulator_client.post(f"/api/v1/listings/{pk}/decide/", {}, format="json").status_code == 409
     objection = api_client(business_a).post(f"/api/v1/listings/{pk}/objections/", {"statement": "有误"}, format="json")
     assert objection.status_code == 201, objection.content
     listing = Listing.objects.get(pk=pk)
@@ -27,10 +31,11 @@ def test_listing_round_trip(regulator_client, business_a, entity_a, anon_client)
 
     from config.api.exceptions import ConflictError
     with pytest.raises(ConflictError):
-        listings.listing_decide(listing_id=pk, **{"measures": "m", "appeal_routes": "a"}, today=later)
+        listings.listing_decide(listing_id=pk, today=later)
     listings.objection_answer(objection_id=objection.json()["id"], actor=listing.created_by, answer="不成立",
                               upheld=False)
-    listings.listing_decide(listing_id=pk, **{"measures": "m", "appeal_routes": "a"}, today=later)
+    decided = listings.listing_decide(listing_id=pk, today=later)  # the whole catalogue of the black list
+    assert decided.measure_codes and decided.decision_number == decided.decision_document.number
     listings.listing_publish(listing_id=pk, today=later)
     body = anon_client.get("/api/v1/public/blacklist/?q=" + entity_a.credit_code).json()
     assert body["count"] == 1 and body["results"][0]["credit_code"] == entity_a.credit_code
@@ -48,8 +53,9 @@ def test_licence_check_follows_person_to_another_company(regulator_client, entit
     person = PersonFactory()
     PersonRoleFactory(entity=entity_a, person=person, started_on=datetime.date(2020, 1, 1))
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason="吊销")
-    listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 1, 5))
-    listings.listing_decide(listing_id=listing.pk, **{"measures": "m", "appeal_routes": "a"}, today=datetime.date(2026, 1, 20))
+    listings.listing_notify(listing_id=listing.pk, today=datetime.date(2026, 1, 5),
+                            delivery=served(datetime.date(2026, 1, 5)))
+    listings.listing_decide(listing_id=listing.pk, today=datetime.date(2026, 1, 20))
     listings.listing_publish(listing_id=listing.pk, today=datetime.date(2026, 1, 20))
     other = EntityFactory()
     PersonRoleFactory(entity=other, person=person, started_on=datetime.date(2026, 2, 1))

@@ -27,6 +27,7 @@ from complaints.models import Complaint, Finding, Inspection, InspectionPlan, Vi
 from core.models import (
     AuditEntry,
     CalendarDay,
+    ServedDocument,
     User,
     UserRole,
 )
@@ -53,6 +54,7 @@ NON_ID_KWARGS = {
     "tracking_code": "the complainant's bearer secret: anyone holding it may follow the complaint (API.md)",
     "credit_code": "统一社会信用代码 are public registry data; the public page shows published facts only",
     "name": "open-data file name (blacklist.csv, ...)",
+    "metric": "a statistic's code (public metrics for everyone, the others for staff; aggregates, no records)",
 }
 _rng = random.Random(14080214)
 
@@ -188,13 +190,14 @@ class Side:
     repair: RepairApplication
     statement: PublicStatement
     person_listing: Listing  # black, published, on the legal representative (public, masked)
+    document: ServedDocument  # the 认定决定书 of ``published_listing``, issued, not yet served
 
     def objects(self) -> dict[type[models.Model], models.Model]:
         return {
             Entity: self.entity, User: self.account, Person: self.person, PersonRole: self.role,
             Licence: self.licence, Complaint: self.complaint, Inspection: self.inspection, Finding: self.finding,
             Listing: self.listing, Objection: self.objection, RepairApplication: self.repair,
-            PublicStatement: self.statement,
+            PublicStatement: self.statement, ServedDocument: self.document,
         }
 
 
@@ -257,12 +260,16 @@ def _side(label: str, *, region_code: str, entity_name: str, person_name: str, c
                                 reason="作为法定代表人对甩团负责", actor=regulator,
                                 notified_on=today() - datetime.timedelta(days=40),
                                 decided_on=today() - datetime.timedelta(days=20))
+    # The decision was issued through ``listing_decide`` and not served yet: a delivery posted by someone out of
+    # scope would change it (the notices of ``listing_in`` are served the day they are issued).
+    document = published.decision_document
+    assert document is not None and not document.served
     entity_rescore(entity_id=entity.pk)
     return Side(label=label, entity=entity, account=account, person=person, person_id_number=id_number, role=role,
                 licence=licence, complaint=complaint, complainant_name=complainant_name,
                 complainant_phone=complainant_phone, inspection=inspection, finding=finding,
                 listing=notified, objection=objection, published_listing=published, repair=repair,
-                statement=statement, person_listing=person_listing)
+                statement=statement, person_listing=person_listing, document=document)
 
 
 def build_world() -> World:

@@ -52,17 +52,23 @@ pytestmark = pytest.mark.django_db
 KNOWN_ID_ROUTES = {
     "entity-detail", "person-detail", "role-detail", "licence-detail", "complaint-detail", "inspection-detail",
     "finding-detail", "listing-detail", "repair-application-detail", "objection-detail", "statement-detail",
-    "entity-credit",
+    "entity-credit", "document-detail", "document-delivery", "document-html", "document-pdf",
+    "listing-notice-delivery", "listing-decision-delivery", "listing-revise", "complaint-documents",
+    "complaint-transfer", "complaint-business-notice", "complaint-mediation", "complaint-link",
 }
 METHODS = ("GET", "PUT", "PATCH", "DELETE", "POST")
 SAFE = {"GET", "HEAD", "OPTIONS"}
 MISSING_ID = 2_147_483_647
 # One body that every detail action would accept, so a missing scope check shows up as a 2xx, not a 400.
+# (A decision takes no free-text measures any more: without ``measures`` it applies the whole catalogue.)
 ACTION_BODY = {
-    "reason": "越权探测", "outcome": "mediated", "statement": "越权探测", "rectified_on": str(today()),
+    "reason": "越权探测", "outcome": "substantiated", "statement": "越权探测", "rectified_on": str(today()),
     "answer": "越权探测", "upheld": False, "grant": False, "approve": False, "review_note": "",
-    "measures": "越权探测", "appeal_routes": "越权探测", "evidence": ["越权探测"], "commitment": True,
-    "training_record": "越权探测", "text": "越权探测",
+    "evidence": ["越权探测"], "commitment": True, "training_record": "越权探测", "text": "越权探测",
+    # 送达登记 (documents, a listing's notice and decision, a complaint's 答复通知书)
+    "method": "direct", "delivered_on": str(today()), "delivery_method": "direct", "note": "越权探测",
+    # 转办, 调解
+    "department": "越权探测", "department_contact": "", "result": "termination",
 }
 # (caller, the side whose objects it must not reach)
 PAIRS = [("business_a", "b"), ("business_b", "a"), ("inspector_in", "b"), ("inspector_out", "a"),
@@ -110,6 +116,7 @@ class Matrix:
     reference_leaks: list[str] = field(default_factory=list)
     reference_oracles: list[str] = field(default_factory=list)
     reference_problems: list[str] = field(default_factory=list)
+    stats_leaks: list[str] = field(default_factory=list)
 
 
 def _secrets(side: Side) -> list[str]:
@@ -171,7 +178,8 @@ def _run(world: World) -> Matrix:
                 visible_to_regulator = owned or listed is None or target.pk in listed
                 if visible_to_regulator and control.status_code != 200:
                     matrix.controls.append(f"regulator GET {url} -> {control.status_code}")
-                if control.status_code == 200 and isinstance(control.json(), dict):
+                json_answer = control.get("Content-Type", "").startswith("application/json")
+                if control.status_code == 200 and json_answer and isinstance(control.json(), dict):
                     body = {**body, **control.json()}
             client = clients[actor]
             visible = not owned and target.pk in (_ids_in_list(client, list_route) or set())
@@ -212,6 +220,7 @@ def _run(world: World) -> Matrix:
                 matrix.list_leaks.append(f"{actor} GET {route.url()} -> {response.status_code}: shows {shown}")
 
     _probe_references(world, routes, clients, matrix)
+    _probe_stats(world, clients, regulator, matrix)
     after = _snapshot(world)
     matrix.changed = [key for key in before if before[key] != after[key]]
     return matrix
@@ -257,6 +266,43 @@ def _probe_references(world: World, routes: list[Route], clients: dict[str, APIC
                 matrix.reference_oracles.append(
                     f"{where} -> {answers[foreign].status_code} {answers[foreign].content.decode()}, "
                     f"missing id -> {answers[MISSING_ID].status_code} {answers[MISSING_ID].content.decode()}")
+
+
+STAFF = {"inspector_in", "inspector_out"}
+
+
+def _probe_stats(world: World, clients: dict[str, APIClient], regulator: APIClient, matrix: Matrix) -> None:
+    """/api/v1/stats/{metric}/ (a code, not an id): figures only, never a business; a staff metric is answered to
+    the others exactly like a metric that does not exist, and district level is for staff only."""
+    from regulator.workbench import stats
+
+    secrets = _secrets(world.a) + _secrets(world.b)
+    unknown = {name: send(client, "GET", "/api/v1/stats/zz-no-such-metric/") for name, client in clients.items()}
+    for code, metric in stats.METRICS.items():
+        control = send(regulator, "GET", f"/api/v1/stats/{code}/?level=district")
+        matrix.probes += 1
+        if control.status_code != 200:
+            matrix.controls.append(f"regulator GET /api/v1/stats/{code}/?level=district -> {control.status_code}")
+        for actor, client in clients.items():
+            for query in ("", "?level=district", "?level=province&region=140000"):
+                url = f"/api/v1/stats/{code}/{query}"
+                response = send(client, "GET", url)
+                matrix.probes += 1
+                where = f"{actor} GET {url} -> {response.status_code}"
+                text = response.content.decode("utf-8", "replace")
+                if response.status_code >= 500 or [secret for secret in secrets if secret in text]:
+                    matrix.stats_leaks.append(f"{where}: server error or a business named")
+                elif actor in STAFF:
+                    if response.status_code != 200:
+                        matrix.stats_leaks.append(f"{where}: staff refused")
+                elif not metric.public:
+                    if (response.status_code, response.content) != (unknown[actor].status_code,
+                                                                     unknown[actor].content):
+                        matrix.stats_leaks.append(f"{where}: a staff metric answered unlike an unknown one")
+                elif query == "?level=district" and response.status_code != 403:
+                    matrix.stats_leaks.append(f"{where}: district figures outside staff")
+                elif query != "?level=district" and response.status_code != 200:
+                    matrix.stats_leaks.append(f"{where}: a public metric refused")
 
 
 @pytest.fixture(scope="module")
@@ -308,6 +354,10 @@ def test_create_routes_open_to_non_regulators_are_reviewed(matrix):
 
 def test_no_create_accepts_a_reference_to_another_business(matrix):
     assert matrix.reference_leaks == []
+
+
+def test_statistics_show_figures_only_and_staff_metrics_only_to_staff(matrix):
+    assert matrix.stats_leaks == [], json.dumps(matrix.stats_leaks, ensure_ascii=False, indent=1)
 
 
 def test_a_reference_to_another_business_is_answered_like_a_missing_id(matrix):

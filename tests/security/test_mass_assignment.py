@@ -38,7 +38,7 @@ from rest_framework import serializers
 from complaints import planning
 from complaints import services as complaint_services
 from complaints.models import Complaint, Finding, ViolationType
-from core.models import CalendarDay, UserRole
+from core.models import CalendarDay, ServedDocument, UserRole
 from entities import codes
 from entities import services as entity_services
 from entities.models import Entity, Licence, Person, PersonRole
@@ -126,6 +126,13 @@ def _writable_names(serializer) -> set[str]:
     return names
 
 
+def _answer_model(view) -> type[models.Model] | None:
+    """The model of the view's own serializer (an action on a record whose body is a plain serializer, such as
+    a document's delivery, writes that record)."""
+    serializer_class = getattr(view, "serializer_class", None)
+    return getattr(getattr(serializer_class, "Meta", None), "model", None)
+
+
 def discover() -> list[Operation]:
     """Every write operation of the API with the serializer drf-spectacular says it reads."""
     generator = SchemaGenerator()
@@ -140,7 +147,7 @@ def discover() -> list[Operation]:
                 serializer = serializer()
             meta_model = getattr(getattr(serializer, "Meta", None), "model", None)
             queryset = getattr(view, "queryset", None)
-            model = meta_model or (queryset.model if queryset is not None else None)
+            model = meta_model or (queryset.model if queryset is not None else None) or _answer_model(view)
             operations.append(Operation(method, route, model, frozenset(_writable_names(serializer))))
     return operations
 
@@ -191,9 +198,14 @@ class Kit:
         return ViolationType.objects.filter(active=True, sector="tourism").order_by("id").first()
 
     def listing(self, status: str, list_type: str = "black") -> Listing:
-        """A listing of A in ``status``: noticed 40 days ago and decided 20 days ago, or ``notified_now``
-        (its objection window open). Each is a matter of its own: a reason repeated would be a duplicate."""
+        """A listing of A in ``status``: noticed 40 days ago and decided 20 days ago (the decision not served),
+        ``notified_now`` (its objection window open) or ``notice_unserved`` (the 告知书 issued today, not served).
+        Each is a matter of its own: a reason repeated would be a duplicate."""
         reason = f"甩团（第{self.n()}起）"
+        if status == "notice_unserved":
+            proposed = listing_in("proposed", entity=self.entity, list_type=list_type, reason=reason,
+                                  actor=self.regulator)
+            return listings.listing_notify(listing_id=proposed.pk, actor=self.regulator)
         if status == "notified_now":
             return listing_in("notified", entity=self.entity, list_type=list_type, reason=reason,
                               notified_on=today(), actor=self.regulator)
@@ -203,6 +215,18 @@ class Kit:
         return listing_in(status, entity=self.entity, list_type=list_type, reason=reason, actor=self.regulator,
                           notified_on=today() - datetime.timedelta(days=40),
                           **({} if status == "notified" else {"decided_on": today() - datetime.timedelta(days=20)}))
+
+    def unserved_document(self) -> ServedDocument:
+        """A 告知书 issued today and not yet served."""
+        return self.listing("notice_unserved").notice_document
+
+    def unlinked_complaint(self) -> Complaint:
+        """A complaint about an operator the complainant described (no registered entity yet), accepted."""
+        complaint = complaint_services.complaint_file(
+            category="price", description="无证经营的农家乐价格欺诈", incident_date=today() - datetime.timedelta(days=2),
+            respondent_kind="operator", operator_name=f"盐湖区某农家乐{self.n()}", operator_address="盐湖区某村",
+            region_code="140802", sector="tourism", complainant_name="投诉人", complainant_phone="13900000000")
+        return complaint_services.complaint_accept(complaint_id=complaint.pk, actor=self.regulator)
 
     def objection(self) -> Objection:
         listing = self.listing("notified_now")
@@ -239,6 +263,16 @@ def _listing_action(action: str, status: str, body: dict | None = None):
         listing = kit.listing(status)
         return Call(kit.regulator, f"/api/v1/listings/{listing.pk}/{action}/", body or {})
     return recipe
+
+
+#: a document handed over today (送达登记)
+_DELIVERY = {"method": "direct", "delivered_on": str(today()), "note": "当场送达"}
+
+
+def _listing_revise(kit: Kit) -> Call:
+    """修改拟列入事由 of a proposal; each revision a reason of its own (the same one twice is a duplicate)."""
+    listing = kit.listing("proposed")
+    return Call(kit.regulator, f"/api/v1/listings/{listing.pk}/revise/", {"reason": f"修改后的事由（第{kit.n()}稿）"})
 
 
 def _entity_body(kit: Kit) -> dict:
@@ -371,6 +405,16 @@ RECIPES: dict[tuple[str, str], Callable[[Kit], Call]] = {
                                                      {"reason": "查实", "outcome": "substantiated"}),
     ("POST", "complaint-close"): _complaint_action("close", "resolved"),
     ("POST", "complaint-withdraw"): _complaint_action("withdraw", "submitted", {"reason": "投诉人撤回"}),
+    ("POST", "complaint-transfer"): _complaint_action("transfer", "submitted", {
+        "department": "运城市市场监督管理局", "department_contact": "0359-12315", "reason": "不属于文旅部门职责"}),
+    ("POST", "complaint-business-notice"): _complaint_action("business_notice", "accepted", {
+        "delivery_method": "direct", "delivered_on": str(today()), "note": "当场送达"}),
+    ("POST", "complaint-mediation"): _complaint_action("mediation", "investigating", {
+        "result": "agreement", "terms": "退还购物款 500 元", "complainant_signed_on": str(today()),
+        "respondent_signed_on": str(today())}),
+    ("POST", "complaint-link"): lambda kit: Call(
+        kit.regulator, f"/api/v1/complaints/{kit.unlinked_complaint().pk}/link/", {
+            "entity": kit.new_entity().pk, "reason": "经核查即该登记主体"}),
     ("POST", "complaint-override-late-filing"): _complaint_action("override_late_filing", "submitted",
                                                                   {"reason": "因疫情延误"}, late=True),
     ("POST", "complaint-respond"): lambda kit: Call(
@@ -396,7 +440,12 @@ RECIPES: dict[tuple[str, str], Callable[[Kit], Call]] = {
     ("POST", "listing-list"): lambda kit: Call(kit.regulator, "/api/v1/listings/", {
         "list_type": "watch", "subject_type": "entity", "entity": kit.new_entity().pk, "reason": "多次被投诉"}),
     ("POST", "listing-notify"): _listing_action("notify", "proposed"),
+    ("POST", "listing-revise"): _listing_revise,
+    ("POST", "listing-notice-delivery"): _listing_action("notice-delivery", "notice_unserved", _DELIVERY),
     ("POST", "listing-decide"): _listing_action("decide", "notified", DECISION),
+    ("POST", "listing-decision-delivery"): _listing_action("decision-delivery", "decided", _DELIVERY),
+    ("POST", "document-delivery"): lambda kit: Call(
+        kit.regulator, f"/api/v1/documents/{kit.unserved_document().pk}/delivery/", _DELIVERY),
     ("POST", "listing-publish"): _listing_action("publish", "decided"),
     ("POST", "listing-remove"): _listing_action("remove", "published", {"reason": "依据被撤销"}),
     ("POST", "listing-withdraw"): _listing_action("withdraw", "proposed", {"reason": "证据不足"}),

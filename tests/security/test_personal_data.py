@@ -59,10 +59,24 @@ _PAGE = {"count", "next", "previous", "results"}
 _COMPLAINT = {"id", "entity", "entity_name", "entity_credit_code", "category", "description", "channel",
               "incident_date", "received_on", "status", "outcome", "resolution", "rejection_reason", "late_filing",
               "accept_due", "notify_due", "business_notified_on", "reply_due", "resolve_due", "accepted_on",
-              "resolved_on", "overdue", "business_response", "business_responded_at", "created_at", "updated_at"}
+              "resolved_on", "overdue", "business_response", "business_responded_at", "created_at", "updated_at",
+              # the respondent as the complainant described it (an operator or a practitioner, not the complainant)
+              "respondent_kind", "respondent_name", "operator_name", "operator_address", "operator_phone",
+              "operator_details", "person", "person_name", "person_role", "person_card_number", "region_code",
+              "sector",
+              # the procedure: ground of refusal, transfer, 答复通知书, mediation (调解书 / 终止调解书)
+              "rejection_ground", "transferred_to", "transferred_contact", "transferred_on", "business_notice",
+              "business_notice_number", "notice_issued_on", "notice_overdue", "reply_overdue", "mediation_result",
+              "mediation_terms", "mediation_complainant_signed_on", "mediation_respondent_signed_on",
+              "mediation_termination_reason", "mediation_document"}
 _HISTORY = {"action", "from_status", "to_status", "actor_name", "reason", "created_at"}
+# The notices addressed to the complainant, as the tracking page prints them (the recipient is "投诉人（投诉编号 N）")
+_TRACK_DOCUMENT = {"id", "kind", "number", "title", "authority", "recipient", "content", "heading", "text",
+                   "issued_on", "delivery_method", "delivered_on"}
 _TRACK = {"tracking_code", "entity_name", "category", "status", "outcome", "received_on", "accept_due", "resolve_due",
-          "overdue", "rejection_reason", "updated_at", "history", "action", "to_status", "created_at"}
+          "overdue", "rejection_reason", "updated_at", "history", "action", "to_status", "created_at",
+          "respondent_name", "rejection_ground", "transferred_to", "transferred_contact", "documents",
+          *_TRACK_DOCUMENT}
 _PLAN = {"id", "month", "region_prefix", "seed", "rates", "population_size", "sample_size", "excluded", "published_at",
          "items", "entity_name", "credit_code", "inspected_on", "findings", "A", "B", "C", "D"}  # rates per grade
 _ENTITY = {"id", "credit_code", "name", "sector", "category", "region_code", "address", "status", "created_at",
@@ -74,7 +88,10 @@ _LISTING = {"id", "list_type", "subject_type", "entity", "person", "subject_name
             "period_days", "notified_on", "objection_due", "decided_on", "decision_number", "measures",
             "appeal_routes", "published_on", "expires_on", "ended_on", "end_reason", "source_authority",
             "source_reference", "restrictions", "created_at", "updated_at", "type", "rule", "authority",
-            "licence_types", "effect", "basis", "until"}
+            "licence_types", "effect", "basis", "until",
+            # due process: the window the notice gave, the measures' codes, the 告知书 and 认定决定书 in brief
+            "objection_working_days", "measure_codes", "notice_document", "decision_document", "kind", "number",
+            "title", "issued_on", "delivery_method", "announced_on", "delivered_on", "served"}
 _FINDING = {"id", "inspection", "entity", "violation_code", "violation_name", "severity", "description", "penalty",
             "fine_amount", "decision_number", "decided_on", "rectify_by", "rectified_on"}
 _EXPORT = _PUBLIC_LISTING | {"files", "bytes", "sha256", "records", "generated_at", "data_version",
@@ -161,6 +178,10 @@ def _get_targets(world: World) -> dict[str, list[str]]:
             urls[route.name] = [route.url(tracking_code=side.complaint.tracking_code) for side in sides]
         elif route.kwargs == ("credit_code",):
             urls[route.name] = [route.url(credit_code=side.entity.credit_code) for side in sides]
+        elif route.kwargs == ("metric",):
+            from regulator.workbench.stats import METRICS
+
+            urls[route.name] = [route.url(metric=code) for code in METRICS]
         elif route.kwargs == ("name",):
             urls[route.name] = [route.url(name=f"{kind}list.{fmt}") for kind in ("black", "red") for fmt in FORMATS]
             urls[route.name].append(route.url(name="manifest.json"))
@@ -201,6 +222,9 @@ def _run(traffic: Traffic) -> None:
         "id_number": imported_number, "name": "外省失信人", "list_type": "black", "reason": "外部门认定",
         "legal_basis": "《旅游法》", "decided_on": str(world.a.person_listing.decided_on),
         "source_authority": "某省文旅厅", "source_reference": "PD-1"}]})
+
+    # A's complaint accepted: its 受理通知书 is on the tracking view, and scanned with the rest.
+    record("regulator", "complaint-accept", "POST", f"/{API_PREFIX}complaints/{world.a.complaint.pk}/accept/")
 
     # A published plan, so the public plan pages have rows to scan.
     record("regulator", "inspection-plan-publish", "POST",

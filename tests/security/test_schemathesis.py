@@ -68,6 +68,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 from regulator.lists.models import Listing
+from regulator.workbench.stats import METRICS
 from tests.support import api_client, api_token
 
 from .conftest import World, build_world, model_named, rolled_back
@@ -148,6 +149,7 @@ def _known_path_values(world: World) -> dict[str, dict[str, list]]:
         "tracking_code": [world.a.complaint.tracking_code, world.b.complaint.tracking_code],
         "credit_code": [world.a.entity.credit_code, world.b.entity.credit_code],
         "name": ["blacklist.csv", "redlist.json", "blacklist.ndjson", "manifest.json"],
+        "metric": list(METRICS),
     }
     known = {}
     for path in DOCUMENT["paths"]:

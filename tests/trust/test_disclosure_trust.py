@@ -44,12 +44,13 @@ from regulator.lists import services as listings
 from regulator.lists.imports import listings_import
 from regulator.lists.models import Listing
 from regulator.lists.rules import DEFAULT_DOCUMENT, RuleSetError, validate_document
+from tests.support.states import served
 
 pytestmark = pytest.mark.django_db
 
 _rng = random.Random(20261201)
-DECISION = {"measures": "限制新增涉旅许可；不得参评诚信企业", "appeal_routes": "六十日内申请行政复议或六个月内提起行政诉讼",
-            "decision_number": "运盐文旅认〔2026〕12号"}
+#: the decision: the rule set's whole catalogue of measures for the list, its appeal routes, the series' number
+DECISION: dict = {}
 FORMULAS = ["=cmd|' /C calc'!A0", "+HYPERLINK(\"http://evil.example\",\"点此\")", "@SUM(A1)", "-2+3",
             "\t=1+1", "\r=1+1", " =1+1", "＝1+1"]
 
@@ -73,14 +74,15 @@ def _exports_in_a_private_dir(settings, tmp_path):
 
 
 def publish(*, entity=None, person=None, related_entity=None, person_role: str = "", list_type: str = "black",
-            reason: str = "甩团，滞留旅游者", measures: str | None = None, days_ago: int = 10) -> Listing:
-    """One listing walked through due process with the services: propose, notify, decide, publish."""
+            reason: str = "甩团，滞留旅游者", measures: list[str] | None = None, days_ago: int = 10) -> Listing:
+    """One listing walked through due process with the services: propose, notify (the notice served that day),
+    decide (``measures``: codes of the rule set's catalogue; none: the whole catalogue), publish."""
     decided = today() - datetime.timedelta(days=days_ago)
     notified = decided - datetime.timedelta(days=45)
     listing = listings.listing_propose(
         list_type=list_type, subject_type="entity" if person is None else "person", entity=entity, person=person,
         related_entity=related_entity, person_role=person_role, reason=reason, today=notified)
-    listings.listing_notify(listing_id=listing.pk, today=notified)
+    listings.listing_notify(listing_id=listing.pk, today=notified, delivery=served(notified))
     decision = {**DECISION, **({"measures": measures} if measures is not None else {})}
     listings.listing_decide(listing_id=listing.pk, **decision, today=decided)
     return listings.listing_publish(listing_id=listing.pk, today=decided)

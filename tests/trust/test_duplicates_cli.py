@@ -37,12 +37,14 @@ from core import services as account_services
 from core.models import AuditEntry, UserRole
 from regulator.lists import services as listings
 from regulator.lists.models import Listing, ListingEvent, Objection
+from tests.support.states import served
 
 pytestmark = pytest.mark.django_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 REASON = "拒不履行行政处罚决定"
-DECISION = {"measures": "限制新增涉旅许可", "appeal_routes": "六十日内申请行政复议或六个月内提起行政诉讼"}
+#: the decision: the rule set's whole catalogue of measures for the list, its appeal routes, the series' number
+DECISION: dict = {}
 
 
 def today() -> datetime.date:
@@ -98,7 +100,7 @@ def test_a_proposal_identical_to_a_published_listing_is_409(regulator, regulator
     notified_on, decided_on = today() - datetime.timedelta(days=60), today() - datetime.timedelta(days=30)
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason=REASON,
                                        actor=regulator, today=notified_on)
-    listings.listing_notify(listing_id=listing.pk, actor=regulator, today=notified_on)
+    listings.listing_notify(listing_id=listing.pk, actor=regulator, today=notified_on, delivery=served(notified_on))
     listings.listing_decide(listing_id=listing.pk, actor=regulator, today=decided_on, **DECISION)
     listings.listing_publish(listing_id=listing.pk, actor=regulator, today=decided_on)
     answer = regulator_client.post("/api/v1/listings/", proposal(entity_a), format="json")
@@ -164,7 +166,7 @@ def test_the_same_idempotency_key_with_another_proposal_is_422(regulator_client,
 def notified(regulator, entity_a) -> Listing:
     listing = listings.listing_propose(list_type="watch", subject_type="entity", entity=entity_a, reason="拒绝检查",
                                        actor=regulator)
-    return listings.listing_notify(listing_id=listing.pk, actor=regulator)
+    return listings.listing_notify(listing_id=listing.pk, actor=regulator, delivery=served(today()))
 
 
 def _object(client, listing, statement: str):
@@ -462,7 +464,9 @@ def test_manage_py_embedded_status_on_a_stopped_machine_starts_no_server(tmp_pat
 # --- the migration makes existing duplicates fit ---------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback in the marker: pytest-django serializes the seeded catalogues (rule sets, violation
+# types...) at database creation only for a marker that asks, and restores them after the flush
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_withdraws_existing_duplicate_proposals_and_merges_open_objections(
         regulator, business_a, entity_a):
     """Rows a database held before the constraints: the owner role drops them (the service's role may not change
@@ -483,7 +487,7 @@ def test_the_migration_withdraws_existing_duplicate_proposals_and_merges_open_ob
     try:
         first = listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a, reason=REASON,
                                          actor=regulator)
-        first = listings.listing_notify(listing_id=first.pk, actor=regulator)
+        first = listings.listing_notify(listing_id=first.pk, actor=regulator, delivery=served(today()))
         with mock.patch("regulator.lists.services._refuse_identical_proposal"):
             twins = [listings.listing_propose(list_type="black", subject_type="entity", entity=entity_a,
                                               reason=REASON, actor=regulator) for _ in range(2)]

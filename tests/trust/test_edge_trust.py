@@ -147,7 +147,9 @@ def service_on(embedded_redis, settings):
     forget_connections()
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback in the marker: pytest-django serializes the seeded catalogues (rule sets, violation
+# types...) at database creation only for a marker that asks, and restores them after the flush
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_redis_stopped_nothing_answers_500_and_healthz_says_503(service_on, settings, inspector, regulator,
                                                                      entity_a):
     from django.core.cache import cache

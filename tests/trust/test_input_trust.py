@@ -41,11 +41,12 @@ from entities.models import Licence
 from regulator.lists import services as listings
 from regulator.lists.models import Listing
 from regulator.portal import urls as portal_urls
+from tests.support.states import served
 
 pytestmark = pytest.mark.django_db
 
-DECISION = {"measures": "限制新增涉旅许可", "appeal_routes": "六十日内申请行政复议或六个月内提起行政诉讼",
-            "decision_number": "运盐文旅认〔2026〕3号"}
+#: the decision: the rule set's whole catalogue of measures for the list, its appeal routes, the series' number
+DECISION: dict = {}
 
 
 def today() -> datetime.date:
@@ -85,7 +86,7 @@ def publish(entity, actor, *, reason: str = "甩团，滞留旅游者") -> Listi
     notified_on, decided_on = today() - datetime.timedelta(days=60), today() - datetime.timedelta(days=30)
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=entity, reason=reason,
                                        actor=actor, today=notified_on)
-    listings.listing_notify(listing_id=listing.pk, actor=actor, today=notified_on)
+    listings.listing_notify(listing_id=listing.pk, actor=actor, today=notified_on, delivery=served(notified_on))
     listings.listing_decide(listing_id=listing.pk, actor=actor, today=decided_on, **DECISION)
     return listings.listing_publish(listing_id=listing.pk, actor=actor, today=decided_on)
 
@@ -393,11 +394,13 @@ PAGE_QUERY_PARAMETERS = ["q", "list", "page", "code", "payload", "signature", "e
 
 @pytest.fixture
 def site(entity_a, business_a, regulator):
-    """A published listing of entity_a, a complaint against it, and its business account."""
+    """A published listing of entity_a (its 告知书 a document the business reads), a complaint against it, and
+    its business account."""
     listing = publish(entity_a, regulator)
     complaint = file_complaint(entity_a)
     return {"credit_code": entity_a.credit_code, "code": complaint.tracking_code, "entity_id": entity_a.pk,
-            "complaint_id": complaint.pk, "listing_id": listing.pk, "business": business_a}
+            "complaint_id": complaint.pk, "listing_id": listing.pk, "document_id": listing.notice_document_id,
+            "business": business_a}
 
 
 def _page_patterns() -> list[URLPattern]:
@@ -431,7 +434,7 @@ def _page_cases() -> list:
 
 def _spliced(url: str, value: str) -> str:
     """``url`` with ``value`` appended to its last path argument (before the trailing ``/`` or ``.pdf``)."""
-    match = re.match(r"^(.*?)(/|/report/|/report\.pdf|/objection/|/reply/|/repair/)$", url)
+    match = re.match(r"^(.*?)(/|/report/|/report\.pdf|/objection/|/reply/|/repair/|/pdf/)$", url)
     head, tail = match.groups() if match else (url, "")
     return f"{head}{value}{tail}"
 

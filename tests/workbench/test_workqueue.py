@@ -19,8 +19,8 @@ from regulator.lists import services as listings
 from regulator.workbench.selectors import HORIZON_WORKING_DAYS, KINDS, workqueue_for
 
 pytestmark = pytest.mark.django_db
-DECISION = {"measures": "限制新增涉旅许可", "appeal_routes": "六十日内申请行政复议或六个月内提起行政诉讼",
-            "decision_number": "运文旅认〔2026〕1号"}
+#: the decision: the rule set's whole catalogue of measures for the list, its appeal routes, the series' number
+DECISION: dict = {}
 
 
 def _entity(name: str, region: str) -> Entity:
@@ -99,9 +99,15 @@ def test_a_listing_moves_through_the_queue_with_its_due_process(yuncheng, regula
     notified_on = today - datetime.timedelta(days=40)
     listing = listings.listing_propose(list_type="black", subject_type="entity", entity=yuncheng,
                                        reason="拒不履行行政处罚决定", actor=regulator, today=notified_on)
-    listings.listing_notify(listing_id=listing.pk, actor=regulator, today=notified_on)
+    listing = listings.listing_notify(listing_id=listing.pk, actor=regulator, today=notified_on)
     rows = _kinds(workqueue_for(regulator, today=today))
-    assert ("listing_notify", listing.pk) not in rows and ("objection_window", listing.pk) in rows
+    # the 告知书 is issued, not served: its service is due, the objection window has not opened
+    assert ("listing_notify", listing.pk) not in rows and ("objection_window", listing.pk) not in rows
+    assert ("document_serve", listing.notice_document_id) in rows
+    listings.listing_document_serve(listing_id=listing.pk, document="notice", method="direct",
+                                    delivered_on=notified_on, actor=regulator, today=notified_on)
+    rows = _kinds(workqueue_for(regulator, today=today))
+    assert ("document_serve", listing.notice_document_id) not in rows and ("objection_window", listing.pk) in rows
     listings.listing_decide(listing_id=listing.pk, actor=regulator, today=today, **DECISION)
     rows = _kinds(workqueue_for(regulator, today=today))
     assert ("objection_window", listing.pk) not in rows and ("listing_publish", listing.pk) in rows

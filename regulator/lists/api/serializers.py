@@ -73,8 +73,8 @@ class ListingSerializer(ModelSerializer):
     restrictions = serializers.SerializerMethodField()
     subject_name = serializers.CharField(read_only=True)
     rule_set_version = serializers.IntegerField(source="rule_set.version", read_only=True)
-    notice_document = DocumentSummarySerializer(read_only=True, help_text=_("告知书：编号、签发与送达日期。"))
-    decision_document = DocumentSummarySerializer(read_only=True, help_text=_("认定决定书：编号、签发与送达日期。"))
+    notice_document = DocumentSummarySerializer(read_only=True, allow_null=True, help_text=_("告知书：编号、签发与送达日期。"))
+    decision_document = DocumentSummarySerializer(read_only=True, allow_null=True, help_text=_("认定决定书：编号、签发与送达日期。"))
     objection_working_days = serializers.IntegerField(source="objection_days", read_only=True,
                                                       help_text=_("告知书载明的陈述申辩期（工作日，自送达之日起算）。"))
 
@@ -179,7 +179,7 @@ class RepairSerializer(ModelSerializer):
     filed_on = serializers.DateField(required=False, allow_null=True,
                                      help_text=_("书面申请：机关收到之日（仅监管人员登记时使用）。"))
     applicant_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    decision_document = DocumentSummarySerializer(read_only=True)
+    decision_document = DocumentSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = RepairApplication

@@ -102,13 +102,17 @@ class Command(BaseCommand):
             list_type = "black" if index < 3 else "red" if index >= 9 else None
             if list_type is None:
                 continue
+            # Due process as production walks it: the 告知书 issued and handed over the same day (the objection
+            # window runs from that delivery), the 认定决定书 (the rule set's whole catalogue of measures for the
+            # list, its appeal routes, the number of the authority's series) served on the day of the decision.
+            noticed = decided - datetime.timedelta(days=15)
             listing = listings.listing_propose(list_type=list_type, subject_type="entity", entity=entity,
                                                reason="演示：强迫购物情节严重" if list_type == "black" else "演示：诚信经营",
-                                               actor=regulator, today=decided - datetime.timedelta(days=15))
-            listings.listing_notify(listing_id=listing.pk, actor=regulator, today=decided - datetime.timedelta(days=15))
-            listings.listing_decide(listing_id=listing.pk, actor=regulator, today=decided, **{"measures": "依法实施信用惩戒" if list_type == "black" else "优先评优",
-                                             "appeal_routes": "六十日内申请行政复议或六个月内提起行政诉讼",
-                                             "decision_number": f"运文旅信〔{today.year}〕{index + 1}号"})
+                                               actor=regulator, today=noticed)
+            listings.listing_notify(listing_id=listing.pk, actor=regulator, today=noticed,
+                                    delivery={"method": "direct", "delivered_on": noticed, "note": "演示：当场送达"})
+            listings.listing_decide(listing_id=listing.pk, actor=regulator, today=decided,
+                                    delivery={"method": "direct", "delivered_on": decided, "note": "演示：当场送达"})
             listings.listing_publish(listing_id=listing.pk, actor=regulator, today=decided)
             published += 1
         run = recompute_plan(reason="seed_demo")

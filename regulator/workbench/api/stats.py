@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -92,6 +92,10 @@ class FiguresView(APIView):
         found = stats.METRICS.get(metric)
         if found is None or not (staff or found.public):
             raise NotFound(_("没有这个统计指标。"))
+        blank = [name for name in ("month_from", "month_to", "as_of", "level", "sector")
+                 if name in request.query_params and not request.query_params[name].strip()]
+        if blank:  # an empty date or choice is a mistake, not "no filter"
+            raise ValidationError({name: [_("不能为空；不需要时请省略该参数。")] for name in blank})
         query = StatsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
