@@ -247,8 +247,8 @@ def _document_links(complaint: Complaint) -> str:
     if not rows:
         return "—"
     return format_html("<ul style=\"margin:0;padding-left:1.2em\">{}</ul>", format_html_join(
-        "", '<li><a href="{}">{} {}</a>（{} 签发，{}） · <a href="{}" target="_blank">打印</a> · '
-            '<a href="{}">PDF</a></li>', rows))
+        "", '<li><a style="text-decoration:underline" href="{}">{} {}</a>（{} 签发，{}） · <a style="text-decoration:underline" href="{}" target="_blank">打印</a> · '
+            '<a style="text-decoration:underline" href="{}">PDF</a></li>', rows))
 
 
 @admin.register(Complaint)

@@ -251,7 +251,7 @@ def printable_documents(about_type: str, about_id: int | None) -> str:
     if not documents:
         return "—"
     return format_html("<ul style=\"margin:0;padding-left:1.2em\">{}</ul>", format_html_join(
-        "", "<li>{} {}（{}） · <a href=\"{}\">HTML</a> · <a href=\"{}\">PDF</a> · <a href=\"{}\">{}</a></li>",
+        "", "<li>{} {}（{}） · <a style=\"text-decoration:underline\" href=\"{}\">HTML</a> · <a style=\"text-decoration:underline\" href=\"{}\">PDF</a> · <a style=\"text-decoration:underline\" href=\"{}\">{}</a></li>",
         ((document.title, document.number,
           _("%(date)s 送达") % {"date": document.delivered_on} if document.served else _("尚未送达"),
           reverse("admin:core_serveddocument_html", args=[document.pk]),
