@@ -7,13 +7,11 @@ import datetime
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Q
 from django.utils import timezone
 
 from complaints.deadlines import REPLY_DAYS
 from complaints.models import Complaint
-from core.models import User, UserRole
-from core.scope import covering_region_q
+from core.services import regulator_emails_covering
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -59,11 +57,7 @@ def mark_overdue_complaints(today: str | None = None) -> int:
 
     flagged = complaints_flag_overdue(today=datetime.date.fromisoformat(today) if today else None)
     for complaint in Complaint.objects.filter(pk__in=list(flagged)).select_related("entity"):
-        region = complaint.scope_region_code
-        regulators = User.objects.filter(is_active=True, email__gt="").filter(
-            Q(is_superuser=True) | (Q(role=UserRole.REGULATOR) & covering_region_q(region))
-        )
-        recipients = list(regulators.values_list("email", flat=True))
+        recipients = regulator_emails_covering(complaint.scope_region_code)
         if recipients:
             dates = {"accept_due": complaint.accept_due, "resolve_due": complaint.resolve_due,
                      "notify_due": complaint.notify_due, "reply_due": complaint.reply_due}

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from core.authentication import tokens_revoke
-from core.models import User
+from core.models import User, UserRole
+from core.scope import covering_region_q
 
 
 @transaction.atomic
@@ -36,3 +38,10 @@ def user_save(*, user: User | None = None, password: str | None = None, entities
     if entities is not None:
         user.entities.set(entities)
     return user
+
+
+def regulator_emails_covering(region_code: str) -> list[str]:
+    """The e-mail addresses of active regulators (and superusers) whose jurisdiction covers ``region_code``."""
+    return list(User.objects.filter(is_active=True, email__gt="")
+                .filter(Q(is_superuser=True) | (Q(role=UserRole.REGULATOR) & covering_region_q(region_code)))
+                .order_by("id").values_list("email", flat=True))

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import ServedDocument, User, UserRole
-from core.scope import covering_region_q
+from core.models import ServedDocument
+from core.services import regulator_emails_covering
 from core.workdays import current_calendar
 from regulator.lists.models import Listing, ListingStatus, RepairApplication, RepairStatus
 from regulator.workbench.models import AlertSent
@@ -73,7 +72,9 @@ def due_alerts(*, today: datetime.date | None = None) -> list[Alert]:
             _("%(subject)s（名单记录 %(id)s）的陈述申辩期于 %(due)s 届满，届满后请及时答复申辩并作出认定。")
             % {"subject": listing.subject_name, "id": listing.pk, "due": listing.objection_due}))
     wait = _unserved_after()
-    for document in (ServedDocument.objects.filter(delivered_on__isnull=True, issued_on__lt=day)
+    # N working days are at least N calendar days: older documents only, the exact date checked below
+    for document in (ServedDocument.objects.filter(delivered_on__isnull=True,
+                                                   issued_on__lt=day - datetime.timedelta(days=wait))
                      .select_related("authority")):
         should_be_served_by = calendar.add_working_days(document.issued_on, wait)
         if should_be_served_by >= day:
@@ -89,18 +90,11 @@ def due_alerts(*, today: datetime.date | None = None) -> list[Alert]:
     return alerts
 
 
-def responsible_regulators(region_code: str) -> list[str]:
-    covering = covering_region_q(region_code) if region_code else Q(region_codes__len=0)
-    return list(User.objects.filter(is_active=True, email__gt="")
-                .filter(Q(is_superuser=True) | (Q(role=UserRole.REGULATOR) & covering))
-                .order_by("id").values_list("email", flat=True))
-
-
 def alerts_send(*, today: datetime.date | None = None) -> list[Alert]:
     """Send each due alert not sent before for the same deadline; return those sent."""
     sent: list[Alert] = []
     for alert in due_alerts(today=today):
-        recipients = responsible_regulators(alert.region_code)
+        recipients = regulator_emails_covering(alert.region_code)
         try:
             with transaction.atomic():
                 AlertSent.objects.create(kind=alert.kind, object_type=alert.object_type, object_id=alert.object_id,

@@ -35,7 +35,7 @@ def month_end(day: datetime.date) -> datetime.date:
 
 
 def previous_month(day: datetime.date) -> datetime.date:
-    return month_start(month_start(day) - datetime.timedelta(days=1))
+    return stats.months_before(day, 1)
 
 
 def snapshot_for(month: datetime.date) -> datetime.date | None:
@@ -131,13 +131,9 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
     from reportlab.lib.pagesizes import A4  # the PDF stack loads only when a PDF is asked for
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    from core.document_render import FONT as font  # registered there, once for every PDF of the service
     title = ParagraphStyle("t", fontName=font, fontSize=18, leading=26, alignment=1)
     heading = ParagraphStyle("h", fontName=font, fontSize=13, leading=19, spaceBefore=4 * mm)
     body = ParagraphStyle("b", fontName=font, fontSize=10, leading=15)

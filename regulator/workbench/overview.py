@@ -52,9 +52,7 @@ def overview(figure: str | None = None, *, today: datetime.date | None = None) -
     answer = stats.figures(metric.code, level="city")
     rows = answer["results"]
     if metric.trend and rows:
-        last = max(row["month"] for row in rows)
-        index = last.year * 12 + last.month - 1 - 11  # the 12 months ending with the last one
-        start = datetime.date(index // 12, index % 12 + 1, 1)
+        start = stats.months_before(max(row["month"] for row in rows), 11)  # the 12 months ending with the last
         recent = [row for row in rows if row["month"] >= start]
     else:
         recent = rows

@@ -123,7 +123,10 @@ def workqueue_for(user, *, today: datetime.date | None = None) -> list[WorkItem]
             items.append(_item("statement_review", statement, title=statement.entity.name, due=None, today=today))
 
     calendar = current_calendar()
-    for document in documents_for(user).filter(delivered_on__isnull=True).order_by("issued_on", "id"):
+    # due within the horizon only if issued at least SERVE_WITHIN_WORKING_DAYS calendar days before it
+    unserved = documents_for(user).filter(
+        delivered_on__isnull=True, issued_on__lte=horizon - datetime.timedelta(days=SERVE_WITHIN_WORKING_DAYS))
+    for document in unserved.order_by("issued_on", "id"):
         due = calendar.add_working_days(document.issued_on, SERVE_WITHIN_WORKING_DAYS)
         if due <= horizon:
             items.append(_item("document_serve", document, title=f"{document.title} {document.number}", due=due,

@@ -136,10 +136,15 @@ METRICS: dict[str, Metric] = {m.code: m for m in [
 ]}
 
 
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the month ``months`` months before ``day``'s month."""
+    index = day.year * 12 + day.month - 1 - months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
 def trend_start(day: datetime.date) -> datetime.date:
     """The first day of the month ``TREND_MONTHS - 1`` months before ``day``'s month (24 months with it)."""
-    months = day.year * 12 + day.month - 1 - (TREND_MONTHS - 1)
-    return datetime.date(months // 12, months % 12 + 1, 1)
+    return months_before(day, TREND_MONTHS - 1)
 
 
 @transaction.atomic
