@@ -18,10 +18,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from complaints.selectors import findings_for
 from core import documents as kernel
 from core.document_render import date_words
 from core.models import DocumentKind, ServedDocument
@@ -38,7 +36,7 @@ from regulator.lists.models import (
     RepairStatus,
     SubjectType,
 )
-from regulator.lists.selectors import listings_for, rule_set_on
+from regulator.lists.selectors import listings_for, repairs_for, rule_set_on
 
 LISTING = "listing"
 REPAIR = "repair"
@@ -254,12 +252,6 @@ def repair_decision_issue(application: RepairApplication, *, grant: bool, routes
 # ------------------------------------------------------------------ the procedures
 
 
-def repairs_visible_to(user) -> QuerySet[RepairApplication]:
-    """Repair applications of the listings and the penalties in ``user``'s scope."""
-    return RepairApplication.objects.filter(Q(listing__in=listings_for(user).values("pk"))
-                                            | Q(finding__in=findings_for(user).values("pk")))
-
-
 def _wait_days(document: ServedDocument) -> int:
     return rules.announcement_wait_days(rule_set_on(document.issued_on).document)
 
@@ -298,5 +290,5 @@ def _repair_served(document: ServedDocument, today: datetime.date) -> None:
 
 kernel.register(LISTING, visible=lambda user: listings_for(user).values("pk"), served=_listing_served,
                 announcement_wait_days=_wait_days)
-kernel.register(REPAIR, visible=lambda user: repairs_visible_to(user).values("pk"), served=_repair_served,
+kernel.register(REPAIR, visible=lambda user: repairs_for(user).values("pk"), served=_repair_served,
                 announcement_wait_days=_wait_days)

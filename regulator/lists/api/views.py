@@ -244,9 +244,8 @@ class RepairApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     filterset_class = RepairFilterSet
 
     def get_queryset(self):
-        # Repairs of listings and of penalties' publicity in the caller's scope (selectors.repairs_for covers
-        # listings only).
-        return (listing_documents.repairs_visible_to(self.request.user)
+        # Repairs of listings and of penalties' publicity in the caller's scope.
+        return (selectors.repairs_for(self.request.user)
                 .select_related("decision_document").order_by("-id"))
 
     def perform_create(self, serializer):
