@@ -14,16 +14,12 @@ class CoreConfig(AppConfig):
         from celery.signals import task_postrun, task_prerun
         from django.db.models.signals import post_migrate
 
-        # imports in ready(): models are loaded only now
-        from core import audit
-
         # Every change to every model is captured by database triggers, installed after each migrate
         # (post_migrate fires once every app's migrations have run, so all tables exist), when the service's
         # database role is granted its rights too (decision 0012).
         post_migrate.connect(_install_audit, sender=self, dispatch_uid="core.audit.install")
         task_prerun.connect(_task_context, dispatch_uid="core.audit.task_prerun", weak=False)
-        task_postrun.connect(lambda **kwargs: audit.clear_context(), dispatch_uid="core.audit.task_postrun",
-                             weak=False)
+        task_postrun.connect(_task_context_end, dispatch_uid="core.audit.task_postrun", weak=False)
 
 
 def _install_audit(sender, using="default", **kwargs) -> None:
@@ -44,8 +40,20 @@ def _install_audit(sender, using="default", **kwargs) -> None:
         roles.grant_service_role(connection, service_role)
 
 
-def _task_context(sender=None, task=None, **kwargs) -> None:
+#: the open audit scope of each running task (by task id): entered before it runs, left after
+_TASK_SCOPES: dict[str, object] = {}
+
+
+def _task_context(sender=None, task=None, task_id=None, **kwargs) -> None:
+    """A task's writes are the system's, named by the task; a task that only reads runs no audit statement."""
     from core import audit  # inside: the signal handler runs after start-up (see ready)
 
-    audit.clear_context()
-    audit.set_context(role="system", task=getattr(task, "name", str(sender)))
+    scope = audit.deferred(role="system", task=getattr(task, "name", str(sender)))
+    scope.__enter__()
+    _TASK_SCOPES[task_id or ""] = scope
+
+
+def _task_context_end(sender=None, task_id=None, **kwargs) -> None:
+    scope = _TASK_SCOPES.pop(task_id or "", None)
+    if scope is not None:
+        scope.__exit__(None, None, None)

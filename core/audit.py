@@ -22,11 +22,13 @@ import hashlib
 import hmac
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db import connection as default_connection
 from django.utils import timezone
 
@@ -208,24 +210,125 @@ def _claims(connection) -> dict[str, Any]:
     return {}
 
 
-def set_context(**values: Any) -> None:
-    """Attach who/where to every change this connection makes from now on (until :func:`clear_context`)."""
-    connection = default_connection
-    claims = _claims(connection)
-    claims.update({key: _clean(value) for key, value in values.items()
-                   if value is not None and key not in RESERVED_KEYS})
+def _apply(connection, claims: dict[str, Any]) -> None:
+    """One statement: the signed claims as this connection's ``audit.context`` (session-wide)."""
     with connection.cursor() as cursor:
         signed = {**claims, "sid": _session(connection, cursor), "iat": int(time.time())}
         signed["mac"] = context_mac(signed)
         cursor.execute("SELECT set_config('audit.context', %s, false)", [json.dumps(signed, ensure_ascii=False)])
+
+
+def set_context(**values: Any) -> None:
+    """Attach who/where to every change this connection makes from now on (until :func:`clear_context`).
+
+    Inside :func:`deferred` (a request, a task) the claims are only noted: they reach the database just
+    before the connection's next write, so a request that writes nothing runs no audit statement.
+    """
+    connection = default_connection
+    claims = _claims(connection)
+    claims.update({key: _clean(value) for key, value in values.items()
+                   if value is not None and key not in RESERVED_KEYS})
     connection.audit_claims = (connection.connection, claims)
+    state = getattr(connection, "audit_deferred", None)
+    if state is not None:
+        state.claims, state.in_effect = dict(claims), None
+        return
+    _apply(connection, claims)
 
 
 def clear_context() -> None:
     connection = default_connection
     connection.audit_claims = None
+    state = getattr(connection, "audit_deferred", None)
+    if state is not None:
+        state.claims, state.in_effect = {}, None
+        if not state.applied:
+            return  # nothing was set on the server in this scope
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('audit.context', '', false)")
+
+
+# Statements that never change a row (so need no actor): a write is anything else, including WITH ..., COPY,
+# TRUNCATE and DDL. A SELECT calling a function that writes (``audit_checkpoint_take``) runs outside requests.
+_READS = ("SELECT", "SAVEPOINT", "RELEASE", "SHOW")
+
+
+@dataclass
+class _Deferred:
+    """The claims of a :func:`deferred` scope, and whether the server holds them now.
+
+    ``in_effect`` is None (not set on the server, or undone), ``True`` (set outside a transaction, or in one
+    that committed), or the marker callback registered with ``on_commit`` when set inside a transaction: the
+    setting holds while that callback is still pending, and a rollback (of the transaction, or of the
+    savepoint it was set in) drops both the setting and the callback.
+    """
+
+    claims: dict[str, Any] = field(default_factory=dict)
+    in_effect: Any = None
+    applied: bool = False
+
+    def holds(self, connection) -> bool:
+        if self.in_effect is True or self.in_effect is None:
+            return self.in_effect is True
+        return connection.in_atomic_block and any(func is self.in_effect for _sids, func, _robust
+                                                  in connection.run_on_commit)
+
+    def __call__(self, execute, sql, params, many, context):
+        connection = context["connection"]
+        if getattr(connection, "audit_deferred", None) is not self:  # an inner scope (an eager task) rules now
+            return execute(sql, params, many, context)
+        head = sql.lstrip()[:10].upper()
+        if head.startswith("ROLLBACK"):  # a savepoint rolled back may take the setting with it
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                if self.in_effect is not True:
+                    self.in_effect = None
+        if self.claims and not head.startswith(_READS) and not self.holds(connection):
+            self._set(connection)
+        return execute(sql, params, many, context)
+
+    def _set(self, connection) -> None:
+        _apply(connection, self.claims)
+        self.applied = True
+        if connection.get_autocommit() and not connection.in_atomic_block:
+            self.in_effect = True
+            return
+
+        def committed() -> None:
+            if self.in_effect is committed:
+                self.in_effect = True
+
+        self.in_effect = committed
+        transaction.on_commit(committed, using=connection.alias)
+
+
+@contextmanager
+def deferred(**values: Any):
+    """A scope (a request, a task) whose audit context reaches the database only before its first write.
+
+    Reads run no audit statement at all; the first write is preceded by one ``set_config`` (and by another
+    after a rollback undid it); the context is cleared at the end only if it was set.
+    """
+    connection = default_connection
+    outer, outer_claims = getattr(connection, "audit_deferred", None), getattr(connection, "audit_claims", None)
+    state = _Deferred()
+    connection.audit_deferred = state
+    connection.audit_claims = None
+    try:
+        set_context(**values)
+        with connection.execute_wrapper(state):
+            yield state
+    finally:
+        connection.audit_deferred, connection.audit_claims = outer, outer_claims
+        if state.applied:
+            if outer is not None:
+                outer.in_effect = None  # the outer scope sets its own again before its next write
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('audit.context', '', false)")
+            except DatabaseError:  # the database went away: the session (and its setting) with it
+                pass
 
 
 def user_context(user) -> dict[str, Any]:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.db import DatabaseError
 
 from config.api.client import client_ip
 from core import audit
-
-logger = logging.getLogger(__name__)
 
 
 class AuditContextMiddleware:
@@ -20,16 +16,9 @@ class AuditContextMiddleware:
 
     def __call__(self, request):
         try:
-            user = getattr(request, "user", None)
-            audit.clear_context()
-            audit.set_context(ip=client_ip(request), endpoint=f"{request.method} {request.path}"[:300],
-                              **audit.user_context(user))
-        except DatabaseError:  # the database is down: /healthz must still answer 503, not 500
-            logger.warning("audit context not set: database unavailable")
-        try:
+            actor = audit.user_context(getattr(request, "user", None))  # the session's user: a query
+        except DatabaseError:  # the database is down: the view answers 503 (/healthz too), never 500
+            actor = {}
+        # Nothing reaches the database until the request's first write (a read runs no audit statement).
+        with audit.deferred(ip=client_ip(request), endpoint=f"{request.method} {request.path}"[:300], **actor):
             return self.get_response(request)
-        finally:
-            try:
-                audit.clear_context()
-            except DatabaseError:
-                pass
