@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -251,6 +252,13 @@ def clear_context() -> None:
 # Statements that never change a row (so need no actor): a write is anything else, including WITH ..., COPY,
 # TRUNCATE and DDL. A SELECT calling a function that writes (``audit_checkpoint_take``) runs outside requests.
 _READS = ("SELECT", "SAVEPOINT", "RELEASE", "SHOW")
+_WRITING_WITH = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)  # a WITH that may write
+
+
+def _writes(sql: str, head: str) -> bool:
+    if head.startswith("WITH"):
+        return _WRITING_WITH.search(sql) is not None
+    return not head.startswith(_READS)
 
 
 @dataclass
@@ -284,7 +292,7 @@ class _Deferred:
             finally:
                 if self.in_effect is not True:
                     self.in_effect = None
-        if self.claims and not head.startswith(_READS) and not self.holds(connection):
+        if self.claims and _writes(sql, head) and not self.holds(connection):
             self._set(connection)
         return execute(sql, params, many, context)
 

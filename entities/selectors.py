@@ -11,7 +11,12 @@ from django.db.models import Q, QuerySet
 from entities import searchkeys
 from entities.models import Entity, Licence, Person, PersonRole
 from entities.services import id_number_hash
-from entities.validators import normalize_credit_code, normalize_id_number, validate_id_number
+from entities.validators import (
+    normalize_credit_code,
+    normalize_id_number,
+    validate_credit_code,
+    validate_id_number,
+)
 
 
 def entity_scope_q(user, prefix: str = "") -> Q | None:
@@ -57,6 +62,14 @@ def licences_for(user) -> QuerySet[Licence]:
 
 # ------------------------------------------------------------------ the registry's name keys
 
+def _valid_credit_code(code: str) -> bool:
+    try:
+        validate_credit_code(code)
+    except ValidationError:
+        return False
+    return True
+
+
 def search_names(queryset, value: str, *, code_field: str | None = None):
     """Filter by the name search keys (bigrams, pinyin, initials); a credit code matches exactly."""
     value = (value or "").strip()
@@ -65,6 +78,8 @@ def search_names(queryset, value: str, *, code_field: str | None = None):
     condition = Q(pk__in=[])
     if code_field:
         code = normalize_credit_code(value)
+        if len(code) == 18 and _valid_credit_code(code):
+            return queryset.filter(**{code_field: code})  # a valid code is a code: its unique index answers
         if len(code) == 18:
             condition |= Q(**{code_field: code})
         elif code.isalnum() and len(code) >= 6:

@@ -8,6 +8,8 @@ above 200 is capped (API.md: max 200).
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from config.api.filters import query_integer
 
@@ -29,6 +31,28 @@ class StandardPagination(PageNumberPagination):
             return paginator.num_pages
         number = query_integer(request, self.page_query_param, _("页码应为一个正整数。"), minimum=1)
         return 1 if number is None else number
+
+    def requested(self, request) -> tuple[int | str, int]:
+        """(page number or ``"last"``, page size) as asked, checked as :meth:`get_page_number` checks them."""
+        value = request.query_params.get(self.page_query_param)
+        size = self.get_page_size(request)
+        if value in self.last_page_strings and len(request.query_params.getlist(self.page_query_param)) == 1:
+            return "last", size
+        number = query_integer(request, self.page_query_param, _("页码应为一个正整数。"), minimum=1)
+        return (1 if number is None else number), size
+
+    def page_response(self, request, *, count: int, number: int, size: int, results) -> Response:
+        """The answer :meth:`get_paginated_response` gives, for a page read without a Django paginator."""
+        url = request.build_absolute_uri()
+        pages = max(1, -(-count // size))
+        following = replace_query_param(url, self.page_query_param, number + 1) if number < pages else None
+        if number <= 1:
+            previous = None
+        elif number == 2:
+            previous = remove_query_param(url, self.page_query_param)
+        else:
+            previous = replace_query_param(url, self.page_query_param, number - 1)
+        return Response({"count": count, "next": following, "previous": previous, "results": results})
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from complaints.models import Finding
@@ -31,15 +35,25 @@ from regulator.lists.models import (
 from regulator.lists.rules import penalty_publicity
 from regulator.lists.selectors import rule_set_on
 
+#: what a public row renders (public_listing): nothing else is read, no search vectors, no rule-set documents
+PUBLIC_LISTING_FIELDS = (
+    "id", "list_type", "subject_type", "entity_id", "person_id", "related_entity_id", "person_role", "reason",
+    "legal_basis", "decision_number", "decided_on", "published_on", "expires_on", "measures", "source_authority",
+    "entity__id", "entity__name", "entity__credit_code", "entity__sector", "entity__region_code",
+    "related_entity__id", "related_entity__name", "related_entity__sector", "related_entity__region_code",
+    "person__id", "person__name",
+)
 
-def published_listings(list_type: str, *, as_of: datetime.date | None = None) -> QuerySet[Listing]:
+
+def published_listings(list_type: str | None, *, as_of: datetime.date | None = None) -> QuerySet[Listing]:
+    """Listings of ``list_type`` (every type when None) the public sees on ``as_of``, newest first."""
     day = as_of or timezone.localdate()
-    return (
-        Listing.objects.filter(list_type=list_type, status=ListingStatus.PUBLISHED, published_on__lte=day)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=day))
-        .select_related("entity", "person", "related_entity")
-        .order_by("-published_on", "-id")
-    )
+    queryset = Listing.objects.filter(status=ListingStatus.PUBLISHED, published_on__lte=day)
+    if list_type is not None:
+        queryset = queryset.filter(list_type=list_type)
+    return (queryset.filter(Q(expires_on__isnull=True) | Q(expires_on__gt=day))
+            .select_related("entity", "person", "related_entity").only(*PUBLIC_LISTING_FIELDS)
+            .order_by("-published_on", "-id"))
 
 
 def search_listings(queryset: QuerySet[Listing], query: str) -> QuerySet[Listing]:
@@ -55,14 +69,112 @@ def search_listings(queryset: QuerySet[Listing], query: str) -> QuerySet[Listing
     return queryset.filter(Q(entity__in=entities) | Q(related_entity__in=entities))
 
 
+@dataclass
+class ListingPage:
+    """One page of a published list: its rows (public_listing's input), the total, the page asked."""
+
+    rows: list[Listing]
+    count: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.size))
+
+    # What a template reads of Django's Page and Paginator
+    num_pages = pages
+
+    @property
+    def paginator(self) -> ListingPage:
+        return self
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def search_page(list_type: str, query: str, *, as_of: datetime.date, number: int | str = 1,
+                size: int = 50) -> ListingPage | None:
+    """A page of :func:`search_listings`, in two or three statements whatever the registry's size.
+
+    With a query the names are matched once (a materialised CTE), listings probed through their entity and
+    related-entity indexes, and the total counted in the same statement (a window over the matches); then
+    the page's rows are read by id with the columns they render. Without one, the page is read directly and
+    the list counted only when the page is full. ``number`` may be ``"last"``. None: no such page (a 404).
+    """
+    query = (query or "").strip()
+    base = published_listings(list_type, as_of=as_of)
+    if not query:
+        count = None
+        if number == "last":
+            count = base.count()
+            number = max(1, -(-count // size))
+        offset = (int(number) - 1) * size
+        rows = list(base[offset:offset + size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        if count is None:
+            count = offset + len(rows) if (rows or offset == 0) and not more else base.count()
+        if not rows and int(number) > 1:
+            return None
+        return ListingPage(rows=rows, count=count, number=int(number), size=size)
+    ids, count = _matching_listing_ids(base, query, number=number, size=size)
+    if ids is None:
+        return None
+    number = int(number) if number != "last" else max(1, -(-count // size))
+    by_id = {listing.pk: listing for listing in base.filter(pk__in=ids).order_by()}
+    return ListingPage(rows=[by_id[pk] for pk in ids if pk in by_id], count=count, number=number, size=size)
+
+
+def _matching_listing_ids(base: QuerySet[Listing], query: str, *, number: int | str,
+                          size: int) -> tuple[list[int] | None, int]:
+    """The ids of one page of the listings whose business matches ``query``, and how many match in all."""
+    matched = search_names(Entity.objects.all(), query, code_field="credit_code").values("pk").order_by()
+    try:
+        match_sql, match_params = matched.query.sql_with_params()
+    except EmptyResultSet:  # nothing to match on (punctuation only): no row, no statement
+        return ([], 0) if number in (1, "last") else (None, 0)
+    within = RawSQL("SELECT matched.id FROM matched", ())
+    hits = (base.filter(entity_id__in=within).values("id", "published_on").order_by()
+            .union(base.filter(related_entity_id__in=within).values("id", "published_on").order_by()))
+    hits_sql, hits_params = hits.query.sql_with_params()
+    statement = (f"WITH matched (id) AS MATERIALIZED ({match_sql}) "  # noqa: S608  # nosec B608 - compiled querysets
+                 f"SELECT hits.id, count(*) OVER () FROM ({hits_sql}) hits "
+                 "ORDER BY hits.published_on DESC, hits.id DESC LIMIT %s OFFSET %s")
+    if number == "last":
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH matched (id) AS MATERIALIZED ({match_sql}) "  # noqa: S608  # nosec B608
+                           f"SELECT count(*) FROM ({hits_sql}) hits", (*match_params, *hits_params))
+            count = cursor.fetchone()[0]
+        number = max(1, -(-count // size))
+    offset = (int(number) - 1) * size
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*match_params, *hits_params, size, offset))
+        found = cursor.fetchall()
+    if found:
+        return [row[0] for row in found], found[0][1]
+    if offset == 0:
+        return [], 0
+    return None, 0  # past the last page
+
+
 def approved_statements(*, listing_ids=(), finding_ids=()) -> dict[tuple[str, int], list[dict[str, Any]]]:
     rows = PublicStatement.objects.filter(status=StatementStatus.APPROVED).filter(
         Q(listing_id__in=list(listing_ids)) | Q(finding_id__in=list(finding_ids))
-    ).order_by("id")
+    ).order_by("id").values_list("listing_id", "finding_id", "text", "reviewed_at")
     result: dict[tuple[str, int], list[dict[str, Any]]] = {}
-    for row in rows:
-        key = ("listing", row.listing_id) if row.listing_id else ("finding", row.finding_id)
-        result.setdefault(key, []).append({"text": row.text, "published_at": row.reviewed_at})
+    for listing_id, finding_id, text, reviewed_at in rows:
+        key = ("listing", listing_id) if listing_id else ("finding", finding_id)
+        result.setdefault(key, []).append({"text": text, "published_at": reviewed_at})
     return result
 
 
@@ -139,6 +251,15 @@ def _penalty_publicity(finding, document: dict[str, Any]) -> dict[str, Any]:
                              safety_related=finding.violation_type.safety_related)
 
 
+#: what a published penalty shows, and what its publicity is decided on
+_PENALTY_FIELDS = ("id", "severity", "penalty", "fine_amount", "decision_number", "decided_on", "rectified_on",
+                   "inspection__id", "inspection__inspected_on", "violation_type__id", "violation_type__name",
+                   "violation_type__legal_basis", "violation_type__safety_related")
+
+#: what an operator's public page reads of the operator
+PUBLIC_ENTITY_FIELDS = ("id", "credit_code", "name", "sector", "category", "region_code", "status")
+
+
 def published_penalties(entity: Entity, *, as_of: datetime.date | None = None) -> list[dict[str, Any]]:
     """Penalties inside their publicity period by the rule set in force on the day asked (信用信息公示).
 
@@ -152,7 +273,8 @@ def published_penalties(entity: Entity, *, as_of: datetime.date | None = None) -
         Finding.objects.filter(inspection__entity=entity).exclude(penalty="none")
         # a granted repair ends a penalty's publicity (after the rule set's minimum)
         .exclude(pk__in=RepairApplication.objects.penalty_publicity_ended(as_of=day))
-        .select_related("violation_type", "inspection").order_by("-inspection__inspected_on", "-id")
+        .select_related("violation_type", "inspection").only(*_PENALTY_FIELDS)
+        .order_by("-inspection__inspected_on", "-id")
     )
     shown = []
     for finding in findings:
@@ -183,8 +305,9 @@ def published_penalties(entity: Entity, *, as_of: datetime.date | None = None) -
 
 def public_profile(entity: Entity, *, as_of: datetime.date | None = None) -> dict[str, Any]:
     day = as_of or timezone.localdate()
-    listings = [listing for list_type in ListType.values for listing in published_listings(list_type, as_of=day)
-                .filter(Q(entity=entity) | Q(related_entity=entity))]
+    order = {list_type: index for index, list_type in enumerate(ListType.values)}
+    listings = sorted(published_listings(None, as_of=day).filter(Q(entity=entity) | Q(related_entity=entity)),
+                      key=lambda listing: order.get(listing.list_type, len(order)))  # stable: newest first in each
     statements = approved_statements(listing_ids=[listing.pk for listing in listings])
     return {
         "credit_code": entity.credit_code,

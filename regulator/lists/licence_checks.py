@@ -37,6 +37,7 @@ from regulator.lists.rules import (
     penalty_restrictions,
     restriction_start_event,
 )
+from regulator.lists.selectors import rule_set_in_force, rule_sets
 
 ROLE_LINKS = ["legal_representative", "actual_controller", "principal"]
 _EVER_PUBLISHED = [ListingStatus.PUBLISHED, ListingStatus.EXPIRED, ListingStatus.REMOVED, ListingStatus.REPAIRED]
@@ -197,15 +198,13 @@ class _Facts:
 
     def document_on(self, day: datetime.date) -> dict[str, Any]:
         """The rule set in force on ``day`` (the earliest before the first), as ``selectors.rule_set_on``."""
-        in_force = [rule_set for rule_set in self.rule_sets if rule_set.effective_from <= day]
-        chosen = in_force[-1] if in_force else (self.rule_sets[0] if self.rule_sets else None)
-        return chosen.document if chosen is not None else {"restrictions": []}
+        return rule_set_in_force(self.rule_sets, day).document if self.rule_sets else {"restrictions": []}
 
 
 _ENTITY_FIELDS = ("id", "credit_code", "name", "sector", "category")
 _LISTING_FIELDS = ("id", "list_type", "subject_type", "entity_id", "person_id", "related_entity_id", "person_role",
                    "reason", "source_type", "source_id", "status", "rule_set_id", "decided_on", "published_on",
-                   "expires_on", "ended_on", "rule_set__document", "entity__name", "entity__sector",
+                   "expires_on", "ended_on", "entity__name", "entity__sector",
                    "entity__category", "related_entity__sector", "related_entity__category")
 _FINDING_FIELDS = ("id", "penalty", "severity", "decision_number", "decided_on", "inspection__inspected_on",
                    "inspection__entity__name", "inspection__entity__category",
@@ -236,12 +235,14 @@ def _facts_load(checks: list[_Check]) -> _Facts:
     direct_ids = [person.pk for person in facts.persons.values()]
     roles: list[PersonRole] = []
     if applicant_ids or direct_ids:
-        # The applicants' roles, and every role of anyone who holds (or held) one there or who applies in person.
+        # Every role of anyone who holds (or held) one at an applicant or who applies in person (which takes in
+        # the applicants' own roles): one probe of the person index per person, where an OR of the entity and
+        # the person conditions read the whole table.
         linked = PersonRole.objects.filter(entity_id__in=applicant_ids, role__in=ROLE_LINKS).values("person_id")
-        roles = list(PersonRole.objects.filter(role__in=ROLE_LINKS).filter(
-            Q(entity_id__in=applicant_ids) | Q(person_id__in=direct_ids) | Q(person_id__in=linked))
-            .select_related("person").only("id", "entity_id", "person_id", "role", "started_on", "ended_on",
-                                           "person__id", "person__id_number_masked").order_by("id"))
+        people = linked.union(Person.objects.filter(pk__in=direct_ids).values("pk"), all=True)
+        roles = list(PersonRole.objects.filter(role__in=ROLE_LINKS, person_id__in=people)
+                     .select_related("person").only("id", "entity_id", "person_id", "role", "started_on", "ended_on",
+                                                    "person__id", "person__id_number_masked").order_by("id"))
     for role in roles:
         facts.roles_by_entity.setdefault(role.entity_id, []).append(role)
         facts.roles_by_person.setdefault(role.person_id, []).append(role)
@@ -259,16 +260,18 @@ def _facts_load(checks: list[_Check]) -> _Facts:
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=first))
             .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=first))
             .filter(Q(entity_id__in=entity_ids) | Q(person_id__in=person_ids))
-            .select_related("rule_set", "entity", "related_entity").only(*_LISTING_FIELDS)
+            .select_related("entity", "related_entity").only(*_LISTING_FIELDS)
             .annotate(source_penalty_on=Case(When(source_type="finding", then=Subquery(source_penalty)),
                                              default=None, output_field=DateField()))
             .order_by("-id"))
+    facts.rule_sets = rule_sets()
+    by_id = {rule_set.pk: rule_set for rule_set in facts.rule_sets}
     for listing in live:
+        listing.rule_set = by_id.get(listing.rule_set_id) or listing.rule_set  # from memory, not in every row
         if listing.entity_id is not None:
             facts.listings_by_entity.setdefault(listing.entity_id, []).append(listing)
         if listing.person_id is not None:
             facts.listings_by_person.setdefault(listing.person_id, []).append(listing)
-    facts.rule_sets = list(RuleSet.objects.order_by("effective_from").only("id", "effective_from", "document"))
     rules = [item for rule_set in facts.rule_sets for item in penalty_restrictions(rule_set.document)]
     if rules:
         # Penalties on these entities that some rule set's penalty restriction could still run from.

@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -114,15 +113,18 @@ def search(request: HttpRequest) -> HttpResponse:
     for list_type in (ListType.BLACK, ListType.RED):
         if which not in ("all", list_type):
             continue
-        queryset = public.search_listings(public.published_listings(list_type, as_of=day), query)
         if which == "all":
-            rows = list(queryset[:PREVIEW_SIZE])
-            sections.append({"list_type": list_type, "label": LIST_LABELS[list_type], "rows": _rows(rows),
-                             "count": queryset.count(), "page": None})
+            preview = public.search_page(list_type, query, as_of=day, size=PREVIEW_SIZE)
+            sections.append({"list_type": list_type, "label": LIST_LABELS[list_type], "rows": _rows(preview.rows),
+                             "count": preview.count, "page": None})
         else:
-            page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-            sections.append({"list_type": list_type, "label": LIST_LABELS[list_type], "rows": _rows(page),
-                             "count": page.paginator.count, "page": page})
+            # as Django's Paginator.get_page: a page that is no number is the first, one past the end the last
+            asked = request.GET.get("page") or "1"
+            number = int(asked) if asked.isdigit() and 0 < int(asked) < 10**6 else 1
+            page = (public.search_page(list_type, query, as_of=day, number=number, size=PAGE_SIZE)
+                    or public.search_page(list_type, query, as_of=day, number="last", size=PAGE_SIZE))
+            sections.append({"list_type": list_type, "label": LIST_LABELS[list_type], "rows": _rows(page.rows),
+                             "count": page.count, "page": page})
     return render(request, "web/search.html", {
         "form": form, "query": query, "which": which, "sections": sections, "as_of": day,
         "preview_size": PREVIEW_SIZE,

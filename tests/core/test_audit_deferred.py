@@ -102,3 +102,14 @@ def test_a_claim_added_after_a_write_is_set_before_the_next_write(entity_a):
         audit.set_context(username="late", role="regulator")  # the token authenticated after a write
         Entity.objects.filter(pk=entity_a.pk).update(address="已登录")
     assert _last_context(entity_a)["username"] == "late"
+
+
+def test_a_with_query_that_only_reads_runs_no_audit_statement_and_one_that_writes_does(entity_a):
+    with audit.deferred(role="system", task="with"), CaptureQueriesContext(connection) as queries:
+        with connection.cursor() as cursor:
+            cursor.execute("WITH m (id) AS (SELECT id FROM entities_entity) SELECT count(*) FROM m")
+        assert _audit_statements(queries.captured_queries) == []
+        with connection.cursor() as cursor:
+            cursor.execute("WITH m AS (UPDATE entities_entity SET address = 'CTE' WHERE id = %s RETURNING id) "
+                           "SELECT count(*) FROM m", [entity_a.pk])
+    assert _last_context(entity_a)["task"] == "with"

@@ -65,17 +65,19 @@ class _ListView(_PublicView):
     def get(self, request):
         query = (request.query_params.get("q") or "").strip()[:64]
         day = timezone.localdate()
-        queryset = public.search_listings(public.published_listings(self.list_type, as_of=day), query)
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        statements = public.approved_statements(listing_ids=[listing.pk for listing in page])
-        rows = public.public_listings(page, statements)
-        response = paginator.get_paginated_response(rows)
-        number = request.query_params.get("page", "1")
+        number, size = paginator.requested(request)
+        page = public.search_page(self.list_type, query, as_of=day, number=number, size=size)
+        if page is None:
+            raise Http404(_("无效页面。"))
+        statements = public.approved_statements(listing_ids=[listing.pk for listing in page.rows])
+        rows = public.public_listings(page.rows, statements)
+        response = paginator.page_response(request, count=page.count, number=page.number, size=size, results=rows)
+        asked = request.query_params.get("page", "1")
         terms = receipt_terms.list_terms(
-            self.list_type, query=query, page=str(paginator.page.number), count=paginator.page.paginator.count,
-            rows=rows, as_of=day, masked_names=[listing.person.name for listing in page if listing.person_id])
-        response.data.update(_stamp(f"public_{self.list_type}list", {"q": query, "page": number}, rows, day, terms))
+            self.list_type, query=query, page=str(page.number), count=page.count, rows=rows, as_of=day,
+            masked_names=[listing.person.name for listing in page.rows if listing.person_id])
+        response.data.update(_stamp(f"public_{self.list_type}list", {"q": query, "page": asked}, rows, day, terms))
         return response
 
 
@@ -97,7 +99,8 @@ class PublicEntityView(_PublicView):
     @extend_schema(responses={200: OpenApiResponse(description="public profile with receipt"),
                               404: OpenApiResponse(description="no such operator")})
     def get(self, request, credit_code: str):
-        entity = Entity.objects.filter(credit_code=normalize_credit_code(credit_code)).first()
+        entity = (Entity.objects.filter(credit_code=normalize_credit_code(credit_code))
+                  .only(*public.PUBLIC_ENTITY_FIELDS).first())
         if entity is None:
             raise Http404
         day = timezone.localdate()
