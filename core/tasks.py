@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 
 @shared_task(acks_late=True)
@@ -13,3 +14,27 @@ def audit_checkpoint() -> int | None:
 
     row = checkpoint()
     return row.entry_count if row else None
+
+
+@shared_task(acks_late=True)
+def job_run(job_id: int) -> str | None:
+    """Run one background job (``core.jobs``); a second delivery of the same message does nothing."""
+    from core import jobs  # tasks import services in their body (services import tasks at top)
+
+    return jobs.job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def jobs_sweep() -> list[int]:
+    """Every minute, and when a worker starts: send again the jobs left queued or orphaned (decision 0017)."""
+    from core import jobs  # tasks import services in their body (services import tasks at top)
+
+    return jobs.jobs_sweep()
+
+
+@worker_ready.connect(weak=False, dispatch_uid="core.tasks.jobs_sweep_on_start")
+def _sweep_when_a_worker_starts(sender=None, **kwargs) -> None:
+    """A restarted worker picks up what its predecessor left running (and what waited for a broker)."""
+    from core.evidence import send_tolerantly
+
+    send_tolerantly(jobs_sweep.delay, "the jobs sweep at worker start")

@@ -260,11 +260,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year="1,4,7,10"),
     },
     "regulator-audit-checkpoint": {"task": "core.tasks.audit_checkpoint", "schedule": crontab(minute=55, hour=23)},
+    # jobs a broker outage or a lost worker left behind are sent again (core.jobs, decision 0017)
+    "core-jobs-sweep": {"task": "core.tasks.jobs_sweep", "schedule": 60.0},
     "complaints-monthly-random-draw": {
         "task": "complaints.tasks.draw_monthly_inspection_plans",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
     },
 }
+
+# Listing imports up to this many rows answer in the request; larger ones are background jobs (202).
+LISTING_IMPORT_SYNC_MAX_ROWS = int(os.environ.get("LISTING_IMPORT_SYNC_MAX_ROWS", "200"))
 
 # 到期提醒 (regulator/workbench/alerts.py): an objection window closing within this many working days, a
 # document not served this many working days after its issue.

@@ -1,4 +1,5 @@
-"""Models of the shared kernel: accounts, the working calendar, the audit trail, the transition-history base."""
+"""Models of the shared kernel: accounts, the working calendar, the audit trail, the transition-history base,
+background jobs."""
 
 from core.models.accounts import User, UserRole
 from core.models.audit import AuditCheckpoint, AuditEntry
@@ -12,6 +13,8 @@ from core.models.documents import (
            ServedDocument,
 )
 from core.models.history import TransitionRecord
+from core.models.jobs import FINISHED_STATES, Job, JobInput, JobState
 
-__all__ = ["AuditCheckpoint", "AuditEntry", "Authority", "CalendarDay", "CalendarDayKind", "DeliveryMethod", "DocumentKind",
-           "DocumentSeries", "LegalCitation", "ServedDocument", "TransitionRecord", "User", "UserRole"]
+__all__ = ["FINISHED_STATES", "AuditCheckpoint", "AuditEntry", "Authority", "CalendarDay", "CalendarDayKind", "DeliveryMethod",
+           "DocumentKind", "DocumentSeries", "Job", "JobInput", "JobState", "LegalCitation", "ServedDocument",
+           "TransitionRecord", "User", "UserRole"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +33,7 @@ from core.admin.documents import DeliveryForm
 from core.documents import documents_about
 from entities.models import PersonRoleKind
 from entities.selectors import entity_ids_matching, person_ids_matching
-from regulator.lists import rules
+from regulator.lists import admin_imports, rules
 from regulator.lists import services as listings
 from regulator.lists.documents import LISTING, REPAIR
 from regulator.lists.models import (
@@ -318,6 +318,11 @@ class ListingAdmin(ReadOnlyAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def get_urls(self):
+        # 导入共享名单 (CSV): the rows become a background job (regulator.lists.admin_imports)
+        view = self.admin_site.admin_view(lambda request: admin_imports.import_view(self, request))
+        return [path("import/", view, name="regulator_listing_import"), *super().get_urls()]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else super().get_readonly_fields(request, obj)

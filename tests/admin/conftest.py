@@ -12,7 +12,7 @@ from django.urls import reverse
 from complaints import planning
 from complaints import services as complaint_services
 from complaints.models import Finding, InspectionPlan, InspectionPlanItem, ViolationType
-from core import audit
+from core import audit, jobs
 from core.models import CalendarDay, UserRole
 from ratings import hooks
 from ratings import services as rating_services
@@ -115,12 +115,13 @@ def world(db, staff_regulator, entity):
     run = rating_services.recompute_plan(reason="admin tests")
     CalendarDay.objects.get_or_create(date=datetime.date(2031, 1, 1), defaults={"kind": "holiday", "name": "元旦"})
     checkpoint = audit.checkpoint(day=day)
+    job = jobs.job_submit(kind="listings_import", data=[{"name": "示例"}], items=1, total=2, actor=staff_regulator)
 
     return {
         "entity": entity, "person": person, "business": business, "inspector": inspector, "listing": listing,
         "objection": objection, "repair": repair, "statement": statement, "complaint": complaint,
         "inspection": inspection, "finding": Finding.objects.get(inspection=inspection), "plan": plan,
-        "run": run, "checkpoint": checkpoint,
+        "run": run, "checkpoint": checkpoint, "job": job,
     }
 
 

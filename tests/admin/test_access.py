@@ -30,7 +30,7 @@ def test_every_model_of_the_project_apps_is_registered():
     assert missing == []
     # RecomputeChunk joined in the per-chunk recompute; Authority, DocumentSeries, ServedDocument and LegalCitation
     # with the served documents and the citation catalogue
-    assert len(admin_models()) == 33
+    assert len(admin_models()) == 35
 
 
 def test_groups_and_api_tokens_are_not_on_the_site():

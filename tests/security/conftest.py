@@ -24,9 +24,11 @@ from rest_framework.test import APIClient
 from complaints import planning
 from complaints import services as complaint_services
 from complaints.models import Complaint, Finding, Inspection, InspectionPlan, ViolationType
+from core import jobs
 from core.models import (
     AuditEntry,
     CalendarDay,
+    Job,
     ServedDocument,
     User,
     UserRole,
@@ -293,6 +295,7 @@ def build_world() -> World:
         ScoringModel: ScoringModel.objects.order_by("id").first(),
         InspectionPlan: plan,  # drawn, not published
         AuditEntry: AuditEntry.objects.order_by("-id").first(),
+        Job: jobs.job_submit(kind="listings_import", data=[], items=0, total=0, actor=regulator),
     }
     return World(a=a, b=b, regulator=regulator, inspector_in=inspector_in, inspector_out=inspector_out,
                  shared=shared)

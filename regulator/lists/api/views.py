@@ -10,18 +10,22 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.client import client_ip
 from config.api.idempotency import idempotent
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsRegulator, RegulatorWritesOthersRead
 from config.api.throttles import PublicThrottle
 from core import receipts
 from core.api.documents import DeliverySerializer
+from core.api.jobs import JobAcceptedSerializer, job_accepted
 from regulator.lists import documents as listing_documents
-from regulator.lists import imports, licence_checks, rules, selectors
+from regulator.lists import import_jobs, imports, licence_checks, rules, selectors
 from regulator.lists import services as listings
+from regulator.lists.api.import_serializers import ImportResultSerializer
 from regulator.lists.api.serializers import (
     BatchLicenceCheckSerializer,
     DecisionSerializer,
+    ImportRowSerializer,
     ImportSerializer,
     LicenceCheckSerializer,
     LicenceTypeSerializer,
@@ -207,11 +211,27 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         answer = status.HTTP_200_OK if getattr(objection, "amended", False) else status.HTTP_201_CREATED
         return Response(ObjectionSerializer(objection).data, status=answer)
 
-    @extend_schema(request=ImportSerializer, responses={200: OpenApiResponse(description="created / existing per row")})
+    @extend_schema(
+        request=ImportSerializer,
+        responses={200: ImportResultSerializer,
+                   202: OpenApiResponse(JobAcceptedSerializer, description="已受理为后台任务：GET job.url 查看进度与结果"),
+                   400: OpenApiResponse(description="逐行报告 {\"rows\": {\"序号\": {\"字段\": [...]}}}，未导入任何记录")})
     @action(detail=False, methods=["post"], url_path="import", permission_classes=[IsRegulator])
     def import_listings(self, request):
-        """导入其他部门已认定的名单（幂等：source_authority + source_reference）。"""
-        body = ImportSerializer(data=request.data)
+        """导入其他部门已认定的名单（幂等：source_authority + source_reference；全部校验通过才写入）。
+
+        请求体为记录的 JSON 数组或 ``{"rows": [...]}``。不超过 LISTING_IMPORT_SYNC_MAX_ROWS 条（默认 200）
+        即时写入并答复 200；更多条（至多 10000 条）校验格式后答复 202 ``{"job": {"id", "url"}}``，
+        由后台任务校验与写入，进度、逐行报告与结果见 ``GET /api/v1/jobs/<id>/``。"""
+        data = request.data
+        rows = data if isinstance(data, list) else data.get("rows") if isinstance(data, dict) else None
+        if isinstance(rows, list) and len(rows) > import_jobs.sync_max_rows():
+            job = import_jobs.listings_import_submit(
+                rows, actor=request.user, endpoint=f"{request.method} {request.path}"[:300],
+                client_ip=client_ip(request), fields=tuple(ImportRowSerializer().fields))
+            body = job_accepted(job, request)
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["job"]["url"]})
+        body = ImportSerializer(data={"rows": rows} if isinstance(data, list) else data)
         body.is_valid(raise_exception=True)
         return Response(imports.listings_import(body.validated_data["rows"], actor=request.user))
 

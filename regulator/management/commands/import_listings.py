@@ -12,9 +12,7 @@ goes into the audit context of the connection (``core.audit.set_context``) with 
 
 from __future__ import annotations
 
-import csv
 import getpass
-import io
 import json
 import os
 from pathlib import Path
@@ -26,10 +24,9 @@ from rest_framework.exceptions import ValidationError
 from tqdm import tqdm
 
 from core import audit
+from regulator.lists.import_files import DETECTED, decode, read_rows  # noqa: F401  (DETECTED: re-exported)
 from regulator.lists.imports import listings_import
 
-#: tried in this order when no --encoding is given; GB18030 is a superset of GBK and GB2312
-DETECTED = ("utf-8-sig", "gb18030")
 ENDPOINT = "manage.py import_listings"
 
 
@@ -39,39 +36,6 @@ def os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (a bare container)
         return f"uid:{os.getuid()}"
-
-
-def decode(raw: bytes, encoding: str | None) -> tuple[str, str]:
-    """The text and the encoding it was read with; ValueError (one line) when none fits."""
-    if encoding:
-        try:
-            return raw.decode(encoding), encoding
-        except LookupError:
-            raise ValueError(f"unknown encoding {encoding!r}") from None
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"not {encoding}: undecodable byte at offset {exc.start}") from None
-    for candidate in DETECTED:
-        try:
-            return raw.decode(candidate), candidate
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("neither UTF-8 nor GB18030/GBK; name the file's encoding with --encoding")
-
-
-def read_rows(text: str) -> list[dict[str, str]]:
-    """The CSV's rows as dicts keyed by its header; ValueError (one line) for a file that is not such a CSV."""
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        rows = list(reader)
-    except csv.Error as exc:
-        raise ValueError(f"not a readable CSV file: {exc}") from None
-    if not reader.fieldnames:
-        raise ValueError("empty file: the first row must name the fields")
-    for number, row in enumerate(rows, start=1):
-        if any(cell.strip() for cell in row.get(None) or []):  # more cells than the header names
-            raise ValueError(f"data row {number} has more cells than the header has fields")
-        row.pop(None, None)
-    return rows
 
 
 def _one_line(text: str) -> str:
