@@ -33,6 +33,8 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["table_name", "object_id"], name="audit_object"),
             models.Index(fields=["created_at"], name="audit_time"),
+            # the latest change of a table, for the public answers' ETag (regulator.disclosure.selectors)
+            models.Index(fields=["table_name", "id"], name="audit_table_head"),
         ]
 
     def __str__(self) -> str:

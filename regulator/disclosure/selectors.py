@@ -69,6 +69,10 @@ def search_listings(queryset: QuerySet[Listing], query: str) -> QuerySet[Listing
     return queryset.filter(Q(entity__in=entities) | Q(related_entity__in=entities))
 
 
+#: no published list reaches this many rows: a page beyond it is past the end without asking the database
+MAX_OFFSET = 10**12
+
+
 @dataclass
 class ListingPage:
     """One page of a published list: its rows (public_listing's input), the total, the page asked."""
@@ -112,6 +116,8 @@ def search_page(list_type: str, query: str, *, as_of: datetime.date, number: int
     the list counted only when the page is full. ``number`` may be ``"last"``. None: no such page (a 404).
     """
     query = (query or "").strip()
+    if number != "last" and (int(number) - 1) * size > MAX_OFFSET:
+        return None  # far past any list's end (and past what an OFFSET holds)
     base = published_listings(list_type, as_of=as_of)
     if not query:
         count = None
@@ -328,3 +334,30 @@ def statements_for(user) -> QuerySet[PublicStatement]:
     if getattr(user, "is_regulator", False):
         return queryset
     return queryset.filter(entity__in=entities_for(user).values("pk"))
+
+
+def public_tables() -> list[str]:
+    """The tables what the public reads is made of (names, roles for redaction, listings, penalties, statements,
+    repairs, rule sets, the change feed): a change to any of them may change a public answer."""
+    from complaints.models import Inspection, ViolationType
+    from entities.models import Licence, Person
+    from regulator.lists.models import PublicChange, RuleSet
+
+    models = (Entity, Person, PersonRole, Licence, Listing, PublicChange, RuleSet, RepairApplication, Finding,
+              Inspection, ViolationType, PublicStatement)
+    return sorted(model._meta.db_table for model in models)
+
+
+def public_data_head() -> int:
+    """The id of the latest audit entry of :func:`public_tables`: it moves with every change the public could see.
+
+    Every audited write appends its entry under one transaction-scoped lock (core.audit), so entry ids are
+    in commit order: read before the data, this head is never newer than the data it tags, and a change
+    committed later always gets a higher id (an ETag taken from it cannot hide a change). One index probe
+    per table (``audit_table_head``).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(head), 0) FROM unnest(%s::text[]) AS t(name), "
+                       "LATERAL (SELECT max(id) AS head FROM audit_entry WHERE table_name = t.name) AS h",
+                       [public_tables()])
+        return cursor.fetchone()[0]

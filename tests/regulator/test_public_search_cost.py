@@ -104,5 +104,13 @@ def test_a_query_with_nothing_to_match_finds_nothing_without_a_statement_and_lat
     _listed(1)
     response, sql = _get(anon_client, q=q)
     assert response.status_code == 200 and response.json()["count"] == 0
-    assert not any("regulator_listing" in text for text in sql)
+    assert not any("regulator_listing" in text for text in sql if "audit_entry" not in text)
     assert anon_client.get("/api/v1/public/blacklist/", {"q": q, "page": 2}).status_code == 404
+
+
+@pytest.mark.parametrize("q", ["", "晋韵"])
+def test_a_page_number_beyond_any_offset_is_404_not_a_database_error(anon_client, q):
+    _listed(1)
+    response = anon_client.get("/api/v1/public/blacklist/", {"q": q, "page": 10**17, "page_size": 200})
+    assert response.status_code == 404 and "detail" in response.json()
+    assert anon_client.get("/api/v1/public/blacklist/", {"q": q}).status_code == 200  # the connection is fine

@@ -10,6 +10,8 @@ from types import SimpleNamespace
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, serializers
@@ -30,11 +32,47 @@ from regulator.disclosure import selectors as public
 from regulator.lists.models import ListType, PublicChange
 from regulator.lists.selectors import data_version
 
+_NOT_MODIFIED = OpenApiResponse(description="未变更：请求头 If-None-Match 与答复的 ETag 相同，无响应体（沿用原答复及其回执）")
+
+
+class _NotModified(Exception):
+    """The caller's copy is current: 304, no body."""
+
 
 class _PublicView(APIView):
+    """No login, throttled per caller. A ``conditional`` view answers GETs with a weak ``ETag`` (the public data's
+    head, the day, the language, the receipt key) and ``Cache-Control: public, no-cache``; ``If-None-Match``
+    with that tag is a 304 without a body, after the throttle and before any query of the answer. The signed
+    receipt stays per answer: a 304 keeps the caller's earlier answer and its receipt."""
+
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
     throttle_classes = [PublicThrottle]
+    conditional = False
+    etag: str | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.conditional and request.method in ("GET", "HEAD"):
+            self.etag = (f'W/"{public.public_data_head()}-{timezone.localdate():%Y%m%d}-'
+                         f'{getattr(request, "LANGUAGE_CODE", "")}-{receipts.key_id()[:8]}"')
+            asked = request.headers.get("If-None-Match", "")
+            if asked and (asked.strip() == "*" or self.etag[2:] in
+                          {tag.removeprefix("W/") for tag in parse_etags(asked)}):
+                raise _NotModified
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _NotModified):
+            return Response(status=304)
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.etag is not None and response.status_code in (200, 304):
+            response["ETag"] = self.etag
+            response["Cache-Control"] = "public, no-cache"
+            patch_vary_headers(response, ("Accept", "Accept-Language"))
+        return response
 
 
 def _stamp(kind: str, query: dict, result, as_of, terms: dict) -> dict:
@@ -58,10 +96,12 @@ def _since(request) -> int | None:
 
 class _ListView(_PublicView):
     list_type = ListType.BLACK
+    conditional = True
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description="信用代码、名称（简繁）、拼音或首字母"),
                                *_PAGE_PARAMETERS],
-                   responses={200: OpenApiResponse(description="paginated public listings with receipt")})
+                   responses={200: OpenApiResponse(description="paginated public listings with receipt"),
+                              304: _NOT_MODIFIED})
     def get(self, request):
         query = (request.query_params.get("q") or "").strip()[:64]
         day = timezone.localdate()
@@ -96,7 +136,9 @@ class PublicRedlistView(_ListView):
 class PublicEntityView(_PublicView):
     """An operator's public credit page: published listings and penalties inside their publicity period."""
 
-    @extend_schema(responses={200: OpenApiResponse(description="public profile with receipt"),
+    conditional = True
+
+    @extend_schema(responses={200: OpenApiResponse(description="public profile with receipt"), 304: _NOT_MODIFIED,
                               404: OpenApiResponse(description="no such operator")})
     def get(self, request, credit_code: str):
         entity = (Entity.objects.filter(credit_code=normalize_credit_code(credit_code))
@@ -201,7 +243,10 @@ class PublicExportView(_PublicView):
 class PublicChangesView(_PublicView):
     """Change feed: ``?since=<data_version>`` lists what changed in public view after that version."""
 
-    @extend_schema(parameters=[OpenApiParameter("since", int)], responses={200: OpenApiResponse(description="changes")})
+    conditional = True
+
+    @extend_schema(parameters=[OpenApiParameter("since", int)],
+                   responses={200: OpenApiResponse(description="changes"), 304: _NOT_MODIFIED})
     def get(self, request):
         since = _since(request) or 0
         changes = list(PublicChange.objects.filter(id__gt=since).select_related(
