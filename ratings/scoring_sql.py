@@ -96,13 +96,13 @@ final AS (
 ),
 graded AS (
     SELECT f.*,
-           CASE WHEN overridden AND %(override_grade)s IS NOT NULL THEN %(override_grade)s
+           CASE WHEN overridden AND %(override_grade)s::text IS NOT NULL THEN %(override_grade)s::text
                 WHEN score >= %(grade_a)s THEN 'A' WHEN score >= %(grade_b)s THEN 'B'
                 WHEN score >= %(grade_c)s THEN 'C' ELSE 'D' END AS grade,
            CASE WHEN score = raw THEN lines
                 ELSE lines || jsonb_build_array(jsonb_build_object(
                     'source_type', 'adjustment', 'source_id', NULL,
-                    'rule', CASE WHEN score < bounded THEN %(override_reason)s ELSE 'clamp' END,
+                    'rule', CASE WHEN score < bounded THEN %(override_reason)s::text ELSE 'clamp' END,
                     'base_points', 0, 'weight', 1, 'points', score - raw,
                     'occurred_on', NULL, 'expires_on', NULL)) END AS breakdown
     FROM final f

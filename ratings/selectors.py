@@ -31,5 +31,10 @@ def score_for(entity_id: int) -> CreditScore | None:
     return CreditScore.objects.filter(entity_id=entity_id).first()
 
 
+def scores_for(entity_ids: Iterable[int]) -> dict[int, CreditScore]:
+    """The scores of these entities, by entity (one query; an entity not yet scored is absent)."""
+    return {score.entity_id: score for score in CreditScore.objects.filter(entity_id__in=list(entity_ids))}
+
+
 def history_for(entity_id: int) -> QuerySet[CreditScoreHistory]:
     return CreditScoreHistory.objects.filter(entity_id=entity_id).order_by("-computed_at", "-id")

@@ -121,6 +121,13 @@ def _broker_url() -> str:
 
 DATABASES = {"default": dj_database_url.parse(_database_url(), conn_max_age=60, conn_health_checks=True)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Server-side parameter binding, and psycopg prepares a statement once a connection has run it
+# DATABASE_PREPARE_THRESHOLD times (planning was 3-8x the execution of the hot reads). Prepared statements
+# live in the database session: behind a transaction-mode pooler (PgBouncer before 1.21 without
+# max_prepared_statements) set DATABASE_PREPARED=0. Decision 0018.
+if os.environ.get("DATABASE_PREPARED", "1") != "0":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=int(os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -18,13 +20,16 @@ from config.api.serializers import ModelSerializer, ScopedPrimaryKeyRelatedField
 from entities.api.serializers import EntitySerializer
 from entities.selectors import entities_for
 from ratings.api.serializers import CreditSerializer
-from ratings.selectors import score_for
+from ratings.selectors import scores_for
 from ratings.services import entity_rescore
 from regulator.disclosure import selectors as disclosure_selectors
 from regulator.disclosure import services
 from regulator.disclosure.models import PublicStatement
 from regulator.lists import selectors
 from regulator.lists.api.serializers import ListingSerializer
+
+#: the latest complaints shown per entity on /me/
+COMPLAINTS_SHOWN = 100
 
 
 class MeView(APIView):
@@ -36,28 +41,38 @@ class MeView(APIView):
         if not user.is_business:
             raise PermissionDenied(_("仅供经营主体账户使用。"))
         entities = list(entities_for(user).order_by("id"))
-        listings = selectors.listings_for(user).order_by("-id")
+        ids = [entity.pk for entity in entities]
+        scores = scores_for(ids)
+        for entity_id in set(ids) - set(scores):  # never scored yet: scored now, once
+            entity_rescore(entity_id=entity_id)
+        if len(scores) < len(ids):
+            scores = scores_for(ids)
+        # Each kind of record read once for all the caller's entities, and serialised in one pass.
+        listings = list(selectors.listings_for(user).order_by("-id"))
+        findings = list(Finding.objects.filter(inspection__entity_id__in=ids, rectified_on__isnull=True)
+                        .select_related("violation_type", "inspection").order_by("rectify_by", "id"))
+        recent = Window(RowNumber(), partition_by=[F("entity_id")], order_by=F("id").desc())
+        complaints = list(Complaint.objects.filter(entity_id__in=ids).annotate(recent=recent)
+                          .filter(recent__lte=COMPLAINTS_SHOWN).select_related("entity").order_by("-id"))
+        listing_rows = ListingSerializer(listings, many=True).data
+        finding_rows = FindingSerializer(findings, many=True).data
+        complaint_rows = ComplaintSerializer(complaints, many=True).data
+        credits = dict(zip(ids, CreditSerializer([scores[pk] for pk in ids], many=True).data, strict=True))
         result = []
-        for entity in entities:
-            score = score_for(entity.pk)
-            if score is None:
-                entity_rescore(entity_id=entity.pk)
-                score = score_for(entity.pk)
-            findings = Finding.objects.filter(inspection__entity=entity, rectified_on__isnull=True).select_related(
-                "violation_type", "inspection").order_by("rectify_by", "id")
-            complaints = Complaint.objects.filter(entity=entity).select_related("entity").order_by("-id")[:100]
-            credit = CreditSerializer(score).data
+        for entity, row in zip(entities, EntitySerializer(entities, many=True).data, strict=True):
+            credit, score = credits[entity.pk], scores[entity.pk]
             result.append({
-                **EntitySerializer(entity).data,
+                **row,
                 "credit": credit,
                 "score": score.score,
                 "grade": score.grade,
                 "breakdown": credit["breakdown"],
-                "listings": ListingSerializer([lst for lst in listings if entity.pk in (lst.entity_id,
-                                                                                        lst.related_entity_id)],
-                                              many=True).data,
-                "open_findings": FindingSerializer(findings, many=True).data,
-                "complaints": ComplaintSerializer(complaints, many=True).data,
+                "listings": [data for listing, data in zip(listings, listing_rows, strict=True)
+                             if entity.pk in (listing.entity_id, listing.related_entity_id)],
+                "open_findings": [data for finding, data in zip(findings, finding_rows, strict=True)
+                                  if finding.inspection.entity_id == entity.pk],
+                "complaints": [data for complaint, data in zip(complaints, complaint_rows, strict=True)
+                               if complaint.entity_id == entity.pk],
             })
         return Response({"username": user.get_username(), "entities": result})
 
