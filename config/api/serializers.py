@@ -20,6 +20,7 @@ from a model are held to it alike.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import re
 from collections.abc import Callable
@@ -214,6 +215,20 @@ class Serializer(StrictJSONTypesMixin, DateWindowMixin, serializers.Serializer):
 
 class ModelSerializer(StrictJSONTypesMixin, DateWindowMixin, serializers.ModelSerializer):
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DateField: DateField}
+
+    def get_fields(self):
+        """The fields built from the model once per class, then copied (as DRF copies declared fields).
+
+        Building them reads the model's metadata field by field (about half of a read like /me/); what it
+        builds depends on the class alone (no serializer here shapes its fields by request or instance).
+        """
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = serializers.ModelSerializer.get_fields(self)  # as built from the model, not yet bound
+            type(self)._built_fields = built
+        fields = copy.deepcopy(built)  # a field is rebuilt from its arguments: what was added after is not
+        _hold_dates_to_window(fields)
+        return fields
 
     def include_extra_kwargs(self, kwargs, extra_kwargs):
         """Keep ``allow_blank`` on read-only fields, so the schema says a blank choice may come back as ``""``."""

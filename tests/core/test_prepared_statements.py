@@ -37,6 +37,6 @@ def test_prepared_statements_can_be_switched_off_for_a_transaction_pooler():
     code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings.test'; "
             "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))")
     env = {**os.environ, "DATABASE_PREPARED": "0"}
-    off = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+    off = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,  # noqa: S603
                          timeout=120, check=True).stdout
     assert "server_side_binding" not in off and "prepare_threshold" not in off
