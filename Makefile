@@ -64,9 +64,11 @@ test: lint schema browser
 	$(PY) -m pytest -n 2 --ignore=tests/browser
 	$(PY) -m pytest tests/browser
 
+# BENCH_ENTITIES=10000 BENCH_QUICK=1 make bench: a smoke test of a few minutes (benchmarks/ratios.py lists the knobs).
+# ratios.py also runs benchmarks/load.py (the locust mix) on its 100,000-entity database.
 bench: dev
 	$(PY) benchmarks/run.py
-	$(PY) benchmarks/load.py
+	$(PY) benchmarks/ratios.py
 
 clean-embedded:
 	-$(PY) manage.py embedded stop

@@ -6,7 +6,7 @@ on the embedded Redis), so neither the development data nor its Celery queue is
 touched; no Celery worker runs, the rescores queued by the writes are dropped at
 the end.
 
-1. reset ``credit_load``, migrate, ``generate_data`` (default 5,000 entities),
+1. reset ``credit_load``, migrate, ``generate_data`` (default 100,000 entities),
    score every entity, publish a few black listings through the due-process
    services (notified 60 days ago, decided and published 30 days ago), make an
    inspector (region 14, every sector) and a business account with tokens;
@@ -232,8 +232,8 @@ def _free_port() -> int:
 class Gunicorn:
     """gunicorn on a free loopback port, in its own process group; stopped (and its workers) on exit."""
 
-    def __init__(self, app: str, *, env: dict, workers: int, log_path: Path):
-        self.app, self.env, self.workers, self.log_path = app, env, workers, log_path
+    def __init__(self, app: str, *, env: dict, workers: int, log_path: Path, extra: tuple[str, ...] = ()):
+        self.app, self.env, self.workers, self.log_path, self.extra = app, env, workers, log_path, extra
         self.port = _free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -245,7 +245,7 @@ class Gunicorn:
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", self.app, "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), "--log-level", "warning"],
+             "--workers", str(self.workers), "--log-level", "warning", *self.extra],
             cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + 90
@@ -391,7 +391,8 @@ def main() -> int:
     parser.add_argument("--bare-seconds", type=int, default=None, help="length of the bare-view run (default 1/3)")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--entities", type=int, default=int(os.environ.get("LOAD_ENTITIES", 5000)))
+    parser.add_argument("--entities", type=int,
+                        default=int(os.environ.get("LOAD_ENTITIES", os.environ.get("BENCH_ENTITIES", 100_000))))
     parser.add_argument("--reuse-data", action="store_true", help="keep credit_load if it is already seeded")
     args = parser.parse_args()
     bare_seconds = args.bare_seconds or max(10, args.seconds // 3)
