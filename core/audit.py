@@ -245,6 +245,10 @@ def clear_context() -> None:
         state.claims, state.in_effect = {}, None
         if not state.applied:
             return  # nothing was set on the server in this scope
+    _unset(connection)
+
+
+def _unset(connection) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('audit.context', '', false)")
 
@@ -333,8 +337,7 @@ def deferred(**values: Any):
             if outer is not None:
                 outer.in_effect = None  # the outer scope sets its own again before its next write
             try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('audit.context', '', false)")
+                _unset(connection)
             except DatabaseError:  # the database went away: the session (and its setting) with it
                 pass
 

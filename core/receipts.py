@@ -73,8 +73,12 @@ def _b64url_decode(text: str) -> bytes:
 
 
 @lru_cache(maxsize=1)
+def _key_pair() -> tuple[Ed25519PrivateKey, bytes]:
+    return _key_of(getattr(settings, "RECEIPT_SIGNING_KEY", ""), settings.SECRET_KEY)
+
+
 def _private_key() -> Ed25519PrivateKey:
-    return _key_of(getattr(settings, "RECEIPT_SIGNING_KEY", ""), settings.SECRET_KEY)[0]
+    return _key_pair()[0]
 
 
 @functools.lru_cache(maxsize=4)
@@ -87,7 +91,7 @@ def _key_of(configured: str, secret: str) -> tuple[Ed25519PrivateKey, bytes]:
 
 
 def _public_raw() -> bytes:
-    return _key_of(getattr(settings, "RECEIPT_SIGNING_KEY", ""), settings.SECRET_KEY)[1]
+    return _key_pair()[1]
 
 
 def public_key_b64() -> str:

@@ -12,9 +12,9 @@ from entities import searchkeys
 from entities.models import Entity, Licence, Person, PersonRole
 from entities.services import id_number_hash
 from entities.validators import (
+    credit_code_is_valid,
     normalize_credit_code,
     normalize_id_number,
-    validate_credit_code,
     validate_id_number,
 )
 
@@ -62,14 +62,6 @@ def licences_for(user) -> QuerySet[Licence]:
 
 # ------------------------------------------------------------------ the registry's name keys
 
-def _valid_credit_code(code: str) -> bool:
-    try:
-        validate_credit_code(code)
-    except ValidationError:
-        return False
-    return True
-
-
 def search_names(queryset, value: str, *, code_field: str | None = None):
     """Filter by the name search keys (bigrams, pinyin, initials); a credit code matches exactly."""
     value = (value or "").strip()
@@ -78,7 +70,7 @@ def search_names(queryset, value: str, *, code_field: str | None = None):
     condition = Q(pk__in=[])
     if code_field:
         code = normalize_credit_code(value)
-        if len(code) == 18 and _valid_credit_code(code):
+        if len(code) == 18 and credit_code_is_valid(code):
             return queryset.filter(**{code_field: code})  # a valid code is a code: its unique index answers
         if len(code) == 18:
             condition |= Q(**{code_field: code})

@@ -29,6 +29,10 @@ def validate_credit_code(value: str) -> None:
         ) from exc
 
 
+def credit_code_is_valid(value: str) -> bool:
+    return uscc.is_valid(value)
+
+
 def normalize_id_number(value: str) -> str:
     return ric.compact(value or "")
 

@@ -26,14 +26,11 @@ class StandardPagination(PageNumberPagination):
         return self.page_size if size is None else min(size, self.max_page_size)
 
     def get_page_number(self, request, paginator):
-        value = request.query_params.get(self.page_query_param)
-        if value in self.last_page_strings and len(request.query_params.getlist(self.page_query_param)) == 1:
-            return paginator.num_pages
-        number = query_integer(request, self.page_query_param, _("页码应为一个正整数。"), minimum=1)
-        return 1 if number is None else number
+        number, _size = self.requested(request)
+        return paginator.num_pages if number == "last" else number
 
     def requested(self, request) -> tuple[int | str, int]:
-        """(page number or ``"last"``, page size) as asked, checked as :meth:`get_page_number` checks them."""
+        """(page number or ``"last"``, page size) as asked; either one malformed is a 400 naming it."""
         value = request.query_params.get(self.page_query_param)
         size = self.get_page_size(request)
         if value in self.last_page_strings and len(request.query_params.getlist(self.page_query_param)) == 1:
@@ -44,7 +41,7 @@ class StandardPagination(PageNumberPagination):
     def page_response(self, request, *, count: int, number: int, size: int, results) -> Response:
         """The answer :meth:`get_paginated_response` gives, for a page read without a Django paginator."""
         url = request.build_absolute_uri()
-        pages = max(1, -(-count // size))
+        pages = max(1, -(-count // size))  # at least one page, as Django's Paginator counts
         following = replace_query_param(url, self.page_query_param, number + 1) if number < pages else None
         if number <= 1:
             previous = None

@@ -10,6 +10,7 @@ person, and whoever held a role at the business it concerns).
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +21,8 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from complaints.models import Finding
-from entities.models import Entity, PersonRole
+from complaints.models import Finding, Inspection, ViolationType
+from entities.models import Entity, Licence, Person, PersonRole
 from entities.selectors import entities_for, search_names
 from regulator.disclosure.models import PublicStatement, StatementStatus
 from regulator.disclosure.redaction import mask_name, redact
@@ -29,7 +30,9 @@ from regulator.lists.models import (
     Listing,
     ListingStatus,
     ListType,
+    PublicChange,
     RepairApplication,
+    RuleSet,
     SubjectType,
 )
 from regulator.lists.rules import penalty_publicity
@@ -56,21 +59,12 @@ def published_listings(list_type: str | None, *, as_of: datetime.date | None = N
             .order_by("-published_on", "-id"))
 
 
-def search_listings(queryset: QuerySet[Listing], query: str) -> QuerySet[Listing]:
-    """By a business's credit code or name (simplified or traditional, pinyin, initials, any part of it).
-
-    A listed person is found through the business they were listed with, never by their own name: the
-    public sees 张** and a search for 张三 that answered with that row would confirm who 张** is.
-    """
-    query = (query or "").strip()
-    if not query:
-        return queryset
-    entities = search_names(Entity.objects.all(), query, code_field="credit_code").values("pk")
-    return queryset.filter(Q(entity__in=entities) | Q(related_entity__in=entities))
-
-
 #: no published list reaches this many rows: a page beyond it is past the end without asking the database
 MAX_OFFSET = 10**12
+
+
+def _pages(count: int, size: int) -> int:
+    return max(1, -(-count // size))
 
 
 @dataclass
@@ -84,7 +78,7 @@ class ListingPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.count // self.size))
+        return _pages(self.count, self.size)
 
     # What a template reads of Django's Page and Paginator
     num_pages = pages
@@ -108,7 +102,11 @@ class ListingPage:
 
 def search_page(list_type: str, query: str, *, as_of: datetime.date, number: int | str = 1,
                 size: int = 50) -> ListingPage | None:
-    """A page of :func:`search_listings`, in two or three statements whatever the registry's size.
+    """A page of a published list, searched by a business's credit code or name (simplified or traditional,
+    pinyin, initials, any part of it), in two or three statements whatever the registry's size.
+
+    A listed person is found through the business they were listed with, never by their own name: the
+    public sees 张** and a search for 张三 that answered with that row would confirm who 张** is.
 
     With a query the names are matched once (a materialised CTE), listings probed through their entity and
     related-entity indexes, and the total counted in the same statement (a window over the matches); then
@@ -119,26 +117,24 @@ def search_page(list_type: str, query: str, *, as_of: datetime.date, number: int
     if number != "last" and (int(number) - 1) * size > MAX_OFFSET:
         return None  # far past any list's end (and past what an OFFSET holds)
     base = published_listings(list_type, as_of=as_of)
-    if not query:
-        count = None
-        if number == "last":
-            count = base.count()
-            number = max(1, -(-count // size))
-        offset = (int(number) - 1) * size
-        rows = list(base[offset:offset + size + 1])
-        more = len(rows) > size
-        rows = rows[:size]
-        if count is None:
-            count = offset + len(rows) if (rows or offset == 0) and not more else base.count()
-        if not rows and int(number) > 1:
+    if query:
+        ids, count = _matching_listing_ids(base, query, number=number, size=size)
+        if ids is None:
             return None
-        return ListingPage(rows=rows, count=count, number=int(number), size=size)
-    ids, count = _matching_listing_ids(base, query, number=number, size=size)
-    if ids is None:
+        by_id = {listing.pk: listing for listing in base.filter(pk__in=ids).order_by()}
+        number = _pages(count, size) if number == "last" else int(number)
+        return ListingPage(rows=[by_id[pk] for pk in ids if pk in by_id], count=count, number=number, size=size)
+    count = None
+    if number == "last":
+        count = base.count()
+        number = _pages(count, size)
+    offset = (int(number) - 1) * size
+    rows = list(base[offset:offset + size + 1])
+    if count is None:  # counted only when this page is full, or past the end
+        count = offset + len(rows) if len(rows) <= size and (rows or offset == 0) else base.count()
+    if not rows and int(number) > 1:
         return None
-    number = int(number) if number != "last" else max(1, -(-count // size))
-    by_id = {listing.pk: listing for listing in base.filter(pk__in=ids).order_by()}
-    return ListingPage(rows=[by_id[pk] for pk in ids if pk in by_id], count=count, number=number, size=size)
+    return ListingPage(rows=rows[:size], count=count, number=int(number), size=size)
 
 
 def _matching_listing_ids(base: QuerySet[Listing], query: str, *, number: int | str,
@@ -153,24 +149,20 @@ def _matching_listing_ids(base: QuerySet[Listing], query: str, *, number: int | 
     hits = (base.filter(entity_id__in=within).values("id", "published_on").order_by()
             .union(base.filter(related_entity_id__in=within).values("id", "published_on").order_by()))
     hits_sql, hits_params = hits.query.sql_with_params()
-    statement = (f"WITH matched (id) AS MATERIALIZED ({match_sql}) "  # noqa: S608  # nosec B608 - compiled querysets
-                 f"SELECT hits.id, count(*) OVER () FROM ({hits_sql}) hits "
-                 "ORDER BY hits.published_on DESC, hits.id DESC LIMIT %s OFFSET %s")
-    if number == "last":
-        with connection.cursor() as cursor:
-            cursor.execute(f"WITH matched (id) AS MATERIALIZED ({match_sql}) "  # noqa: S608  # nosec B608
-                           f"SELECT count(*) FROM ({hits_sql}) hits", (*match_params, *hits_params))
-            count = cursor.fetchone()[0]
-        number = max(1, -(-count // size))
-    offset = (int(number) - 1) * size
+    # assembled from compiled querysets only: the words asked reach the database as parameters
+    with_matched, of_hits = f"WITH matched (id) AS MATERIALIZED ({match_sql}) SELECT ", f" FROM ({hits_sql}) hits"
+    params = (*match_params, *hits_params)
     with connection.cursor() as cursor:
-        cursor.execute(statement, (*match_params, *hits_params, size, offset))
+        if number == "last":
+            cursor.execute(with_matched + "count(*)" + of_hits, params)
+            number = _pages(cursor.fetchone()[0], size)
+        offset = (int(number) - 1) * size
+        cursor.execute(with_matched + "hits.id, count(*) OVER ()" + of_hits
+                       + " ORDER BY hits.published_on DESC, hits.id DESC LIMIT %s OFFSET %s", (*params, size, offset))
         found = cursor.fetchall()
     if found:
         return [row[0] for row in found], found[0][1]
-    if offset == 0:
-        return [], 0
-    return None, 0  # past the last page
+    return ([], 0) if offset == 0 else (None, 0)  # nothing matched, or past the last page
 
 
 def approved_statements(*, listing_ids=(), finding_ids=()) -> dict[tuple[str, int], list[dict[str, Any]]]:
@@ -336,16 +328,13 @@ def statements_for(user) -> QuerySet[PublicStatement]:
     return queryset.filter(entity__in=entities_for(user).values("pk"))
 
 
-def public_tables() -> list[str]:
+@functools.cache
+def public_tables() -> tuple[str, ...]:
     """The tables what the public reads is made of (names, roles for redaction, listings, penalties, statements,
     repairs, rule sets, the change feed): a change to any of them may change a public answer."""
-    from complaints.models import Inspection, ViolationType
-    from entities.models import Licence, Person
-    from regulator.lists.models import PublicChange, RuleSet
-
     models = (Entity, Person, PersonRole, Licence, Listing, PublicChange, RuleSet, RepairApplication, Finding,
               Inspection, ViolationType, PublicStatement)
-    return sorted(model._meta.db_table for model in models)
+    return tuple(sorted(model._meta.db_table for model in models))
 
 
 def public_data_head() -> int:
@@ -359,5 +348,5 @@ def public_data_head() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(head), 0) FROM unnest(%s::text[]) AS t(name), "
                        "LATERAL (SELECT max(id) AS head FROM audit_entry WHERE table_name = t.name) AS h",
-                       [public_tables()])
+                       [list(public_tables())])
         return cursor.fetchone()[0]
