@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
@@ -64,7 +63,8 @@ from regulator.lists.models import (
     RuleSet,
     SubjectType,
 )
-from regulator.lists.rules import IMPORT_GROUNDS, RuleSetError, period_days
+from regulator.lists.rules import IMPORT_GROUNDS, period_days
+from regulator.lists.selectors import rule_set_in_force, rule_sets
 
 REQUIRED = ["name", "list_type", "reason", "legal_basis", "decided_on", "source_authority", "source_reference"]
 OPTIONAL = ["credit_code", "id_number", "published_on", "expires_on", "decision_number", "measures", "category",
@@ -324,16 +324,9 @@ def _persons(rows: Sequence[tuple[int, dict[str, Any]]]) -> dict[str, Person]:
 
 
 def _rule_set_lookup() -> Callable[[datetime.date], RuleSet]:
-    """``selectors.rule_set_on`` over the rule sets loaded once: the latest in force on the day, else the first."""
-    rule_sets = list(RuleSet.objects.order_by("effective_from"))
-    if not rule_sets:
-        raise RuleSetError(["no rule set is defined"])
-    starts = [rule_set.effective_from for rule_set in rule_sets]
-
-    def on(day: datetime.date) -> RuleSet:
-        return rule_sets[max(bisect_right(starts, day) - 1, 0)]
-
-    return on
+    """``selectors.rule_set_on`` over the rule sets loaded once (documents from memory)."""
+    sets = rule_sets()
+    return lambda day: rule_set_in_force(sets, day)  # raises RuleSetError when no set is defined
 
 
 def _listings(rows: Sequence[tuple[int, dict[str, Any]]], *, entities: dict[str, Entity], persons: dict[str, Person],
