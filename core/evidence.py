@@ -21,18 +21,20 @@ from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
-RECORDERS: list[Callable[[int], None]] = []
-LISTENERS: list[Callable[[int], None]] = []
+#: callbacks take the ids of every entity whose evidence changed in one write, sorted (one id, or an import's
+#: thousands): a recorder writes them in one statement, a listener queues them in a few messages, not one each
+RECORDERS: list[Callable[[list[int]], None]] = []
+LISTENERS: list[Callable[[list[int]], None]] = []
 
 
-def record_with(callback: Callable[[int], None]) -> None:
-    """Register ``callback(entity_id)`` to run inside the writing transaction."""
+def record_with(callback: Callable[[list[int]], None]) -> None:
+    """Register ``callback(entity_ids)`` to run inside the writing transaction."""
     if callback not in RECORDERS:
         RECORDERS.append(callback)
 
 
-def listen(callback: Callable[[int], None]) -> None:
-    """Register ``callback(entity_id)`` to run after commit whenever an entity's evidence changes."""
+def listen(callback: Callable[[list[int]], None]) -> None:
+    """Register ``callback(entity_ids)`` to run after commit whenever entities' evidence changes."""
     if callback not in LISTENERS:
         LISTENERS.append(callback)
 
@@ -49,10 +51,24 @@ def send_tolerantly(send: Callable[[], object], what: str) -> None:
 
 def evidence_changed(entity_id: int) -> None:
     """Record the change inside the writer's transaction and notify the listeners after commit."""
+    evidence_changed_many([entity_id])
+
+
+def evidence_changed_many(entity_ids) -> None:
+    """:func:`evidence_changed` for many entities at once (an import): one record, a few messages."""
     if not RECORDERS:  # fail closed: evidence nobody records would never reach the score
         raise RuntimeError("no recorder of credit evidence is registered (ratings.apps registers the outbox)")
+    ids = sorted({int(entity_id) for entity_id in entity_ids if entity_id is not None})
+    if not ids:
+        return
     for recorder in RECORDERS:
-        recorder(entity_id)
+        recorder(ids)
     for callback in LISTENERS:
         transaction.on_commit(
-            lambda callback=callback: send_tolerantly(lambda: callback(entity_id), f"listener {callback}"))
+            lambda callback=callback: send_tolerantly(lambda: callback(ids), f"listener {callback}"))
+
+
+def chunks(ids: list[int], size: int = 200):
+    """``ids`` in messages of ``size``: a few messages for an import, each a task's worth of work."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]

@@ -18,6 +18,17 @@ def rescore_entity(entity_id: int) -> None:
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def rescore_entities(entity_ids: list[int]) -> int:
+    """Recompute the scores of a chunk of entities whose evidence changed in one write (an import)."""
+    # services import tasks at module top, so tasks import services here
+    from ratings.services import entity_rescore
+
+    for entity_id in entity_ids:
+        entity_rescore(entity_id=entity_id)
+    return len(entity_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def recompute_chunk_task(run_id: int, index: int) -> int:
     # services import tasks at module top, so tasks import services here
     from ratings.services import recompute_chunk

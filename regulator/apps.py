@@ -21,7 +21,7 @@ class RegulatorConfig(AppConfig):
         # Listings are credit evidence (watch -100, red +50, black forces D) ...
         ledger.register("listing", credit.listing_events)
         # ... and new evidence may meet a listing criterion.
-        evidence.listen(lambda entity_id: lists_tasks.propose_listings.delay(entity_id))
+        evidence.listen(lists_tasks.queue_proposals)
         # A listing's public face changed: disclosure rewrites the open-data files after commit.
         hooks.listen_public_change(disclosure_services.exports_refresh)
         # A role recorded while a restriction binds the person is flagged at once (任职核查).

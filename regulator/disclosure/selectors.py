@@ -15,15 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
 from complaints.models import Finding, Inspection, ViolationType
+from entities import searchkeys
 from entities.models import Entity, Licence, Person, PersonRole
-from entities.selectors import entities_for, search_names
+from entities.selectors import entities_for
+from entities.validators import credit_code_is_valid, normalize_credit_code
 from regulator.disclosure.models import PublicStatement, StatementStatus
 from regulator.disclosure.redaction import mask_name, redact
 from regulator.lists.models import (
@@ -139,27 +139,32 @@ def search_page(list_type: str, query: str, *, as_of: datetime.date, number: int
 
 def _matching_listing_ids(base: QuerySet[Listing], query: str, *, number: int | str,
                           size: int) -> tuple[list[int] | None, int]:
-    """The ids of one page of the listings whose business matches ``query``, and how many match in all."""
-    matched = search_names(Entity.objects.all(), query, code_field="credit_code").values("pk").order_by()
-    try:
-        match_sql, match_params = matched.query.sql_with_params()
-    except EmptyResultSet:  # nothing to match on (punctuation only): no row, no statement
-        return ([], 0) if number in (1, "last") else (None, 0)
-    within = RawSQL("SELECT matched.id FROM matched", ())
-    hits = (base.filter(entity_id__in=within).values("id", "published_on").order_by()
-            .union(base.filter(related_entity_id__in=within).values("id", "published_on").order_by()))
-    hits_sql, hits_params = hits.query.sql_with_params()
-    # assembled from compiled querysets only: the words asked reach the database as parameters
-    with_matched, of_hits = f"WITH matched (id) AS MATERIALIZED ({match_sql}) SELECT ", f" FROM ({hits_sql}) hits"
-    params = (*match_params, *hits_params)
-    with connection.cursor() as cursor:
-        if number == "last":
-            cursor.execute(with_matched + "count(*)" + of_hits, params)
-            number = _pages(cursor.fetchone()[0], size)
-        offset = (int(number) - 1) * size
-        cursor.execute(with_matched + "hits.id, count(*) OVER ()" + of_hits
-                       + " ORDER BY hits.published_on DESC, hits.id DESC LIMIT %s OFFSET %s", (*params, size, offset))
-        found = cursor.fetchall()
+    """The ids of one page of the listings whose business matches ``query``, and how many match in all.
+
+    The names are matched in the listings' own copy of their business's search keys (a GIN index over the
+    published listings only, kept by triggers: migration regulator 0006), so the cost follows the size of
+    the lists, not of the registry; a valid credit code goes through the entities' unique index instead.
+    """
+    code = normalize_credit_code(query)
+    if len(code) == 18 and credit_code_is_valid(code):
+        business = Entity.objects.filter(credit_code=code).values("pk")
+        hits = base.filter(Q(entity_id=Subquery(business)) | Q(related_entity_id=Subquery(business)))
+    else:
+        condition = Q(pk__in=[])
+        if len(code) == 18 or (code.isalnum() and len(code) >= 6):
+            lookup = "credit_code" if len(code) == 18 else "credit_code__startswith"
+            businesses = Entity.objects.filter(**{lookup: code}).values("pk")
+            condition |= Q(entity_id__in=businesses) | Q(related_entity_id__in=businesses)
+        tsquery = searchkeys.query_tsquery(query)
+        if tsquery is not None:
+            condition |= Q(search_vector__tsmatch=tsquery)
+        hits = base.filter(condition)
+    # nothing to match on (punctuation only) compiles to an empty result: no statement, no row
+    hits = hits.order_by("-published_on", "-id").annotate(total=Window(Count("*"))).values_list("id", "total")
+    if number == "last":
+        number = _pages(hits.order_by().count(), size)
+    offset = (int(number) - 1) * size
+    found = list(hits[offset:offset + size])
     if found:
         return [row[0] for row in found], found[0][1]
     return ([], 0) if offset == 0 else (None, 0)  # nothing matched, or past the last page
@@ -337,16 +342,27 @@ def public_tables() -> tuple[str, ...]:
     return tuple(sorted(model._meta.db_table for model in models))
 
 
+@functools.cache
+def _public_head_sql() -> str:
+    # One probe per table with the table's name written in the statement: given a parameter (a LATERAL over
+    # unnest), the planner cannot see that a quiet table has few entries and walks the primary key backwards
+    # through every newer entry of the others. The names are our own tables' (checked), never user input.
+    for name in public_tables():
+        if not name.replace("_", "").isalnum() or not name.isascii():
+            raise ValueError(f"not a table name: {name!r}")
+    probes = ", ".join(f"(SELECT max(id) FROM audit_entry WHERE table_name = '{name}')"  # noqa: S608  # nosec B608
+                       for name in public_tables())
+    return f"SELECT coalesce(greatest({probes}), 0)"
+
+
 def public_data_head() -> int:
     """The id of the latest audit entry of :func:`public_tables`: it moves with every change the public could see.
 
     Every audited write appends its entry under one transaction-scoped lock (core.audit), so entry ids are
     in commit order: read before the data, this head is never newer than the data it tags, and a change
     committed later always gets a higher id (an ETag taken from it cannot hide a change). One index probe
-    per table (``audit_table_head``).
+    per table (``audit_table_head``, created by regulator migration 0006).
     """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(max(head), 0) FROM unnest(%s::text[]) AS t(name), "
-                       "LATERAL (SELECT max(id) AS head FROM audit_entry WHERE table_name = t.name) AS h",
-                       [list(public_tables())])
+        cursor.execute(_public_head_sql())
         return cursor.fetchone()[0]

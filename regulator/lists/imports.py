@@ -381,12 +381,12 @@ def rows_apply(rows: Sequence[dict[str, Any]], *, actor=None, progress: Progress
             PublicChange.objects.bulk_create(PublicChange(listing=listing, change="import") for listing in listings)
             for listing in listings:
                 created[(listing.source_authority, listing.source_reference)] = listing.pk
-                if listing.subject_type == SubjectType.ENTITY and listing.entity_id not in rescored:
+                if listing.subject_type == SubjectType.ENTITY:
                     rescored.add(listing.entity_id)
-                    evidence.evidence_changed(listing.entity_id)  # a rescore, and the proposing rules
             last = listings[-1]
             if progress is not None:
                 progress(len(part))
+        evidence.evidence_changed_many(rescored)  # one outbox write and a few messages: rescores, proposing rules
         if last is not None:
             lists_hooks.public_changed(last, "import")  # one rewrite of the open data for the whole import
         results = [{"source_reference": row["source_reference"],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -143,6 +145,10 @@ class Listing(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    #: the listed business's name keys (the entity's, or for a person the business they were listed with),
+    #: copied by database triggers (migration 0006): the public search matches them in a GIN index over the
+    #: published listings only, so its cost follows the lists, not the registry
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         db_table = "regulator_listing"
@@ -155,6 +161,7 @@ class Listing(models.Model):
             models.Index(fields=["person", "status"], name="listing_person_status"),
             models.Index(fields=["status", "expires_on"], name="listing_status_expiry"),
             models.Index(fields=["updated_at"], name="listing_updated"),
+            GinIndex(fields=["search_vector"], name="listing_published_search", condition=Q(status="published")),
         ]
         constraints = [
             models.CheckConstraint(

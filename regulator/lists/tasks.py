@@ -18,6 +18,18 @@ def propose_listings(entity_id: int) -> list[int]:
 NIGHTLY_CHUNK = 500
 
 
+def queue_proposals(entity_ids: list[int]) -> None:
+    """After commit, for entities whose evidence changed: one message for one entity, one per chunk for an
+    import's thousands (core.evidence.chunks)."""
+    from core.evidence import chunks
+
+    if len(entity_ids) == 1:
+        propose_listings.delay(entity_ids[0])
+        return
+    for part in chunks(entity_ids):
+        propose_listings_batch.delay(part)
+
+
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def propose_listings_batch(entity_ids: list[int]) -> int:
     """One chunk of the nightly pass; idempotent (a proposal is never made twice), so a retry is safe."""

@@ -125,3 +125,19 @@ def test_a_write_elsewhere_in_a_public_table_moves_the_head_and_one_outside_does
     assert Complaint._meta.db_table not in public_tables()
     EntityFactory()
     assert public_data_head() > head
+
+
+def test_the_head_is_the_latest_entry_of_the_public_tables_probed_through_their_own_index(listed):
+    from regulator.disclosure.selectors import public_data_head, public_tables
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'audit_table_head'")
+        (definition,) = cursor.fetchone()  # core 0007 declared it on the unmanaged model: it was never created
+        cursor.execute("SELECT coalesce(max(id), 0) FROM audit_entry WHERE table_name = ANY(%s)", [list(public_tables())])
+        (latest,) = cursor.fetchone()
+        cursor.execute("SELECT max(id) FROM audit_entry")
+        (newest,) = cursor.fetchone()
+    assert "(table_name, id)" in definition
+    assert latest > 0 and public_data_head() == latest
+    EntityFactory()  # a public table
+    assert public_data_head() > latest >= 0 and public_data_head() > newest

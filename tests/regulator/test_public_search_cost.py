@@ -3,6 +3,9 @@
 The name is matched once per request, a credit code through its unique index only, the total counted in the
 same statement as the page (or, without a query, not at all when the first page is not full), and the rows
 read with the columns they render.
+
+The names are matched in the listings' own copy of their business's search keys (kept by triggers), in a GIN
+index over the published listings only: the registry's unlisted businesses are never read.
 """
 
 from __future__ import annotations
@@ -95,8 +98,10 @@ def test_a_search_page_orders_newest_first_across_entity_and_person_listings(ano
 def test_listing_rows_carry_no_search_vector_and_no_rule_set_document(anon_client):
     _listed(2)
     _response, sql = _get(anon_client, q="晋韵")
-    rows = [text for text in sql if text.startswith('SELECT "regulator_listing"')]
+    rows = [text for text in sql if text.startswith('SELECT "regulator_listing"') and "@@" not in text]
     assert rows and not any("search_vector" in text or "document" in text for text in rows)
+    (matched,) = [text for text in sql if "@@" in text]
+    assert '"regulator_listing"."search_vector" @@' in matched and "entities_entity" not in matched
 
 
 @pytest.mark.parametrize("q", ["¥", "*", "、、"])
@@ -114,3 +119,35 @@ def test_a_page_number_beyond_any_offset_is_404_not_a_database_error(anon_client
     response = anon_client.get("/api/v1/public/blacklist/", {"q": q, "page": 10**17, "page_size": 200})
     assert response.status_code == 404 and "detail" in response.json()
     assert anon_client.get("/api/v1/public/blacklist/", {"q": q}).status_code == 200  # the connection is fine
+
+
+def _searched(client, q: str) -> list[str]:
+    return [row["credit_code"] for row in client.get("/api/v1/public/blacklist/", {"q": q}).json()["results"]]
+
+
+def test_a_renamed_business_is_found_by_its_new_name_and_no_longer_by_the_old(anon_client):
+    (entity,) = _listed(1)
+    assert _searched(anon_client, "晋韵") == [entity.credit_code]
+    entity.name = "运城河东民宿有限公司"
+    entity.save()
+    assert _searched(anon_client, "晋韵") == []
+    assert _searched(anon_client, "河东") == [entity.credit_code]
+    assert _searched(anon_client, "hedong") == [entity.credit_code]
+
+
+def test_a_listed_person_is_found_through_their_business_never_by_their_own_name(anon_client):
+    from tests.support.factories import PersonFactory
+
+    business = EntityFactory(name="运城晋韵旅行社有限公司")
+    person = PersonFactory(name="王大锤")
+    listing_in("published", person=person, related_entity=business, person_role="legal_representative")
+    found = anon_client.get("/api/v1/public/blacklist/", {"q": "晋韵"}).json()
+    assert found["count"] == 1 and found["results"][0]["subject_type"] == "person"
+    assert anon_client.get("/api/v1/public/blacklist/", {"q": "王大锤"}).json()["count"] == 0
+
+
+def test_the_listings_name_keys_are_indexed_for_published_listings_only():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'listing_published_search'")
+        (definition,) = cursor.fetchone()
+    assert "USING gin (search_vector)" in definition and "WHERE ((status)::text = 'published'::text)" in definition
