@@ -9,6 +9,7 @@ action that schedules the full recompute.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.base import (
@@ -18,10 +19,18 @@ from core.admin.base import (
     Transition,
     adopt,
     link,
-    pretty_json,
+)
+from core.admin.labels import (
+    chinese_date,
+    code_filter,
+    code_label,
+    in_words,
+    labelled,
+    register_codes,
 )
 from entities.selectors import entity_ids_matching
 from ratings import services
+from ratings.labels import RULE_KEYS, RULE_LABELS, SOURCE_TYPE_LABELS
 from ratings.models import (
     CreditEvent,
     CreditScore,
@@ -31,6 +40,14 @@ from ratings.models import (
     RescoreRequest,
     ScoringModel,
 )
+
+register_codes(CreditEvent, "rule", RULE_LABELS)
+register_codes(CreditEvent, "source_type", SOURCE_TYPE_LABELS)
+
+
+def rules_in_words(rules) -> str:
+    """A scoring model's rules document in words (rules and keys by their labels)."""
+    return in_words(rules, {**RULE_LABELS}, keys=RULE_KEYS)
 
 
 def _activate(request, model, data):
@@ -52,8 +69,19 @@ class ScoringModelAdmin(RegulatorAdmin):
     search_fields = ["name"]
     fields = ["version", "name", "effective_from", "rules", "is_active", "activated_at", "created_by_link",
               "created_at"]
-    readonly_fields = ["is_active", "activated_at", "created_by_link", "created_at"]
+    readonly_fields = ["is_active", "activated_at", "created_by_link", "created_at", "rules_display"]
     created_by_link = link("created_by", _("创建人"))
+
+    @admin.display(description=_("规则"))
+    def rules_display(self, model: ScoringModel) -> str:
+        return rules_in_words(model.rules)
+
+    def get_fields(self, request, obj=None):
+        # A model that can no longer change shows its rules in words; an editable one keeps the JSON to edit.
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = ["rules_display" if name == "rules" else name for name in fields]
+        return [name for name in fields if name != "rules_display" or obj is not None]
 
     def has_change_permission(self, request, obj=None) -> bool:
         # The service refuses once a model has been activated; the seeded model is active without that date.
@@ -89,7 +117,41 @@ class CreditScoreAdmin(EntitySearchMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("明细"))
     def breakdown_display(self, score: CreditScore) -> str:
-        return pretty_json(score.breakdown)
+        return breakdown_table(score.breakdown)
+
+
+def breakdown_table(breakdown) -> str:
+    """A score's breakdown as a table: each line's rule and source in words, its points and weight."""
+    lines = breakdown if isinstance(breakdown, list) else []
+    if not lines:
+        return "—"
+    rows = []
+    for line in lines:
+        if not isinstance(line, dict):
+            continue
+        source = code_label(line.get("source_type"), SOURCE_TYPE_LABELS)
+        if line.get("source_id") is not None:
+            source = f"{source} #{line['source_id']}"
+        rows.append((code_label(line.get("rule"), RULE_LABELS), source, line.get("base_points", ""),
+                     line.get("weight", ""), line.get("points", ""), _day(line.get("occurred_on")),
+                     _day(line.get("expires_on"))))
+    return format_html(
+        '<table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
+        '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
+        "<tbody>{}</tbody></table>", _("规则"), _("来源"), _("基础分值"), _("权重"), _("计入分值"), _("发生日期"),
+        _("失效日期"), format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                                           "<td>{}</td><td>{}</td></tr>", rows))
+
+
+def _day(value) -> str:
+    import datetime
+
+    if not value:
+        return "—"
+    try:
+        return chinese_date(datetime.date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return str(value)
 
 
 @admin.register(CreditScoreHistory)
@@ -108,12 +170,17 @@ class CreditScoreHistoryAdmin(EntitySearchMixin, ReadOnlyAdmin):
 class CreditEventAdmin(EntitySearchMixin, ReadOnlyAdmin):
     """信用事件台账: one line of evidence each, derived from complaints, findings and listings."""
 
-    list_display = ["id", "entity_link", "rule", "source_type", "source_id", "occurred_on", "publicity", "ends_on"]
-    fields = ["entity_link", "source_type", "source_id", "rule", "occurred_on", "publicity", "ends_on", "note",
-              "created_at"]
-    readonly_fields = ["entity_link"]
+    list_display = ["id", "entity_link", "rule_label", "source_type_label", "source_id", "occurred_on", "publicity",
+                    "ends_on"]
+    fields = ["entity_link", "source_type_label", "source_id", "rule_label", "occurred_on", "publicity", "ends_on",
+              "note", "created_at"]
+    readonly_fields = ["entity_link", "rule_label", "source_type_label"]
     entity_link = link("entity", _("市场主体"))
-    list_filter = ["source_type", "publicity", ("occurred_on", admin.DateFieldListFilter)]
+    rule_label = labelled("rule", _("规则"), RULE_LABELS)
+    source_type_label = labelled("source_type", _("来源类型"), SOURCE_TYPE_LABELS)
+    list_filter = [code_filter("source_type", _("来源类型"), SOURCE_TYPE_LABELS),
+                   code_filter("rule", _("规则"), RULE_LABELS), "publicity",
+                   ("occurred_on", admin.DateFieldListFilter)]
     list_select_related = ["entity"]
     search_fields = ["entity__name"]
     search_help_text = _("按主体编号、名称或信用代码查找。")

@@ -78,7 +78,10 @@ class CreditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.entity_id} {self.rule} {self.occurred_on}"
+        from ratings.labels import RULE_LABELS
+
+        day = self.occurred_on
+        return f"#{self.pk} {RULE_LABELS.get(self.rule, self.rule)}（{day.year}年{day.month}月{day.day}日）"
 
 
 class CreditScore(models.Model):
@@ -104,7 +107,7 @@ class CreditScore(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.entity_id}: {self.score} ({self.grade})"
+        return f"主体 {self.entity_id}：{self.score} 分（{self.grade} 级）"
 
 
 class CreditScoreHistory(models.Model):
@@ -124,7 +127,10 @@ class CreditScoreHistory(models.Model):
         indexes = [models.Index(fields=["entity", "computed_at"], name="score_history_entity")]
 
     def __str__(self) -> str:
-        return f"{self.entity_id}: {self.score} @ {self.computed_at:%Y-%m-%d}"
+        from django.utils import timezone
+
+        day = timezone.localtime(self.computed_at).date()
+        return f"主体 {self.entity_id}：{self.score} 分（{day.year}年{day.month}月{day.day}日）"
 
 
 class RecomputeRun(models.Model):
@@ -143,7 +149,7 @@ class RecomputeRun(models.Model):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"run {self.pk} v{self.model_version} {len(self.done_chunks)}/{len(self.chunk_bounds)}"
+        return f"全量重算 #{self.pk}（模型 v{self.model_version}，{len(self.done_chunks)}/{len(self.chunk_bounds)} 块）"
 
     @property
     def done_chunks(self) -> list[int]:
@@ -171,7 +177,7 @@ class RecomputeChunk(models.Model):
         constraints = [models.UniqueConstraint(fields=["run", "index"], name="recompute_chunk_once")]
 
     def __str__(self) -> str:
-        return f"run {self.run_id} chunk {self.index}"
+        return f"全量重算 #{self.run_id} 第 {self.index} 块"
 
 
 class RescoreRequest(models.Model):
@@ -190,4 +196,4 @@ class RescoreRequest(models.Model):
         indexes = [models.Index(fields=["requested_at"], name="rescore_request_time")]
 
     def __str__(self) -> str:
-        return f"rescore {self.entity_id}"
+        return f"待重算：主体 {self.entity_id}"

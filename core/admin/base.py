@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import APIException
 
-from core.scope import region_name
+from core.admin.labels import region_label
 
 # What a service raises when the rules refuse a write; each rolls back its own transaction.
 SERVICE_ERRORS = (APIException, ValidationError, PermissionDenied, ObjectDoesNotExist, IntegrityError, DataError)
@@ -326,8 +326,13 @@ class RegionFilter(admin.SimpleListFilter):
     parameter_name = "region"
     field_name = "region_code"
 
+    @classmethod
+    def for_field(cls, field_name: str) -> type[RegionFilter]:
+        """The same filter on another field holding region codes or prefixes."""
+        return type(f"RegionFilter_{field_name}", (cls,), {"field_name": field_name})
+
     def lookups(self, request, model_admin):
-        return [(prefix, region_name(prefix + "00") or prefix) for prefix in SHANXI_PREFECTURES]
+        return [(prefix, region_label(prefix)) for prefix in SHANXI_PREFECTURES]
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -6,11 +6,12 @@ from django import forms
 from django.contrib import admin
 from django.http import Http404, HttpResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core import document_render, documents
 from core.admin.base import ReadOnlyAdmin, RegulatorAdmin, Transition
+from core.admin.labels import labelled, region_label
 from core.models import Authority, DeliveryMethod, DocumentSeries, LegalCitation, ServedDocument
 
 
@@ -33,6 +34,18 @@ def _serve(request, document, data) -> None:
 @admin.register(ServedDocument)
 class ServedDocumentAdmin(ReadOnlyAdmin):
     list_display = ["number", "title", "recipient", "issued_on", "delivery_method", "delivered_on", "printable"]
+    fields = ["kind", "number", "authority", "year", "sequence", "about_label", "about_id", "title", "recipient",
+              "content_display", "issued_on", "issued_by", "delivery_method", "announced_on", "delivered_on",
+              "delivery_note", "delivery_recorded_by", "delivery_recorded_at", "created_at"]
+    readonly_fields = ["about_label", "content_display"]
+    about_label = labelled("about_type", _("所属事项"))
+
+    @admin.display(description=_("正文"))
+    def content_display(self, obj):
+        sections = obj.content if isinstance(obj.content, list) else []
+        return format_html_join("", "<h4>{}</h4><p style=\"white-space: pre-line\">{}</p>",
+                                ((section.get("heading", ""), section.get("text", "")) for section in sections
+                                 if isinstance(section, dict))) or "—"
     list_filter = ["kind", ("delivered_on", admin.EmptyFieldListFilter), "delivery_method", "authority"]
     search_fields = ["number", "recipient"]
     search_help_text = _("按文书编号或受送达人查找。")
@@ -74,15 +87,26 @@ class ServedDocumentAdmin(ReadOnlyAdmin):
 class AuthorityAdmin(RegulatorAdmin):
     allow_add = True
     allow_change = True
-    list_display = ["region_code", "name", "short_name", "credit_code"]
+    list_display = ["name", "region_display", "short_name", "credit_code"]
     search_fields = ["name", "short_name", "region_code"]
+    readonly_fields = ["region_display"]
+
+    @admin.display(description=_("管辖区域"), ordering="region_code")
+    def region_display(self, obj):
+        return region_label(obj.region_code)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "region_code" in form.base_fields:
+            form.base_fields["region_code"].help_text = _("6 位行政区划代码：省、市或县区（保存后在“管辖区域”显示其名称）。")
+        return form
 
 
 @admin.register(LegalCitation)
 class LegalCitationAdmin(RegulatorAdmin):
     allow_add = True
     allow_change = True
-    list_display = ["key", "text", "effective_from"]
+    list_display = ["text", "key", "effective_from"]
     search_fields = ["key", "text"]
 
 

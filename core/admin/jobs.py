@@ -8,17 +8,17 @@ Times are shown in Beijing time.
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core import jobs
-from core.admin.base import ReadOnlyAdmin, link, pretty_json
+from core.admin import labels
+from core.admin.base import ReadOnlyAdmin, link
 from core.models import Job, JobInput, JobState
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+BEIJING = labels.BEIJING
 #: seconds between two refreshes of a running job's page
 REFRESH_SECONDS = 2
 #: rows of a report shown on the page (the API answers all of them)
@@ -31,7 +31,7 @@ def beijing(value: datetime.datetime | None) -> str:
     """``2026-12-01 23:05:09（北京时间）``, or a dash."""
     if value is None:
         return "—"
-    return _("%(time)s（北京时间）") % {"time": value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")}
+    return _("%(time)s（北京时间）") % {"time": labels.beijing(value)}
 
 
 def _label(job: Job) -> str:
@@ -47,7 +47,8 @@ class JobAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind_display", "state", "progress_display", "created_by_link", "created_display",
                     "finished_display"]
     list_display_links = ["id", "kind_display"]
-    list_filter = ["state", "kind"]
+    list_filter = ["state", labels.code_filter("kind", _("任务类型"), lambda: {
+        name: kind.label for name, kind in jobs.kinds().items()})]
     list_select_related = ["created_by"]
     search_fields = ["kind"]
     search_help_text = _("输入任务编号精确查找，或输入任务类型。")
@@ -104,7 +105,7 @@ class JobAdmin(ReadOnlyAdmin):
         summary = [(name, result[key]) for key, name in (("created", _("新导入")), ("existing", _("已导入过")))
                    if key in result]
         if not summary:
-            return pretty_json(result)
+            return labels.in_words(result)
         return format_html_join("；", "{}：{} 条", summary)
 
     @admin.display(description=_("提交时间"), ordering="created_at")
@@ -159,7 +160,7 @@ class JobInputAdmin(ReadOnlyAdmin):
     @admin.display(description=_("前 20 条"))
     def preview(self, staged: JobInput) -> str:
         data = staged.data
-        return pretty_json(data[:INPUT_ROWS_SHOWN] if isinstance(data, list) else data)
+        return labels.in_words(data[:INPUT_ROWS_SHOWN] if isinstance(data, list) else data)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

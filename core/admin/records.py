@@ -6,7 +6,8 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.admin.base import ReadOnlyAdmin, RegulatorAdmin, pretty_json
+from core.admin.base import ReadOnlyAdmin, RegulatorAdmin
+from core.admin.labels import code_label, in_words, row_in_words, table_label
 from core.audit import audited_tables
 from core.models import (
     AuditCheckpoint,
@@ -24,10 +25,19 @@ class TableFilter(admin.SimpleListFilter):
     parameter_name = "table"
 
     def lookups(self, request, model_admin):
-        return [(table, table) for table in audited_tables()]
+        return sorted(((table, table_label(table)) for table in audited_tables()), key=lambda pair: pair[1])
 
     def queryset(self, request, queryset):
         return queryset.filter(table_name=self.value()) if self.value() else queryset
+
+
+#: the keys of an audit entry's context (core.audit_context), in words
+CONTEXT_KEYS = {"user_id": _("账户编号"), "username": _("用户名"), "role": _("角色"), "ip": _("IP"),
+                "endpoint": _("接口"), "task": _("后台任务"), "request_id": _("请求编号"), "db": _("数据库"),
+                "session_user": _("数据库会话账户"), "current_user": _("数据库当前账户"), "job_id": _("任务编号"),
+                "user": _("数据库账户"), "application_name": _("连接程序")}
+OPERATIONS = {"INSERT": _("新增"), "UPDATE": _("修改"), "DELETE": _("删除")}
+ROLES = {**dict(UserRole.choices), "anonymous": _("公众"), "system": _("系统任务")}
 
 
 class OperationFilter(admin.SimpleListFilter):
@@ -35,7 +45,7 @@ class OperationFilter(admin.SimpleListFilter):
     parameter_name = "operation"
 
     def lookups(self, request, model_admin):
-        return [("INSERT", _("新增")), ("UPDATE", _("修改")), ("DELETE", _("删除"))]
+        return list(OPERATIONS.items())
 
     def queryset(self, request, queryset):
         return queryset.filter(operation=self.value()) if self.value() else queryset
@@ -64,7 +74,7 @@ class RoleFilter(admin.SimpleListFilter):
     parameter_name = "role"
 
     def lookups(self, request, model_admin):
-        return [*UserRole.choices, ("anonymous", _("公众")), ("system", _("系统任务"))]
+        return list(ROLES.items())
 
     def queryset(self, request, queryset):
         return queryset.filter(context__role=self.value()) if self.value() else queryset
@@ -74,13 +84,15 @@ class RoleFilter(admin.SimpleListFilter):
 class AuditEntryAdmin(ReadOnlyAdmin):
     """审计日志: written by database triggers; the database itself refuses any update or delete."""
 
-    list_display = ["id", "created_at", "table_name", "operation", "object_id", "username", "role", "endpoint"]
+    list_display = ["id", "created_at", "table_display", "operation_display", "object_id", "username", "role",
+                    "endpoint"]
     list_filter = [TableFilter, OperationFilter, UserFilter, RoleFilter, ("created_at", admin.DateFieldListFilter)]
     search_fields = ["object_id"]
     search_help_text = _("输入「数据表:记录编号」（如 regulator_listing:12）、记录编号或用户名。")
-    fields = ["id", "created_at", "table_name", "operation", "object_id", "username", "role", "ip", "endpoint",
-              "before_display", "after_display", "context_display", "prev_hash", "hash"]
-    readonly_fields = ["username", "role", "ip", "endpoint", "before_display", "after_display", "context_display"]
+    fields = ["id", "created_at", "table_display", "operation_display", "object_id", "username", "role", "ip",
+              "endpoint", "before_display", "after_display", "context_display", "prev_hash", "hash"]
+    readonly_fields = ["username", "role", "ip", "endpoint", "before_display", "after_display", "context_display",
+                       "table_display", "operation_display"]
     ordering = ["-id"]
 
     def get_search_results(self, request, queryset, search_term):
@@ -95,13 +107,22 @@ class AuditEntryAdmin(ReadOnlyAdmin):
             return queryset.filter(object_id=term), False
         return queryset.filter(context__username=term), False
 
+    @admin.display(description=_("数据表"), ordering="table_name")
+    def table_display(self, entry: AuditEntry) -> str:
+        return table_label(entry.table_name)
+
+    @admin.display(description=_("操作"), ordering="operation")
+    def operation_display(self, entry: AuditEntry) -> str:
+        return code_label(entry.operation, OPERATIONS)
+
     @admin.display(description=_("用户名"))
     def username(self, entry: AuditEntry) -> str:
         return entry.context.get("username") or ""
 
     @admin.display(description=_("角色"))
     def role(self, entry: AuditEntry) -> str:
-        return entry.context.get("role") or ""
+        role = entry.context.get("role")
+        return code_label(role, ROLES) if role else ""
 
     @admin.display(description=_("IP"))
     def ip(self, entry: AuditEntry) -> str:
@@ -113,15 +134,15 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("变更前"))
     def before_display(self, entry: AuditEntry) -> str:
-        return pretty_json(entry.before)
+        return row_in_words(entry.table_name, entry.before)
 
     @admin.display(description=_("变更后"))
     def after_display(self, entry: AuditEntry) -> str:
-        return pretty_json(entry.after)
+        return row_in_words(entry.table_name, entry.after)
 
     @admin.display(description=_("上下文"))
     def context_display(self, entry: AuditEntry) -> str:
-        return pretty_json(entry.context)
+        return in_words(entry.context, ROLES, keys=CONTEXT_KEYS)
 
 
 @admin.register(AuditCheckpoint)

@@ -38,7 +38,12 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.operation} {self.table_name}:{self.object_id}"
+        from django.apps import apps
+
+        operation = {"INSERT": "新增", "UPDATE": "修改", "DELETE": "删除"}.get(self.operation, self.operation)
+        table = next((str(model._meta.verbose_name) for model in apps.get_models()
+                      if model._meta.db_table == self.table_name), self.table_name)
+        return f"#{self.pk} {operation} {table} #{self.object_id}"
 
 
 class AuditCheckpoint(models.Model):

@@ -74,7 +74,7 @@ class DocumentSeries(models.Model):
         constraints = [models.UniqueConstraint(fields=["authority", "kind", "year"], name="document_series_once")]
 
     def __str__(self) -> str:
-        return f"{self.authority.short_name} {self.kind} {self.year}: {self.last_number}"
+        return f"{self.authority.short_name} {self.get_kind_display()} {self.year}年：第 {self.last_number} 号"
 
 
 class ServedDocument(models.Model):
@@ -150,4 +150,4 @@ class LegalCitation(models.Model):
         constraints = [models.UniqueConstraint(fields=["key", "effective_from"], name="citation_once_per_date")]
 
     def __str__(self) -> str:
-        return f"{self.key}: {self.text}"
+        return self.text

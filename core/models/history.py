@@ -31,4 +31,15 @@ class TransitionRecord(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{getattr(self, f'{self.subject_field}_id', '')}: {self.from_status} -> {self.to_status}"
+        return self.caption()
+
+    def caption(self, actions: dict | None = None, states: dict | None = None) -> str:
+        """``#1 制发告知书（拟列入 → 已告知）``: the step and the states in words (each history passes its labels)."""
+        actions, states = actions or {}, states or {}
+        action = str(actions.get(self.action, self.action))
+        to_label = str(states.get(self.to_status, self.to_status))
+        if self.from_status and self.from_status != self.to_status:
+            change = f"{states.get(self.from_status, self.from_status)} → {to_label}"
+        else:
+            change = to_label
+        return f"#{getattr(self, f'{self.subject_field}_id', '')} {action}（{change}）"

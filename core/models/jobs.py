@@ -74,7 +74,10 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("后台任务 %(id)s（%(kind)s）") % {"id": self.pk, "kind": self.kind}
+        from core.jobs import kind_of
+
+        kind = kind_of(self.kind)
+        return _("后台任务 %(id)s（%(kind)s）") % {"id": self.pk, "kind": kind.label if kind is not None else self.kind}
 
     @property
     def progress(self) -> float:
@@ -99,4 +102,4 @@ class JobInput(models.Model):
         verbose_name_plural = _("任务输入")
 
     def __str__(self) -> str:
-        return f"input of job {self.job_id} ({self.items})"
+        return f"后台任务 {self.job_id} 的输入（{self.items} 条）"

@@ -7,9 +7,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.base import ReadOnlyAdmin, Transition, is_record_id, link
+from core.admin.labels import code_filter, labelled
 from entities.selectors import entity_ids_matching
 from regulator.disclosure import services
 from regulator.disclosure.models import PublicStatement, StatementStatus
+from regulator.lists.admin_labels import PUBLIC_CHANGE_LABELS
 from regulator.lists.models import PublicChange
 
 
@@ -61,9 +63,10 @@ class PublicStatementAdmin(ReadOnlyAdmin):
 class PublicChangeAdmin(ReadOnlyAdmin):
     """公开数据变更: each id is a data version of the public answers."""
 
-    list_display = ["id", "change", "listing_link", "changed_at"]
-    list_filter = ["change", ("changed_at", admin.DateFieldListFilter)]
+    list_display = ["id", "change_label", "listing_link", "changed_at"]
+    list_filter = [code_filter("change", _("变更"), PUBLIC_CHANGE_LABELS), ("changed_at", admin.DateFieldListFilter)]
     list_select_related = ["listing__entity", "listing__person"]
-    fields = ["id", "change", "listing_link", "changed_at"]
-    readonly_fields = ["listing_link"]
+    fields = ["id", "change_label", "listing_link", "changed_at"]
+    readonly_fields = ["listing_link", "change_label"]
+    change_label = labelled("change", _("变更"), PUBLIC_CHANGE_LABELS)
     listing_link = link("listing", _("名单记录"))

@@ -47,4 +47,4 @@ class PublicStatement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"statement {self.pk}"
+        return f"回应声明 #{self.pk}"

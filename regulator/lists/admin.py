@@ -27,14 +27,32 @@ from core.admin.base import (
     is_record_id,
     link,
     presence_filter,
-    pretty_json,
 )
 from core.admin.documents import DeliveryForm
+from core.admin.labels import (
+    chinese_date,
+    code_filter,
+    codes_label,
+    in_words,
+    labelled,
+    register_codes,
+    register_keys,
+    register_values,
+)
 from core.documents import documents_about
-from entities.models import PersonRoleKind
+from core.models import ServedDocument
+from entities.models import LicenceType, PersonRoleKind
 from entities.selectors import entity_ids_matching, person_ids_matching
 from regulator.lists import admin_imports, rules
 from regulator.lists import services as listings
+from regulator.lists.admin_labels import (
+    PUBLIC_CHANGE_LABELS,
+    RULE_SET_KEYS,
+    SOURCE_RULE_LABELS,
+    SOURCE_TYPE_LABELS,
+    measure_labels,
+    rule_set_labels,
+)
 from regulator.lists.documents import LISTING, REPAIR
 from regulator.lists.models import (
     Listing,
@@ -43,12 +61,31 @@ from regulator.lists.models import (
     ListType,
     Objection,
     ObjectionOutcome,
+    PublicChange,
     RepairApplication,
     RepairStatus,
     RuleSet,
 )
 from regulator.lists.selectors import rule_set_on
 from regulator.lists.transitions import ACTION_LABELS, TRANSITIONS
+
+register_codes(Listing, "source_type", SOURCE_TYPE_LABELS)
+register_codes(Listing, "source_rule", SOURCE_RULE_LABELS)
+register_codes(Listing, "person_role", dict(PersonRoleKind.choices))
+register_codes(ListingEvent, "action", ACTION_LABELS)
+register_codes(ListingEvent, "from_status", dict(ListingStatus.choices))
+register_codes(ListingEvent, "to_status", dict(ListingStatus.choices))
+register_codes(PublicChange, "change", PUBLIC_CHANGE_LABELS)
+register_codes(ServedDocument, "about_type", {LISTING: Listing._meta.verbose_name,
+                                              REPAIR: RepairApplication._meta.verbose_name})
+register_keys({"reason": _("事由"), "legal_basis": _("法律依据")})
+# what a department client asked and was answered (core.admin.clients shows its query log in words)
+register_values({**dict(LicenceType.choices), **{item["code"]: item["name"] for item in rules.JOINT_MEASURES}})
+register_keys({"licence_type": _("许可类型"), "measure": _("措施"), "body": _("请求内容"), "text": _("说明"),
+               "items": _("逐项"), "question": _("所问事项"), "applicant_credit_code": _("申请人统一社会信用代码"),
+               "person_id_numbers": _("人员身份证号"), "persons_masked": _("人员身份证号（脱敏）"),
+               "persons_hash": _("人员身份证号（密钥哈希）"), "as_of": _("查询日期"), "allowed": _("是否准予"),
+               "receipt_id": _("回执编号")})
 
 # ------------------------------------------------------------------ forms of the steps that need input
 
@@ -253,7 +290,7 @@ def printable_documents(about_type: str, about_id: int | None) -> str:
     return format_html("<ul style=\"margin:0;padding-left:1.2em\">{}</ul>", format_html_join(
         "", "<li>{} {}（{}） · <a style=\"text-decoration:underline\" href=\"{}\">HTML</a> · <a style=\"text-decoration:underline\" href=\"{}\">PDF</a> · <a style=\"text-decoration:underline\" href=\"{}\">{}</a></li>",
         ((document.title, document.number,
-          _("%(date)s 送达") % {"date": document.delivered_on} if document.served else _("尚未送达"),
+          _("%(date)s 送达") % {"date": chinese_date(document.delivered_on)} if document.served else _("尚未送达"),
           reverse("admin:core_serveddocument_html", args=[document.pk]),
           reverse("admin:core_serveddocument_pdf", args=[document.pk]),
           reverse("admin:core_serveddocument_change", args=[document.pk]), _("送达记录"))
@@ -283,10 +320,12 @@ class ListingAdmin(ReadOnlyAdmin):
     allow_add = True
     add_form = ListingProposeForm
     transitions = LISTING_STEPS
-    list_display = ["id", "subject_display", "list_type", "status", "notified_on", "objection_due", "decided_on",
-                    "published_on", "expires_on"]
+    # At 1280 px beside the navigation and the filters: the subject, the list, the state and the two due dates
+    # (陈述申辩截止, 期满日期); the other dates are on the listing's page and in the date drill-down.
+    list_display = ["id", "subject_display", "list_type", "status", "objection_due", "expires_on"]
     list_display_links = ["id", "subject_display"]
-    list_filter = ["status", "list_type", "subject_type", "source_type", EntityRegionFilter]
+    list_filter = ["status", "list_type", "subject_type", code_filter("source_type", _("来源类型"), SOURCE_TYPE_LABELS),
+                   EntityRegionFilter]
     list_select_related = ["entity", "person", "notice_document", "decision_document"]
     search_fields = ["decision_number", "source_reference"]
     search_help_text = _("按编号、主体名称或信用代码、自然人姓名或身份证号、决定书文号查找。")
@@ -294,18 +333,32 @@ class ListingAdmin(ReadOnlyAdmin):
     autocomplete_fields = ["entity", "person", "related_entity"]
     inlines = [ObjectionInline, RepairInline, ListingEventInline]
     fieldsets = (
-        (_("主体"), {"fields": ("list_type", "subject_type", "entity", "person", "related_entity", "person_role")}),
-        (_("事由"), {"fields": ("reason", "legal_basis", "source_type", "source_id", "source_rule",
+        (_("主体"), {"fields": ("list_type", "subject_type", "entity", "person", "related_entity",
+                              "person_role_label")}),
+        (_("事由"), {"fields": ("reason", "legal_basis", "source_type_label", "source_id", "source_rule_label",
                               "source_authority", "source_reference")}),
         (_("程序"), {"fields": ("status", "rule_set", "period_days", "notified_on", "objection_days",
-                              "objection_due", "decided_on", "decision_number", "measures", "measure_codes",
+                              "objection_due", "decided_on", "decision_number", "measures", "measure_codes_label",
                               "appeal_routes", "published_on", "expires_on", "ended_on", "end_reason",
-                              "set_aside_grounds")}),
+                              "set_aside_grounds_label")}),
         (_("文书"), {"fields": ("documents_display",)}),
         (_("记录"), {"fields": ("created_by_link", "created_at", "updated_at")}),
     )
-    readonly_fields = ["created_by_link", "documents_display"]
+    readonly_fields = ["created_by_link", "documents_display", "source_type_label", "source_rule_label",
+                       "person_role_label", "measure_codes_label", "set_aside_grounds_label"]
     created_by_link = link("created_by", _("创建人"))
+    source_type_label = labelled("source_type", _("来源类型"))
+    source_rule_label = labelled("source_rule", _("触发规则"))
+    person_role_label = labelled("person_role", _("任职身份"))
+
+    @admin.display(description=_("措施"))
+    def measure_codes_label(self, listing: Listing) -> str:
+        document = listing.rule_set.document if listing.rule_set_id else {}
+        return codes_label(listing.measure_codes, measure_labels(document))
+
+    @admin.display(description=_("已被申辩推翻的事由"))
+    def set_aside_grounds_label(self, listing: Listing) -> str:
+        return in_words(listing.set_aside_grounds) if listing.set_aside_grounds else "—"
 
     @admin.display(description=_("告知书与决定书"))
     def documents_display(self, listing: Listing) -> str:
@@ -359,7 +412,8 @@ class ListingEventAdmin(EventLabels, ReadOnlyAdmin):
     """名单流转记录 (append-only)."""
 
     list_display = ["created_at", "listing_link", "action_label", "from_label", "to_label", "actor_name"]
-    list_filter = ["action", "to_status", ("created_at", admin.DateFieldListFilter)]
+    list_filter = [code_filter("action", _("动作"), ACTION_LABELS), code_filter("to_status", _("新状态"), STATUS_LABELS),
+                   ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["listing__entity", "listing__person"]
     search_fields = ["actor_name"]
     search_help_text = _("按名单编号或操作人查找。")
@@ -451,7 +505,7 @@ class RepairApplicationAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("证明材料"))
     def evidence_display(self, application: RepairApplication) -> str:
-        return pretty_json(application.evidence)
+        return in_words(application.evidence)
 
     @admin.display(description=_("信用修复决定书"))
     def documents_display(self, application: RepairApplication) -> str:
@@ -490,8 +544,18 @@ class RuleSetAdmin(ReadOnlyAdmin):
     list_display = ["version", "name", "effective_from", "created_at"]
     search_fields = ["name"]
     fields = ["version", "name", "effective_from", "document", "created_by_link", "created_at"]
-    readonly_fields = ["created_by_link"]
+    readonly_fields = ["created_by_link", "document_display"]
     created_by_link = link("created_by", _("创建人"))
+
+    @admin.display(description=_("规则"))
+    def document_display(self, rule_set: RuleSet) -> str:
+        return in_words(rule_set.document, rule_set_labels(rule_set.document), keys=RULE_SET_KEYS)
+
+    def get_fields(self, request, obj=None):
+        # A rule set is never edited: its page shows the document in words; the add form takes the JSON.
+        if obj is None:
+            return self.fields
+        return ["document_display" if name == "document" else name for name in self.fields]
 
     def get_readonly_fields(self, request, obj=None):
         return ["created_by_link", "created_at"] if obj is None else super().get_readonly_fields(request, obj)

@@ -38,7 +38,8 @@ class RuleSet(models.Model):
         ordering = ["-effective_from"]
 
     def __str__(self) -> str:
-        return f"v{self.version} {self.name}（{self.effective_from} 起）"
+        day = self.effective_from
+        return f"v{self.version} {self.name}（{day.year}年{day.month}月{day.day}日起）"
 
     def clean(self) -> None:
         try:
@@ -210,6 +211,11 @@ class ListingEvent(TransitionRecord):
         verbose_name_plural = _("名单流转记录")
         db_table = "regulator_listingevent"
 
+    def __str__(self) -> str:
+        from regulator.lists.transitions import ACTION_LABELS
+
+        return self.caption(ACTION_LABELS, dict(ListingStatus.choices))
+
 
 class Objection(models.Model):
     """陈述申辩: the listed subject's objection inside the window, and the regulator's answer."""
@@ -245,7 +251,7 @@ class Objection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"objection {self.pk} on {self.listing_id}"
+        return f"陈述申辩 #{self.pk}（名单记录 #{self.listing_id}）"
 
 
 class RepairStatus(models.TextChoices):
@@ -320,8 +326,8 @@ class RepairApplication(models.Model):
         ]
 
     def __str__(self) -> str:
-        target = f"listing {self.listing_id}" if self.listing_id else f"finding {self.finding_id}"
-        return f"repair {self.pk} for {target}"
+        target = f"名单记录 #{self.listing_id}" if self.listing_id else f"行政处罚 #{self.finding_id}"
+        return f"信用修复申请 #{self.pk}（{target}）"
 
     @property
     def subject_name(self) -> str:
@@ -344,4 +350,6 @@ class PublicChange(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"v{self.pk} {self.change}"
+        from regulator.lists.transitions import ACTION_LABELS
+
+        return f"v{self.pk} {ACTION_LABELS.get(self.change, self.change)}"

@@ -1,8 +1,9 @@
 """信用报告 as a PDF: the same public record and signed receipt as the HTML report, with a QR code.
 
-Built with ReportLab (no browser, no system fonts): Chinese text is set in the
-Adobe-GB1 CID font ``STSong-Light``, which every PDF reader carries, so the
-file stays small and prints the same anywhere. The QR code holds the absolute
+Built with ReportLab (no browser, no system fonts): every character is set in the
+service's one embedded font (core/document_render.py registers it; only the glyphs
+used travel in the file), so the report prints the same in any reader, one without
+Chinese fonts of its own too. Headings keep with what follows them. The QR code holds the absolute
 URL of the verification page with the receipt filled in: scanning it shows
 whether the platform's signature over the receipt holds.
 """
@@ -22,12 +23,14 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core import receipts
-from core.document_render import FONT  # the CJK font, registered once for every PDF of the service
+from core.document_render import FONT, TABLE_FONT, pdf_font_ready  # the one embedded font of every PDF
 
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, alignment=1, spaceAfter=4 * mm)
-HEADING = ParagraphStyle("heading", fontName=FONT, fontSize=13, leading=18, spaceBefore=5 * mm, spaceAfter=2 * mm)
+HEADING = ParagraphStyle("heading", fontName=FONT, fontSize=13, leading=18, spaceBefore=5 * mm, spaceAfter=2 * mm,
+                         keepWithNext=1)
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK")
-CODE = ParagraphStyle("code", parent=BODY, fontName="Courier", fontSize=8, leading=11, wordWrap="CJK")
+# Signatures and JSON are set in the same embedded font (a built-in Courier would be a font by reference).
+CODE = ParagraphStyle("code", parent=BODY, fontSize=8, leading=11, wordWrap="CJK")
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=12, textColor=colors.HexColor("#444444"))
 
 QR_SIZE = 52 * mm  # the payload names subject, question and result (decision 0010): a denser code, printed larger
@@ -49,7 +52,7 @@ def qr_drawing(text: str, size: float = QR_SIZE) -> Drawing:
     border = 4
     modules = len(matrix) + 2 * border
     unit = size / modules
-    drawing = Drawing(size, size)
+    drawing = Drawing(size, size, initialFontName=FONT)  # draws no text, but would set Helvetica on the page
     drawing.add(Rect(0, 0, size, size, fillColor=colors.white, strokeColor=None))
     for y, row in enumerate(matrix):
         x = 0
@@ -70,11 +73,12 @@ def _text(value: Any) -> str:
 
 
 def _facts(rows: list[tuple[str, Any]], style: ParagraphStyle = BODY) -> Table:
-    # Courier has no Chinese: a value with any non-ASCII character is set in the CID font.
+    # Codes (signature, digests) are set small in ``style``; a value with any Chinese in it reads in BODY.
     data = [[Paragraph(_text(label), SMALL),
              Paragraph(_text(value) or "—", style if str(value or "").isascii() else BODY)] for label, value in rows]
     table = Table(data, colWidths=[32 * mm, None], hAlign="LEFT")
     table.setStyle(TableStyle([
+        TABLE_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -126,7 +130,7 @@ def render(*, profile: dict[str, Any], receipt: dict[str, Any], payload_json: st
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
         title=f"公共信用信息报告 · {profile['name']}", author="山西信用监管平台", subject=profile["credit_code"],
-        creator="山西信用监管平台",
+        creator="山西信用监管平台", initialFontName=pdf_font_ready(),
     )
     subject = _facts([
         ("名称", profile["name"]), ("统一社会信用代码", profile["credit_code"]),
@@ -137,7 +141,7 @@ def render(*, profile: dict[str, Any], receipt: dict[str, Any], payload_json: st
     # The QR code stands beside the subject on the first page, whatever the length of the record after it.
     head = Table([[subject, [qr_drawing(verify_url), Paragraph("扫码核验：核验页面显示的主体须与本报告一致", SMALL)]]],
                  colWidths=[None, QR_SIZE + 2 * mm], hAlign="LEFT")
-    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
+    head.setStyle(TableStyle([TABLE_FONT, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
                               ("RIGHTPADDING", (-1, 0), (-1, 0), 0)]))
     story: list = [Paragraph("公共信用信息报告", TITLE), Paragraph("主体信息", HEADING), head]
 

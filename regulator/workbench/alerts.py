@@ -17,12 +17,29 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.models import ServedDocument
 from core.services import regulator_emails_covering
 from core.workdays import current_calendar
 from regulator.lists.models import Listing, ListingStatus, RepairApplication, RepairStatus
 from regulator.workbench.models import AlertSent
+
+#: the kinds of alert, in words (the admin's list of alerts sent)
+ALERT_KINDS = {
+    "repair_overdue": gettext_lazy("信用修复申请逾期未决定"),
+    "objection_closing": gettext_lazy("陈述申辩期即将届满"),
+    "document_unserved": gettext_lazy("文书尚未送达"),
+}
+OBJECT_MODELS = (RepairApplication, Listing, ServedDocument)
+
+
+def object_type_label(object_type: str) -> str:
+    """The object an alert is about (``repairapplication``) by its model's name (信用修复申请)."""
+    for model in OBJECT_MODELS:
+        if model._meta.model_name == object_type:
+            return str(model._meta.verbose_name)
+    return object_type
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import hashlib
 import io
 from collections import defaultdict
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.db import transaction
 from django.db.models import Max
@@ -127,24 +128,31 @@ def bulletin_due(*, today: datetime.date | None = None) -> Bulletin | None:
 
 
 def bulletin_pdf(bulletin: Bulletin) -> bytes:
-    """The issue as a PDF (A4), from the same snapshot as its HTML."""
+    """The issue as a PDF (A4), from the same snapshot as its HTML, in the service's embedded font.
+
+    Each section's heading keeps with its table (``keepWithNext``), and a table split over a page repeats its
+    header row.
+    """
     from reportlab.lib.pagesizes import A4  # the PDF stack loads only when a PDF is asked for
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from core.document_render import FONT as font  # registered there, once for every PDF of the service
+    from core.document_render import TABLE_FONT, pdf_font_ready  # one embedded font for every PDF
+
+    font = pdf_font_ready()
     title = ParagraphStyle("t", fontName=font, fontSize=18, leading=26, alignment=1)
-    heading = ParagraphStyle("h", fontName=font, fontSize=13, leading=19, spaceBefore=4 * mm)
-    body = ParagraphStyle("b", fontName=font, fontSize=10, leading=15)
+    heading = ParagraphStyle("h", fontName=font, fontSize=13, leading=19, spaceBefore=4 * mm, keepWithNext=1)
+    body = ParagraphStyle("b", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
     content = bulletin_content(bulletin.month, bulletin.snapshot_on)
     story = [Paragraph("服务业动态监测信息快报", title),
              Paragraph(f"第{bulletin.issue}期 · {bulletin.month:%Y年%-m月} · 数据截至 {bulletin.snapshot_on:%Y年%-m月%-d日}",
                        ParagraphStyle("s", parent=body, alignment=1)), Spacer(1, 6 * mm)]
 
     def table(rows):
-        grid = Table([[Paragraph(str(cell), body) for cell in row] for row in rows], colWidths=[90 * mm, 40 * mm])
-        grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "#666666")]))
+        grid = Table([[Paragraph(escape(str(cell)), body) for cell in row] for row in rows],
+                     colWidths=[90 * mm, 40 * mm], repeatRows=1)
+        grid.setStyle(TableStyle([TABLE_FONT, ("GRID", (0, 0), (-1, -1), 0.5, "#666666")]))
         return grid
 
     for section in content["sections"]:
@@ -156,5 +164,6 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
     story.append(Spacer(1, 6 * mm))
     story.append(Paragraph(f"SHA-256（HTML 版）：{bulletin.sha256}", body))
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=f"服务业动态监测信息快报 第{bulletin.issue}期").build(story)
+    SimpleDocTemplate(buffer, pagesize=A4, title=f"服务业动态监测信息快报 第{bulletin.issue}期",
+                      initialFontName=font).build(story)
     return buffer.getvalue()

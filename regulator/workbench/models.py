@@ -25,7 +25,10 @@ class AlertSent(models.Model):
                                                nulls_distinct=False, name="alert_once_per_deadline")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.object_type} {self.object_id} {self.due}"
+        from regulator.workbench.alerts import ALERT_KINDS, object_type_label
+
+        due = f"（期限 {self.due.year}年{self.due.month}月{self.due.day}日）" if self.due else ""
+        return f"{ALERT_KINDS.get(self.kind, self.kind)}：{object_type_label(self.object_type)} #{self.object_id}{due}"
 
 
 class StatSnapshot(models.Model):
@@ -43,7 +46,8 @@ class StatSnapshot(models.Model):
         ordering = ["-taken_on"]
 
     def __str__(self) -> str:
-        return f"{self.taken_on}（{self.figures} 条）"
+        day = self.taken_on
+        return f"{day.year}年{day.month}月{day.day}日（{self.figures} 条）"
 
 
 class StatFigure(models.Model):
@@ -70,7 +74,9 @@ class StatFigure(models.Model):
                                                nulls_distinct=False, name="stat_figure_once")]
 
     def __str__(self) -> str:
-        return f"{self.taken_on} {self.metric} {self.district} {self.sector} {self.key}={self.value}"
+        from regulator.workbench.stats import figure_caption
+
+        return figure_caption(self)
 
 
 class Bulletin(models.Model):

@@ -136,6 +136,25 @@ METRICS: dict[str, Metric] = {m.code: m for m in [
 ]}
 
 
+def key_label(metric_code: str, key: str) -> str:
+    """A figure's key (``black.published``, ``general``) in words, by its metric's labels."""
+    metric = METRICS.get(metric_code)
+    if metric is None or metric.key_label is None:
+        return key
+    return str(metric.key_label(key))
+
+
+def figure_caption(figure: StatFigure) -> str:
+    """``2026年12月2日 检查发现问题（按月与严重程度）· 运城市盐湖区 · 文化旅游 · 一般 = 1``."""
+    metric = METRICS.get(figure.metric)
+    parts = [f"{figure.taken_on.year}年{figure.taken_on.month}月{figure.taken_on.day}日",
+             str(metric.label) if metric else figure.metric,
+             region_name(figure.district) or figure.district or str(_("全省")),
+             str(dict(Sector.choices).get(figure.sector, figure.sector or _("全部行业"))),
+             key_label(figure.metric, figure.key)]
+    return f"{' · '.join(parts)} = {figure.value}"
+
+
 def months_before(day: datetime.date, months: int) -> datetime.date:
     """The first day of the month ``months`` months before ``day``'s month."""
     index = day.year * 12 + day.month - 1 - months

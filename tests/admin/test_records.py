@@ -45,7 +45,7 @@ def test_the_audit_page_shows_who_changed_what(admin_client, world):
     entry = AuditEntry.objects.filter(table_name="regulator_listing", object_id=str(listing.pk)).latest("id")
     body = admin_client.get(admin_url(AuditEntry, "change", entry.pk)).content.decode()
     assert entry.hash in body and entry.prev_hash in body
-    assert "&quot;status&quot;: &quot;published&quot;" in body  # the row after the change, as JSON
+    assert "状态：已公示" in body  # the row after the change, in words (its JSON stays in the entry)
     assert 'name="_save"' not in body
 
 
