@@ -20,6 +20,7 @@ from core.admin.base import (
     is_record_id,
     presence_filter,
 )
+from core.admin.labels import labelled
 from entities import services
 from entities.models import Entity, Licence, Person, PersonRole
 from entities.selectors import entity_ids_matching, person_ids_matching
@@ -95,13 +96,14 @@ class EntityAdmin(RegistrySearch, ServiceFormsetMixin, RegulatorAdmin):
     allow_add = True
     allow_change = True
     form = EntityForm
-    list_display = ["name", "credit_code", "sector", "category", "region_code", "status", "updated_at"]
+    list_display = ["name", "credit_code", "sector", "category", "region_label", "status", "updated_at"]
     list_filter = ["sector", "category", "status", RegionFilter]
     search_fields = ["name"]
     search_help_text = _("按名称（支持拼音与首字母）、统一社会信用代码或编号查找。")
-    readonly_fields = ["created_at", "updated_at"]
-    fields = ["credit_code", "name", "sector", "category", "region_code", "address", "status", "created_at",
-              "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "region_label"]
+    fields = ["credit_code", "name", "sector", "category", "region_code", "region_label", "address", "status",
+              "created_at", "updated_at"]
+    region_label = labelled("region_code", _("所在地区"))
     inlines = [PersonRoleInline, LicenceInline]
     search_by = {"pk": entity_ids_matching}
 
@@ -223,3 +225,5 @@ class LicenceAdmin(RegulatorAdmin):
 
     def save_model(self, request, obj, form, change):
         adopt(obj, services.licence_save(licence=obj))
+
+from entities import admin_workers  # noqa: E402, F401  (家政服务员信用档案: its admin registers itself)

@@ -250,3 +250,5 @@ class Licence(models.Model):
     def clean(self) -> None:
         if self.expires_on and self.issued_on and self.expires_on < self.issued_on:
             raise ValidationError({"expires_on": _("有效期至不得早于发证日期。")})
+
+from entities.workers import Employment, HealthCheck, IdentityVerification, ServiceCard, SkillCertificate, TrainingRecord  # noqa: E402, F401, I001  (家政服务员信用档案)

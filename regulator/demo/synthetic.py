@@ -5,9 +5,12 @@ and the credit events derived from them with PostgreSQL COPY. Every code is
 valid (python-stdnum check digits), names get their search keys, ID numbers
 only their keyed hash and masked form. Deterministic for a given seed.
 
-Proportions per entity (averages): 2 legal/principal persons plus practitioners
-for household service, 1.2 licences, 10 complaints (about 30 % substantiated
-or mediated), 4 inspections and 5 findings, giving about 20 credit events.
+Proportions per entity (averages): 2 legal/principal persons, 1.2 licences,
+10 complaints (about 30 % substantiated or mediated), 4 inspections and 5
+findings, giving about 20 credit events. Each household-service firm also
+employs about 5 workers (家政服务员信用档案): an employment (about 1 in 6 ended),
+an identity verification, a health check (about 1 in 10 lapsed), pre-job
+training (and 回炉 retraining for some) and a 居家上门服务证 for those in post.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from entities import codes, searchkeys
 from entities.models import Entity, Person
 from entities.services import id_number_hash
 from entities.validators import mask_id_number
+from entities.workers import new_card_code
 from regulator.demo.data import CATEGORY_PLAN, CITIES, CITY_SIGHTS, GIVEN, SURNAMES, WORDS
 from regulator.lists.documents import routes_text
 from regulator.lists.rules import (
@@ -70,6 +74,10 @@ class Counts:
     findings: int = 0
     listings: int = 0
     events: int = 0
+    workers: int = 0
+    health_checks: int = 0
+    trainings: int = 0
+    cards: int = 0
 
 
 class _Ids:
@@ -142,7 +150,21 @@ TABLES = {
                           "objection_days", "measure_codes", "set_aside_grounds"],
     "ratings_creditevent": ["entity_id", "source_type", "source_id", "rule", "occurred_on", "publicity", "ends_on",
                             "note", "created_at"],
+    # 家政服务员信用档案 (entities.workers): recorded by the firm itself, no account
+    "entities_employment": ["id", "entity_id", "person_id", "started_on", "ended_on", "position",
+                            "recorded_by_entity_id", "recorded_by_id", "created_at", "updated_at"],
+    "entities_identityverification": ["id", "person_id", "verified_on", "method", "verifier_name",
+                                      "recorded_by_entity_id", "recorded_by_id", "created_at", "updated_at"],
+    "entities_healthcheck": ["id", "person_id", "checked_on", "expires_on", "passed", "institution",
+                             "certificate_number", "recorded_by_entity_id", "recorded_by_id", "created_at",
+                             "updated_at"],
+    "entities_trainingrecord": ["id", "person_id", "kind", "provider", "hours", "completed_on", "certificate_number",
+                                "recorded_by_entity_id", "recorded_by_id", "created_at", "updated_at"],
+    "entities_servicecard": ["id", "code", "employment_id", "issued_on", "expires_on", "revoked_on", "revoked_reason",
+                             "issued_by_id", "revoked_by_id", "created_at", "updated_at"],
 }
+WORKERS_PER_FIRM = (3, 7)  # about 5
+POSITIONS = ["育婴员", "养老护理员", "家庭保洁", "母婴护理", "家庭烹饪"]
 
 
 @dataclass
@@ -214,8 +236,6 @@ def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = N
 
             legal_person_id = None
             people = [("legal_representative", 1), ("principal", 0.5)]
-            if sector == "household_service":
-                people.append(("practitioner", 3))
             for role, howmany in people:
                 for _ in range(int(howmany) if howmany >= 1 else (1 if rng.random() < howmany else 0)):
                     birth = datetime.date(rng.randint(1960, 2002), rng.randint(1, 12), rng.randint(1, 28))
@@ -235,6 +255,10 @@ def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = N
                         legal_person_id = pid
                     counts.persons += 1
                     counts.roles += 1
+
+            if sector == "household_service":
+                _workers(rng, streams, ids, counts, seen_people, eid=eid, name=name, city_code=city_code,
+                         founded=founded, today=today, now=now)
 
             for _ in range(rng.randint(5, 15)):
                 cid = ids["complaints_complaint"].take()
@@ -339,7 +363,60 @@ def generate(*, entities: int, seed: int = 2026, as_of: datetime.date | None = N
             stream.close()
         for table_ids in ids.values():
             table_ids.sync_sequence()
+        with connection.cursor() as cursor:
+            # the listings' copy of their business's search keys: kept by a trigger (regulator 0006), which the
+            # replica role above switched off, so filled here in one statement
+            cursor.execute("UPDATE regulator_listing AS l SET search_vector = e.search_vector FROM entities_entity AS e "
+                           "WHERE e.id = COALESCE(l.entity_id, l.related_entity_id) AND l.search_vector IS NULL")
     return counts
+
+
+def _workers(rng: random.Random, streams, ids, counts: Counts, seen_people: set[str], *, eid: int, name: str,
+             city_code: str, founded: datetime.date, today: datetime.date, now) -> None:
+    """About 5 workers of one household-service firm, each with the file entries a card needs, COPYed in bulk."""
+    for _ in range(rng.randint(*WORKERS_PER_FIRM)):
+        birth = datetime.date(rng.randint(1965, 2002), rng.randint(1, 12), rng.randint(1, 28))
+        number = codes.id_number(city_code, birth, rng)
+        digest = id_number_hash(number)
+        if digest in seen_people:
+            continue
+        seen_people.add(digest)
+        pid = ids["entities_person"].take()
+        worker_name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+        streams["entities_person"].row((pid, worker_name, digest, mask_id_number(number),
+                                        searchkeys.tsvector_literal(searchkeys.name_keys(worker_name)), now, now))
+        counts.persons += 1
+        started = max(founded, today - datetime.timedelta(days=rng.randint(30, 2000)))
+        ended = None
+        if rng.random() < 1 / 6:
+            ended = min(today - datetime.timedelta(days=1), started + datetime.timedelta(days=rng.randint(30, 700)))
+            ended = max(ended, started)
+        employment_id = ids["entities_employment"].take()
+        streams["entities_employment"].row((employment_id, eid, pid, started, ended, rng.choice(POSITIONS), eid, None,
+                                            now, now))
+        streams["entities_identityverification"].row((ids["entities_identityverification"].take(), pid, started,
+                                                      "id_card", f"合成数据（{name}）"[:150], eid, None, now, now))
+        checked = today - datetime.timedelta(days=rng.randint(0, 400))
+        expires = checked + datetime.timedelta(days=365)  # about 1 in 10 lapsed: checked more than a year ago
+        if rng.random() < 0.1:
+            checked, expires = today - datetime.timedelta(days=500), today - datetime.timedelta(days=135)
+        streams["entities_healthcheck"].row((ids["entities_healthcheck"].take(), pid, checked, expires, True,
+                                             "合成数据体检机构", f"TJ-{pid:08d}", eid, None, now, now))
+        streams["entities_trainingrecord"].row((ids["entities_trainingrecord"].take(), pid, "pre_job",
+                                                "合成数据家政培训学校", 40, started, f"PX-{pid:08d}", eid, None, now, now))
+        counts.health_checks += 1
+        counts.trainings += 1
+        if rng.random() < 0.3:
+            retrained = min(today, started + datetime.timedelta(days=rng.randint(180, 720)))
+            streams["entities_trainingrecord"].row((ids["entities_trainingrecord"].take(), pid, "retraining",
+                                                    "合成数据家政培训学校", 16, retrained, "", eid, None, now, now))
+            counts.trainings += 1
+        if ended is None:
+            issued = max(started, checked)  # a card is issued to a worker with a health check in hand
+            streams["entities_servicecard"].row((ids["entities_servicecard"].take(), new_card_code(), employment_id,
+                                                 issued, None, None, "", None, None, now, now))
+            counts.cards += 1
+        counts.workers += 1
 
 
 def batched(total: int, size: int) -> Iterator[int]:

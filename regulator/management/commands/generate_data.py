@@ -11,7 +11,8 @@ from regulator.demo.synthetic import Seen, batched, generate
 
 
 class Command(BaseCommand):
-    help = "生成合成数据（主体、人员、许可、投诉、检查、发现与信用事件），用于规模测试与基准。"
+    help = ("生成合成数据（主体、人员、许可、投诉、检查、发现与信用事件；家政企业另有约 5 名家政服务员及其从业登记、"
+            "身份核验、体检、培训与居家上门服务证），用于规模测试与基准。")
 
     def add_arguments(self, parser):
         parser.add_argument("--entities", type=int, default=1000)
