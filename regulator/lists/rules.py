@@ -18,6 +18,11 @@ or ``penalty`` (an administrative penalty in ``penalties`` on an entity of ``cat
 who held ``subject_roles`` there on the penalty date, for ``period_days`` from it, listed or not: 旅行社条例
 and 旅游法 bar them by the penalty itself). ``applicant_roles`` limits in which role at the applicant (or
 ``applicant_person``, named by ID number) a bound person blocks the licence.
+
+Joint measures (``joint_measures``, 联合奖惩措施目录): what a listing binds besides licences - government funding,
+procurement, awards, a name change - and the rewards of the red list (绿色通道、容缺受理). Each entry has a
+``code``, ``name``, ``kind``, ``basis`` and ``bindings`` (list types x subject roles x effect deny | warn | reward,
+optionally ``period_days`` from the listing decision); ``regulator.lists.measures`` answers them (decision 0021).
 """
 
 from __future__ import annotations
@@ -33,6 +38,11 @@ LIST_TYPES = ("black", "watch", "red")
 SUBJECT_ROLES = ("entity", "legal_representative", "actual_controller", "principal", "practitioner")
 APPLICANT_ROLES = ("legal_representative", "actual_controller", "principal", "applicant_person")
 TRIGGERS = ("listing", "penalty")
+#: 联合奖惩措施目录 (``joint_measures``): the kinds of measure, and what a binding does to it
+MEASURE_KINDS = ("funding", "procurement", "award", "name_change", "reward")
+MEASURE_EFFECTS = ("deny", "warn", "reward")
+#: a licence type is a measure of this kind, derived from ``restrictions`` (never written in ``joint_measures``)
+LICENCE_MEASURE_KIND = "licence"
 START_EVENTS = ("listing_decision", "penalty_date")
 #: grounds an imported listing may carry (``ground`` of an import row), which a sector's rules may act on
 IMPORT_GROUNDS = ("court_dishonest_debtor",)
@@ -90,6 +100,25 @@ _ALL_ROLES = ["entity", "legal_representative", "actual_controller", "principal"
 TOURIST_HARM_CODES = ["forced_shopping", "unreasonable_low_price", "abandoned_tourists", "no_written_contract",
                       "guide_solicits_tips", "outbound_beyond_scope", "price_fraud", "major_safety_accident",
                       "refuse_complaint_ruling"]
+
+_REWARD_BASIS = _PROVINCE_PLAN + "；运盐政发〔2022〕16号"
+JOINT_MEASURES: list[dict[str, Any]] = [
+    {"code": "government_funding", "name": "申请政府资金支持和财政补贴", "kind": "funding", "basis": _CULTURE_TOURISM,
+     "bindings": [{"list_types": ["black"], "subject_roles": _ENTITY_AND_MANAGERS, "effect": "deny"}]},
+    {"code": "public_procurement", "name": "参与政府采购和招标投标", "kind": "procurement", "basis": _CULTURE_TOURISM,
+     "bindings": [{"list_types": ["black"], "subject_roles": _ENTITY_AND_MANAGERS, "effect": "deny"}]},
+    {"code": "awards_honours", "name": "表彰奖励和荣誉称号", "kind": "award", "basis": _CULTURE_TOURISM,
+     "bindings": [{"list_types": ["black"], "subject_roles": _ENTITY_AND_MANAGERS, "effect": "deny"},
+                  {"list_types": ["watch"], "subject_roles": ["entity"], "effect": "deny", "basis": _PROVINCE_PLAN}]},
+    {"code": "merit_evaluation", "name": "评优评先（参评诚信企业等）", "kind": "award", "basis": _PROVINCE_PLAN,
+     "bindings": [{"list_types": ["black", "watch"], "subject_roles": ["entity"], "effect": "deny"}]},
+    {"code": "name_change", "name": "变更名称", "kind": "name_change", "basis": _CULTURE_TOURISM,
+     "bindings": [{"list_types": ["black"], "subject_roles": ["entity"], "effect": "deny"}]},
+    {"code": "green_channel", "name": "行政审批绿色通道", "kind": "reward", "basis": _REWARD_BASIS,
+     "bindings": [{"list_types": ["red"], "subject_roles": ["entity"], "effect": "reward"}]},
+    {"code": "tolerance_acceptance", "name": "容缺受理", "kind": "reward", "basis": _REWARD_BASIS,
+     "bindings": [{"list_types": ["red"], "subject_roles": ["entity"], "effect": "reward"}]},
+]
 
 DEFAULT_DOCUMENT: dict[str, Any] = {
     # Default periods: 严重失信 3 years, 重点关注 1 year, 守信激励 1 year (renewable); sectors below.
@@ -169,6 +198,11 @@ DEFAULT_DOCUMENT: dict[str, Any] = {
             },
         },
     },
+    # 联合奖惩: what else a listing binds besides licences (the measures check, POST /api/v1/measures-checks/).
+    # Black-listed subjects: no government funding, procurement, awards or name change (令第7号, cited by the
+    # regulation's name: no article was read for these); the persons who held a managing role at the listed
+    # entity on the decision date are bound too, also through another company. Red-listed firms: 守信激励.
+    "joint_measures": JOINT_MEASURES,
     "restrictions": [
         {"licence_types": SECTOR_LICENCES["tourism"], "list_type": "black", "sectors": ["tourism"],
          "subject_roles": _ALL_ROLES, "effect": "deny", "basis": _TOURISM_RESTRICTION},
@@ -345,6 +379,71 @@ def _check_restriction(item: Any, where: str, errors: list[str]) -> None:
             errors.append(f"{where}.{key}: a list" + (f" from {', '.join(allowed)}" if allowed else " of codes"))
 
 
+_MEASURE_KEYS = {"code", "name", "kind", "basis", "bindings"}
+_BINDING_KEYS = {"list_types", "subject_roles", "effect", "basis", "period_days", "sectors", "categories"}
+
+
+def _check_joint_measures(rows: Any, errors: list[str]) -> None:
+    """联合奖惩措施目录: fail closed on anything a check could misread (an unknown effect, role, list type or key,
+    a reward for anything but the red list, a code that is a licence type or appears twice)."""
+    if not isinstance(rows, list):
+        errors.append("joint_measures: a list of measures")
+        return
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        where = f"joint_measures[{i}]"
+        if not isinstance(row, dict):
+            errors.append(f"{where}: must be an object")
+            continue
+        if set(row) - _MEASURE_KEYS:
+            errors.append(f"{where}: unknown keys {', '.join(sorted(set(row) - _MEASURE_KEYS))}")
+        code = row.get("code")
+        if not isinstance(code, str) or not code.isascii() or not code.replace("_", "").isalnum() or not code.islower():
+            errors.append(f"{where}.code: lower-case letters, digits and _")
+        elif code in seen or licence_type_known(code):
+            errors.append(f"{where}.code: {code!r} is taken (by another measure or a licence type)")
+        else:
+            seen.add(code)
+        for key in ("name", "basis"):
+            if not isinstance(row.get(key), str) or not row[key].strip():
+                errors.append(f"{where}.{key}: non-empty text")
+        if row.get("kind") not in MEASURE_KINDS:
+            errors.append(f"{where}.kind: one of {', '.join(MEASURE_KINDS)}")
+        bindings = row.get("bindings")
+        if not isinstance(bindings, list) or not bindings:
+            errors.append(f"{where}.bindings: a non-empty list")
+            continue
+        for j, binding in enumerate(bindings):
+            _check_binding(binding, f"{where}.bindings[{j}]", errors)
+
+
+def _check_binding(binding: Any, where: str, errors: list[str]) -> None:
+    if not isinstance(binding, dict):
+        errors.append(f"{where}: must be an object")
+        return
+    if set(binding) - _BINDING_KEYS:
+        errors.append(f"{where}: unknown keys {', '.join(sorted(set(binding) - _BINDING_KEYS))}")
+    lists = binding.get("list_types")
+    if not isinstance(lists, list) or not lists or not _codes(lists, LIST_TYPES):
+        errors.append(f"{where}.list_types: a non-empty list from {', '.join(LIST_TYPES)}")
+        lists = []
+    roles = binding.get("subject_roles")
+    if not isinstance(roles, list) or not roles or not _codes(roles, SUBJECT_ROLES):
+        errors.append(f"{where}.subject_roles: a non-empty list from {', '.join(SUBJECT_ROLES)}")
+    effect = binding.get("effect")
+    if effect not in MEASURE_EFFECTS:
+        errors.append(f"{where}.effect: one of {', '.join(MEASURE_EFFECTS)}")
+    elif (effect == "reward") != (bool(lists) and set(lists) == {"red"}):
+        errors.append(f"{where}.effect: a reward comes from the red list only, and the red list only rewards")
+    if "period_days" in binding and not _positive_int(binding["period_days"]):
+        errors.append(f"{where}.period_days: positive days")
+    if "basis" in binding and (not isinstance(binding["basis"], str) or not binding["basis"].strip()):
+        errors.append(f"{where}.basis: non-empty text")
+    for key, allowed in (("sectors", Sector.values), ("categories", Category.values)):
+        if key in binding and not _codes(binding[key], allowed):
+            errors.append(f"{where}.{key}: a list from {', '.join(allowed)}")
+
+
 def _check_publicity(publicity: Any, errors: list[str]) -> None:
     if not isinstance(publicity, dict):
         errors.append("publicity: must be an object")
@@ -406,6 +505,8 @@ def validate_document(document: Any) -> dict[str, Any]:
     if any(not set(m.get("list_types", [])) <= set(LIST_TYPES) or not m.get("code")
            for m in document.get("measures", []) if isinstance(m, dict)):
         errors.append("measures: each with a code and list_types from black, watch, red")
+    if "joint_measures" in document:
+        _check_joint_measures(document["joint_measures"], errors)
     if errors:
         raise RuleSetError(errors)
     return document
@@ -514,6 +615,14 @@ def appeal_routes(document: dict[str, Any]) -> list[dict[str, Any]]:
 def measures_for(document: dict[str, Any], list_type: str) -> list[dict[str, Any]]:
     """The measures catalogue for one list type: [{"code", "label", "basis"}, ...]."""
     return [m for m in document.get("measures", []) if list_type in m.get("list_types", [])]
+
+
+def joint_measure(document: dict[str, Any], code: Any) -> dict[str, Any] | None:
+    """The ``joint_measures`` entry ``code`` names in ``document``, or None (a set without the section has none)."""
+    for row in document.get("joint_measures", []):
+        if row.get("code") == code:
+            return row
+    return None
 
 
 def repair_rules(document: dict[str, Any], list_type: str, *, sector: str | None = None,

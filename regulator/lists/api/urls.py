@@ -1,9 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
+from regulator.lists.api import measures, shared_lists
 from regulator.lists.api.views import (
-    BatchLicenceCheckView,
-    LicenceCheckView,
     LicenceTypeView,
     ListingViewSet,
     ObjectionViewSet,
@@ -19,6 +18,11 @@ router.register("rule-sets", RuleSetViewSet, basename="rule-set")
 
 urlpatterns = [
     path("licence-types/", LicenceTypeView.as_view(), name="licence-type-list"),
-    path("licence-checks/", LicenceCheckView.as_view(), name="licence-check"),
-    path("licence-checks/batch/", BatchLicenceCheckView.as_view(), name="licence-check-batch"),
+    # the staff views of .views, also reachable by department clients with their scope (Api-Key)
+    path("licence-checks/", measures.LicenceCheckView.as_view(), name="licence-check"),
+    path("licence-checks/batch/", measures.BatchLicenceCheckView.as_view(), name="licence-check-batch"),
+    path("measures/", measures.MeasureCatalogueView.as_view(), name="measure-list"),
+    path("measures-checks/", measures.MeasureCheckView.as_view(), name="measures-check"),
+    path("measures-checks/batch/", measures.BatchMeasureCheckView.as_view(), name="measures-check-batch"),
+    re_path(r"^lists/(?P<list_type>black|watch|red)/$", shared_lists.SharedListView.as_view(), name="shared-list"),
 ]
