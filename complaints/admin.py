@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from complaints import planning, services
-from complaints.documents import complaint_documents
+from complaints.documents import ABOUT, complaint_documents
 from complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -45,9 +45,9 @@ from core.admin.base import (
     is_record_id,
     link,
     presence_filter,
-    pretty_json,
 )
-from core.models import DeliveryMethod
+from core.admin.labels import chinese_date, code_filter, in_words, labelled, region_label, register_codes
+from core.models import DeliveryMethod, ServedDocument
 from entities.models import Entity, Person
 from entities.selectors import entity_ids_matching
 from entities.validators import normalize_credit_code
@@ -222,6 +222,10 @@ class ComplaintEventInline(ReadOnlyInline):
     show_change_link = False
 
 
+STATUS_LABELS = dict(ComplaintStatus.choices)
+register_codes(ServedDocument, "about_type", {ABOUT: Complaint._meta.verbose_name})
+
+
 class ComplaintRegionFilter(RegionFilter):
     """地市: the entity's region, or the receiving region of a complaint with no entity."""
 
@@ -242,8 +246,8 @@ def _document_links(complaint: Complaint) -> str:
             page = reverse("admin:core_serveddocument_change", args=[document.pk])
         except NoReverseMatch:  # the documents' admin is not on this site
             html = pdf = page = ""
-        served = (_("%(date)s 送达") % {"date": document.delivered_on}) if document.served else _("尚未送达")
-        rows.append((page, document.title, document.number, document.issued_on, served, html, pdf))
+        served = (_("%(date)s 送达") % {"date": chinese_date(document.delivered_on)}) if document.served else _("尚未送达")
+        rows.append((page, document.title, document.number, chinese_date(document.issued_on), served, html, pdf))
     if not rows:
         return "—"
     return format_html("<ul style=\"margin:0;padding-left:1.2em\">{}</ul>", format_html_join(
@@ -265,15 +269,20 @@ class ComplaintAdmin(ReadOnlyAdmin):
     search_help_text = _("按编号、查询码、被投诉主体名称或信用代码、未登记经营者或个人的名称查找。")
     date_hierarchy = "received_on"
     inlines = [ComplaintEventInline]
-    readonly_fields = ["documents"]
+    readonly_fields = ["documents", "region_code_label", "representatives_label"]
+    region_code_label = labelled("region_code", _("受理地"))
+
+    @admin.display(description=_("代表人"))
+    def representatives_label(self, complaint: Complaint) -> str:
+        return in_words(complaint.representatives) if complaint.representatives else "—"
     fieldsets = (
         (_("投诉"), {"fields": ("entity", "respondent_kind", "category", "description", "channel", "incident_date",
                               "received_on", "tracking_code")}),
         (_("未登记的被投诉人"), {"fields": ("operator_name", "operator_address", "operator_phone", "operator_details",
-                                    "person", "person_name", "person_role", "person_card_number", "region_code",
+                                    "person", "person_name", "person_role", "person_card_number", "region_code_label",
                                     "sector")}),
         (_("投诉人（仅监管人员可见）"), {"fields": ("complainant_name", "complainant_phone", "complainant_count",
-                                         "representatives")}),
+                                         "representatives_label")}),
         (_("办理"), {"fields": ("status", "outcome", "resolution", "rejection_ground", "rejection_reason",
                               "late_filing", "late_filing_overridden", "transferred_to", "transferred_contact",
                               "transferred_on", "accepted_on", "resolved_on")}),
@@ -312,16 +321,20 @@ class ComplaintAdmin(ReadOnlyAdmin):
 class ComplaintEventAdmin(ReadOnlyAdmin):
     """投诉流转记录 (append-only)."""
 
-    list_display = ["created_at", "complaint_link", "action", "from_status", "to_status", "actor_name"]
-    list_filter = ["action", "to_status", ("created_at", admin.DateFieldListFilter)]
+    list_display = ["created_at", "complaint_link", "action_label", "from_label", "to_label", "actor_name"]
+    list_filter = [code_filter("action", _("动作"), ACTION_LABELS), code_filter("to_status", _("新状态"), STATUS_LABELS),
+                   ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["complaint"]
     search_fields = ["actor_name"]
     search_help_text = _("按投诉编号或操作人查找。")
-    fields = ["complaint_link", "action", "from_status", "to_status", "actor_link", "actor_name", "reason",
+    fields = ["complaint_link", "action_label", "from_label", "to_label", "actor_link", "actor_name", "reason",
               "created_at"]
-    readonly_fields = ["complaint_link", "actor_link"]
+    readonly_fields = ["complaint_link", "actor_link", "action_label", "from_label", "to_label"]
     complaint_link = link("complaint", _("投诉"))
     actor_link = link("actor", _("操作账户"))
+    action_label = labelled("action", _("动作"), ACTION_LABELS)
+    from_label = labelled("from_status", _("原状态"), STATUS_LABELS)
+    to_label = labelled("to_status", _("新状态"), STATUS_LABELS)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -336,7 +349,7 @@ class ViolationTypeAdmin(RegulatorAdmin):
 
     allow_add = True
     allow_change = True
-    list_display = ["code", "name", "sector", "default_severity", "safety_related", "active"]
+    list_display = ["name", "sector", "default_severity", "safety_related", "active"]
     list_filter = ["sector", "default_severity", "safety_related", "active"]
     search_fields = ["code", "name", "legal_basis"]
     search_help_text = _("按代码、名称或法律依据查找。")
@@ -431,18 +444,23 @@ class InspectionPlanAdmin(ReadOnlyAdmin):
                    applies=lambda plan: not plan.published),
         Transition(name="plan_verify", label=_("核验抽取结果"), run=_verify_plan, logs=False),
     )
-    list_display = ["month", "region_prefix", "population_size", "sample_size", "published", "published_at"]
-    list_filter = ["published", "region_prefix"]
+    list_display = ["month", "region_label", "population_size", "sample_size", "published", "published_at"]
+    list_filter = ["published", RegionFilter.for_field("region_prefix")]
     search_fields = ["region_prefix", "seed"]
     date_hierarchy = "month"
     inlines = [PlanItemInline]
-    fields = ["month", "region_prefix", "seed", "rates_display", "population_size", "sample_size", "published",
+    fields = ["month", "region_label", "seed", "rates_display", "population_size", "sample_size", "published",
               "published_at", "created_at"]
-    readonly_fields = ["rates_display"]
+    readonly_fields = ["rates_display", "region_label"]
+
+    @admin.display(description=_("辖区"), ordering="region_prefix")
+    def region_label(self, plan: InspectionPlan) -> str:
+        return region_label(plan.region_prefix)
 
     @admin.display(description=_("各等级年度抽查比例"))
     def rates_display(self, plan: InspectionPlan) -> str:
-        return pretty_json(plan.rates)
+        return in_words({grade: f"{rate:.0%}" if isinstance(rate, (int, float)) else rate
+                         for grade, rate in (plan.rates or {}).items()})
 
 
 @admin.register(InspectionPlanItem)
@@ -456,3 +474,6 @@ class InspectionPlanItemAdmin(ReadOnlyAdmin):
     plan_link = link("plan", _("抽查计划"))
     entity_link = link("entity", _("市场主体"))
     inspector_link = link("inspector", _("检查人员"))
+
+
+from complaints import rectification_admin  # noqa: E402,F401  整改材料 (complaints/rectification_admin.py)

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# the field default the migrations name as complaints.models.new_tracking_code
+from complaints.tracking_codes import new_tracking_code  # noqa: F401
 from core.models import TransitionRecord
 from core.scope import Sector, validate_region_code
-
-
-def new_tracking_code() -> str:
-    """An unguessable code (about 120 bits) the complainant uses to follow the complaint."""
-    return secrets.token_urlsafe(15)
 
 
 class ComplaintStatus(models.TextChoices):
@@ -105,6 +100,9 @@ class Complaint(models.Model):
     person_name = models.CharField(_("被投诉个人姓名"), max_length=100, blank=True)
     person_role = models.CharField(_("被投诉个人身份"), max_length=32, choices=PractitionerKind.choices, blank=True)
     person_card_number = models.CharField(_("导游证或家政服务证编号"), max_length=64, blank=True)
+    worker = models.ForeignKey("entities.Person", on_delete=models.PROTECT, related_name="worker_complaints",
+                               null=True, blank=True, verbose_name=_("涉及的家政服务员"),
+                               help_text=_("投诉涉及的被投诉企业的家政服务员（事发时须受雇于该企业）。"))
     region_code = models.CharField(_("受理地区划代码"), max_length=6, blank=True, validators=[validate_region_code],
                                    help_text=_("被投诉人未关联登记主体时，按此区划和行业确定办理范围。"))
     sector = models.CharField(_("行业"), max_length=32, choices=Sector.choices, blank=True)
@@ -239,6 +237,11 @@ class ComplaintEvent(TransitionRecord):
         verbose_name = _("投诉流转记录")
         verbose_name_plural = _("投诉流转记录")
 
+    def __str__(self) -> str:
+        from complaints.transitions import ACTION_LABELS
+
+        return self.caption(ACTION_LABELS, dict(ComplaintStatus.choices))
+
 
 class Severity(models.TextChoices):
     MINOR = "minor", _("轻微")
@@ -313,7 +316,7 @@ class Inspection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"检查 #{self.pk} {self.inspected_on}"
+        return f"检查 #{self.pk}（{self.inspected_on.year}年{self.inspected_on.month}月{self.inspected_on.day}日）"
 
 
 class Finding(models.Model):
@@ -330,6 +333,9 @@ class Finding(models.Model):
     decided_on = models.DateField(_("处罚决定日期"), null=True, blank=True)
     rectify_by = models.DateField(_("整改期限"), null=True, blank=True)
     rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)
+    worker = models.ForeignKey("entities.Person", on_delete=models.PROTECT, related_name="worker_findings",
+                               null=True, blank=True, verbose_name=_("涉及的家政服务员"),
+                               help_text=_("检查发现涉及的被检查企业的家政服务员（检查日须受雇于该企业）。"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -382,7 +388,9 @@ class InspectionPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.region_prefix}"
+        from core.scope import region_name
+
+        return f"{self.month.year}年{self.month.month}月 {region_name(self.region_prefix.ljust(6, '0')) or self.region_prefix}"
 
 
 class InspectionPlanItem(models.Model):
@@ -402,3 +410,7 @@ class InspectionPlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.entity_id}"
+
+
+# Models of their own modules: the complaint attachments, the rectification evidence, the status-update opt-ins.
+from complaints import attachments, rectification, status_updates  # noqa: E402,F401

@@ -119,6 +119,8 @@ _HANDLING_FIELDS = [
     "business_notice_number", "notice_issued_on", "notice_overdue", "reply_overdue", "mediation_result",
     "mediation_terms", "mediation_complainant_signed_on", "mediation_respondent_signed_on",
     "mediation_termination_reason", "mediation_document",
+    # the household worker the complaint names beside the firm (complaints.worker_links)
+    "worker",
 ]
 
 
@@ -296,8 +298,9 @@ class FindingSerializer(ModelSerializer):
     class Meta:
         model = Finding
         fields = ["id", "inspection", "entity", "violation_code", "violation_name", "severity", "description",
-                  "penalty", "fine_amount", "decision_number", "decided_on", "rectify_by", "rectified_on"]
-        read_only_fields = ["id", "inspection", "entity", "violation_name"]
+                  "penalty", "fine_amount", "decision_number", "decided_on", "rectify_by", "rectified_on", "worker"]
+        # worker: named after the inspection is recorded (POST /findings/<id>/worker/, complaints.worker_links)
+        read_only_fields = ["id", "inspection", "entity", "violation_name", "worker"]
 
 
 class InspectionSerializer(ModelSerializer):

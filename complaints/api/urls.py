@@ -1,5 +1,8 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from complaints.api import rectification
+from complaints.api.attachments import ComplaintAttachmentFileView, ComplaintAttachmentsView
 from complaints.api.views import (
     ComplaintTrackViewSet,
     ComplaintViewSet,
@@ -9,6 +12,7 @@ from complaints.api.views import (
     PublicInspectionPlanViewSet,
     ViolationTypeViewSet,
 )
+from complaints.api.worker_links import ComplaintWorkerView, FindingWorkerView
 
 router = DefaultRouter()
 # The tracking route is registered before the complaints' detail route so "track" is never read as an id.
@@ -19,3 +23,15 @@ router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("findings", FindingViewSet, basename="finding")
 router.register("inspection-plans", InspectionPlanViewSet, basename="inspection-plan")
 router.register("public/inspection-plans", PublicInspectionPlanViewSet, basename="public-inspection-plan")
+
+# the household worker a complaint or finding names (complaints/api/worker_links.py)
+urlpatterns = [
+    path("complaints/<int:complaint_id>/worker/", ComplaintWorkerView.as_view(), name="complaint-worker"),
+    path("findings/<int:finding_id>/worker/", FindingWorkerView.as_view(), name="finding-worker"),
+    # a complaint's attachments (complaints/api/attachments.py)
+    path("complaints/<int:complaint_id>/attachments/", ComplaintAttachmentsView.as_view(),
+         name="complaint-attachments"),
+    path("complaint-attachments/<int:complaint_attachment_id>/file/", ComplaintAttachmentFileView.as_view(),
+         name="complaint-attachment-file"),
+    *rectification.urlpatterns,  # 整改材料 (complaints/api/rectification.py)
+]

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from complaints import planning, selectors, services
+from complaints import attachment_services, planning, selectors, services, tracking_codes
+from complaints.api.attachments import ComplaintFilingSerializer, ComplaintSubmittedSerializer
 from complaints.api.serializers import (
     BusinessNoticeSerializer,
     ComplaintCreateSerializer,
     ComplaintEventSerializer,
-    ComplaintFiledSerializer,
     ComplaintSerializer,
     ComplaintTrackSerializer,
     FindingSerializer,
@@ -91,13 +92,22 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             return RegulatorComplaintSerializer
         return ComplaintSerializer
 
-    @extend_schema(request=ComplaintCreateSerializer, responses={201: ComplaintFiledSerializer})
+    def get_parsers(self):
+        # Filing also takes multipart/form-data, for its attachments (complaints/api/attachments.py).
+        parsers = super().get_parsers()
+        if getattr(self, "action_map", {}).get("post") == "create":
+            parsers.append(MultiPartParser())
+        return parsers
+
+    @extend_schema(request=ComplaintFilingSerializer, responses={201: ComplaintSubmittedSerializer})
     @idempotent
     def create(self, request, *args, **kwargs):
-        serializer = ComplaintCreateSerializer(data=request.data)
+        serializer = ComplaintFilingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        complaint = services.complaint_file(actor=request.user, **serializer.validated_data)
-        return Response(ComplaintFiledSerializer(complaint).data, status=status.HTTP_201_CREATED)
+        complaint = attachment_services.complaint_submit(actor=request.user, **serializer.validated_data)
+        complaint = Complaint.objects.select_related("subscription").prefetch_related("attachments").get(
+            pk=complaint.pk)
+        return Response(ComplaintSubmittedSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
     def _answer(self, complaint: Complaint) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=complaint.pk)).data)
@@ -257,14 +267,14 @@ class ComplaintTrackViewSet(viewsets.GenericViewSet):
         queryset = Complaint.objects.select_related("entity").prefetch_related(
             Prefetch("events", queryset=ComplaintEvent.objects.order_by("id"))
         )
-        return get_object_or_404(queryset, tracking_code=self.kwargs["tracking_code"])
+        return get_object_or_404(queryset, tracking_code__in=tracking_codes.candidates(self.kwargs["tracking_code"]))
 
-    @extend_schema(responses={200: ComplaintTrackSerializer, 404: _NOT_FOUND})
+    @extend_schema(summary="按查询码查看投诉办理进度", responses={200: ComplaintTrackSerializer, 404: _NOT_FOUND})
     def retrieve(self, request, tracking_code=None):
         return Response(ComplaintTrackSerializer(self.get_object()).data)
 
-    @extend_schema(request=TransitionSerializer, responses={200: ComplaintTrackSerializer, 404: _NOT_FOUND,
-                                                            409: _CONFLICT})
+    @extend_schema(summary="投诉人凭查询码撤回投诉", request=TransitionSerializer,
+                   responses={200: ComplaintTrackSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     @idempotent
     def withdraw(self, request, tracking_code=None):
@@ -319,7 +329,8 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         return selectors.findings_for(self.request.user)
 
-    @extend_schema(request=RectifySerializer, responses={200: FindingSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
+    @extend_schema(summary="登记整改完成", request=RectifySerializer,
+                   responses={200: FindingSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
         finding = self.get_object()
@@ -347,7 +358,8 @@ class InspectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def get_queryset(self):
         return InspectionPlan.objects.prefetch_related(_items_prefetch()).order_by("-month", "region_prefix")
 
-    @extend_schema(request=PlanDrawSerializer, responses={201: InspectionPlanSerializer, 409: _CONFLICT})
+    @extend_schema(summary="随机抽取检查对象", request=PlanDrawSerializer,
+                   responses={201: InspectionPlanSerializer, 409: _CONFLICT})
     @action(detail=False, methods=["post"])
     def draw(self, request):
         body = PlanDrawSerializer(data=request.data)
@@ -356,13 +368,15 @@ class InspectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         plan = self.get_queryset().get(pk=plan.pk)
         return Response(InspectionPlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: InspectionPlanSerializer, 409: _CONFLICT})
+    @extend_schema(summary="公开抽查计划", request=None, responses={200: InspectionPlanSerializer, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         plan = planning.plan_publish(plan_id=self.get_object().pk)
         return Response(InspectionPlanSerializer(self.get_queryset().get(pk=plan.pk)).data)
 
-    @extend_schema(request=None, responses={200: OpenApiResponse(description='{"valid": bool}')})
+    @extend_schema(summary="复核抽取结果", request=None, responses={200: inline_serializer(
+        name="PlanVerification", fields={"valid": serializers.BooleanField(
+            help_text="按记录的种子与对象范围复算的抽取结果与所存一致、且封记未被改动。")})})
     @action(detail=True, methods=["get"])
     def verify(self, request, pk=None):
         return Response({"valid": planning.plan_verify(plan=self.get_object())})

@@ -34,6 +34,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 # Ed25519 seed (base64, 32 bytes) that signs public answers and licence checks; see core/receipts.py.
 RECEIPT_SIGNING_KEY = os.environ.get("RECEIPT_SIGNING_KEY", "")
 EXPORTS_DIR = Path(os.environ.get("EXPORTS_DIR", BASE_DIR / "var" / "exports"))
+# The static cut of the embedded PDF font (core/pdf_font.py), derived once per machine from its package.
+PDF_FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", BASE_DIR / "var" / "fonts"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -159,6 +161,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.authentication.AuditedTokenAuthentication",
+        "core.authentication_clients.ApiKeyAuthentication",  # department clients: Authorization: Api-Key <key>
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -190,11 +193,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Every operation documents the 400/401/403/404/409/429 it can answer, with the real error bodies.
+    # The API's base serializers' docstrings are implementation notes, not descriptions of a body.
+    "GET_LIB_DOC_EXCLUDES": "config.api.schema_tags.lib_doc_excludes",
+    # Every operation documents the 400/401/403/404/409/429 it can answer, with the real error bodies;
+    # every operation has a domain tag (by path prefix, described in Chinese and English) and a summary.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.schema.postprocess_integer_ids",
         "config.api.schema.postprocess_error_responses",
+        "config.api.schema_tags.postprocess_tags",
+        "config.api.schema_tags.postprocess_summaries",
+        "config.api.schema_tags.postprocess_one_body_type",
     ],
     "ENUM_NAME_OVERRIDES": {
         "SectorEnum": "entities.models.Sector",
@@ -214,6 +223,9 @@ SPECTACULAR_SETTINGS = {
         "ComplaintChannelEnum": "complaints.models.ComplaintChannel",
         "ComplaintOutcomeEnum": "complaints.models.ComplaintOutcome",
         "DocumentKindEnum": "core.models.DocumentKind",
+        "ComplaintAttachmentKindEnum": "complaints.attachments.AttachmentKind",
+        "TrainingKindEnum": "entities.workers.TrainingKind",
+        "RectificationEvidenceStatusEnum": "complaints.rectification.EvidenceStatus",
     },
 }
 
@@ -285,6 +297,17 @@ ALERT_UNSERVED_WORKING_DAYS = int(os.environ.get("ALERT_UNSERVED_WORKING_DAYS", 
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@credit.example.gov.cn")
+# Text messages go through this backend (core/sms.py); the console prints them. A gateway is one class.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.ConsoleBackend")
+
+# Uploaded files (core/uploads.py): outside the static root and never served by the web server; each file is
+# answered only by a view that checked who asks for which object (decision 0019).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private-media"))
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# A complainant's contact for status updates is erased this many days after the complaint ended.
+COMPLAINT_CONTACT_RETENTION_DAYS = int(os.environ.get("COMPLAINT_CONTACT_RETENTION_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["complaints-erase-expired-contacts"] = {
+    "task": "complaints.status_update_tasks.erase_expired_contacts", "schedule": crontab(minute=20, hour=3)}
 
 LOGGING = {
     "version": 1,

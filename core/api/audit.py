@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -84,7 +84,12 @@ class AuditLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     queryset = AuditEntry.objects.all().order_by("-id")
     filterset_class = AuditFilterSet
 
-    @extend_schema(responses={200: OpenApiResponse(description='{"valid", "entries", "first_bad_id", "problem"}')})
+    @extend_schema(summary="校验审计日志哈希链", responses={200: inline_serializer(name="AuditChainReport", fields={
+        "valid": serializers.BooleanField(),
+        "entries": serializers.IntegerField(help_text="校验的条目数。"),
+        "first_bad_id": serializers.IntegerField(allow_null=True, help_text="第一条不成立的条目编号。"),
+        "problem": serializers.CharField(allow_blank=True, help_text="不成立的原因；成立时为空。"),
+    })})
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def verify(self, request):
         report = verify_chain()

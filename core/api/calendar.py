@@ -43,6 +43,7 @@ class CalendarDayViewSet(viewsets.ModelViewSet):
     filterset_fields = {"kind": ["exact"], "date": ["gte", "lte", "exact"]}
 
     @extend_schema(
+        summary="按工作日计算期限",
         parameters=[OpenApiParameter("start", datetime.date), OpenApiParameter("working_days", int)],
         responses={200: DeadlineSerializer},
     )

@@ -56,13 +56,13 @@ class ServedDocumentViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return documents.documents_for(self.request.user).order_by("-issued_on", "-id")
 
-    @extend_schema(responses={(200, "text/html"): OpenApiTypes.STR})
+    @extend_schema(summary="文书（HTML）", responses={(200, "text/html"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], url_path="html", filter_backends=[], pagination_class=None)
     def html(self, request, pk=None):
         """The document as a printable page."""
         return HttpResponse(document_render.render_html(self.get_object()), content_type="text/html; charset=utf-8")
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(summary="文书（PDF）", responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="pdf", filter_backends=[], pagination_class=None)
     def pdf(self, request, pk=None):
         """The document as a PDF (A4)."""
@@ -71,7 +71,7 @@ class ServedDocumentViewSet(viewsets.ReadOnlyModelViewSet):
         response["Content-Disposition"] = f'inline; filename="document-{document.pk}.pdf"'
         return response
 
-    @extend_schema(request=DeliverySerializer, responses={200: ServedDocumentSerializer})
+    @extend_schema(summary="登记文书送达", request=DeliverySerializer, responses={200: ServedDocumentSerializer})
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def delivery(self, request, pk=None):
         """Record the service (送达): method and date; for 公告送达 the publication date."""

@@ -1,4 +1,4 @@
-"""Shapes of the account endpoints (API.md: Accounts)."""
+"""Shapes of the account endpoints (API.md: Accounts), and of the signed receipts every answer on the record carries."""
 
 from __future__ import annotations
 
@@ -68,3 +68,69 @@ class MeSerializer(ModelSerializer):
         fields = ["id", "username", "role", "region_codes", "sectors", "entities", "first_name", "last_name",
                   "email", "is_superuser"]
         read_only_fields = fields
+
+
+class ReceiptSubjectSerializer(serializers.Serializer):
+    """回执的主体：主体以统一社会信用代码与名称，自然人以掩码姓名与证件号，名单查询以其文字。"""
+
+    type = serializers.ChoiceField(choices=[("entity", "主体"), ("person", "自然人"), ("list", "名单")])
+    credit_code = serializers.CharField(required=False)
+    name = serializers.CharField(required=False, allow_blank=True, allow_null=True,
+                                 help_text="主体名称；未在登记库中的主体为 null。")
+    text = serializers.CharField(required=False)
+
+
+class ReceiptQuestionSerializer(serializers.Serializer):
+    """回执所证明的提问，``text`` 为其文字。"""
+
+    text = serializers.CharField()
+
+
+class ReceiptPayloadSerializer(serializers.Serializer):
+    """回执内容：签名所覆盖的规范 JSON（键排序、无空格、UTF-8）。"""
+
+    kind = serializers.CharField(help_text="答复种类，如 public_blacklist、licence_check。")
+    receipt_format = serializers.IntegerField()
+    checked_at = serializers.CharField(help_text="签发时间（ISO 8601，含时区）。")
+    as_of = serializers.CharField(help_text="答复所依据的日期（ISO 8601）。")
+    data_version = serializers.IntegerField()
+    subject = ReceiptSubjectSerializer()
+    question = ReceiptQuestionSerializer()
+    result = serializers.CharField(help_text="答复的文字。")
+    query_sha256 = serializers.CharField()
+    result_sha256 = serializers.CharField(help_text="整个答复（result）规范 JSON 的 SHA-256。")
+
+
+class ReceiptSerializer(serializers.Serializer):
+    """签名回执（Ed25519）：任何人可在 ``POST /api/v1/public/receipts/verify/`` 核验，或以
+    ``/.well-known/jwks.json`` 的公钥核验 ``jws``。A signed receipt anyone can verify."""
+
+    payload = ReceiptPayloadSerializer()
+    signature = serializers.CharField(help_text="payload 规范 JSON 的 Ed25519 签名（base64）。")
+    algorithm = serializers.CharField()
+    key_id = serializers.CharField()
+    public_key = serializers.CharField()
+    jws = serializers.CharField(help_text="同一 payload 的 JWS 紧凑序列化（RFC 7515，EdDSA）。")
+
+
+class ReceiptKeySerializer(serializers.Serializer):
+    """回执签名公钥。"""
+
+    algorithm = serializers.CharField()
+    key_id = serializers.CharField()
+    public_key = serializers.CharField(help_text="Ed25519 公钥（base64）。")
+
+
+class JsonWebKeySerializer(serializers.Serializer):
+    kty = serializers.CharField()
+    crv = serializers.CharField()
+    x = serializers.CharField()
+    kid = serializers.CharField()
+    alg = serializers.CharField()
+    use = serializers.CharField()
+
+
+class JsonWebKeySetSerializer(serializers.Serializer):
+    """回执公钥的 JWK Set（RFC 7517）。"""
+
+    keys = JsonWebKeySerializer(many=True)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib.auth import logout as session_logout
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from knox.models import get_token_model
-from rest_framework import exceptions, mixins, parsers, permissions, renderers, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, renderers, serializers, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.parsers import JSONParser
 from config.api.permissions import IsRegulator
 from config.api.throttles import LoginLocked, LoginThrottle, lockout_wait_seconds
 from core import services
@@ -45,7 +46,7 @@ class UserViewSet(
     def perform_update(self, serializer):
         serializer.instance = services.user_save(user=serializer.instance, **serializer.validated_data)
 
-    @extend_schema(responses=MeSerializer)
+    @extend_schema(summary="本人账户", responses=MeSerializer)
     @action(detail=False, methods=["get"], serializer_class=MeSerializer, filterset_fields=[], pagination_class=None)
     def me(self, request):
         return Response(MeSerializer(request.user).data)
@@ -65,8 +66,14 @@ class _WithoutSession:
 
 _TOKEN_ISSUED = inline_serializer(name="TokenIssued", fields={
     "token": serializers.CharField(help_text="Send as `Authorization: Token <token>`."),
-    "expiry": serializers.DateTimeField(help_text="When the token stops working (`TOKEN_TTL_HOURS` after issue)."),
+    "expiry": serializers.DateTimeField(allow_null=True,
+                                        help_text="When the token stops working (`TOKEN_TTL_HOURS` after issue)."),
 })
+_TOKEN_EXAMPLES = [
+    OpenApiExample("用户名与密码", value={"username": "regulator", "password": "…"}, request_only=True),
+    OpenApiExample("令牌", value={"token": "3f0c…", "expiry": "2026-12-01T20:00:00+08:00"}, response_only=True,
+                   status_codes=["200"]),
+]
 
 
 class TokenView(APIView):
@@ -81,8 +88,9 @@ class TokenView(APIView):
     authentication_classes: list = []  # logging in needs no credentials; a stale token header must not stop it
     permission_classes = [permissions.AllowAny]
     throttle_classes = [LoginThrottle]
-    # As DRF's ObtainAuthToken: a form post works too.
-    parser_classes = [parsers.FormParser, parsers.MultiPartParser, parsers.JSONParser]
+    # JSON only, like the rest of the API (API.md: everything is JSON): a form or multipart body is a 415.
+    # One body type keeps the schema, and the clients generated from it, unambiguous.
+    parser_classes = [JSONParser]
     renderer_classes = [renderers.JSONRenderer]
     serializer_class = AuthTokenSerializer
 
@@ -90,7 +98,8 @@ class TokenView(APIView):
         return self.serializer_class(*args, context={"request": self.request, "view": self}, **kwargs)
 
     @extend_schema(
-        request=AuthTokenSerializer, responses={200: _TOKEN_ISSUED}, auth=[],
+        summary="登录，取得 API 令牌", request=AuthTokenSerializer, responses={200: _TOKEN_ISSUED}, auth=[],
+        examples=_TOKEN_EXAMPLES,
         description="Exchange a username and password for a token. Refused attempts count towards a lockout "
                     "of the account and of the client address (429 `login_locked`, with `Retry-After`).")
     def post(self, request, *args, **kwargs):
@@ -114,7 +123,7 @@ class LogoutView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=None, responses={204: OpenApiResponse(description="Revoked.")})
+    @extend_schema(summary="退出（作废本令牌）", request=None, responses={204: OpenApiResponse(description="Revoked.")})
     def post(self, request):
         if isinstance(request.auth, get_token_model()):
             request.auth.delete()
@@ -128,7 +137,8 @@ class LogoutAllView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=None, responses={204: OpenApiResponse(description="Every token revoked.")})
+    @extend_schema(summary="退出所有设备（作废本账户全部令牌）", request=None,
+                   responses={204: OpenApiResponse(description="Every token revoked.")})
     def post(self, request):
         user = request.user
         tokens_revoke(user)

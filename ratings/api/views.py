@@ -25,7 +25,8 @@ class EntityCreditView(generics.GenericAPIView):
 
     serializer_class = CreditSerializer
 
-    @extend_schema(responses={200: CreditSerializer, 404: OpenApiResponse(description="不存在或不在权限范围内")})
+    @extend_schema(summary="主体信用分与明细",
+                   responses={200: CreditSerializer, 404: OpenApiResponse(description="不存在或不在权限范围内")})
     def get(self, request, entity_id: int):
         entity = _entity_in_scope(request, entity_id)
         score = selectors.score_for(entity.pk)
@@ -36,6 +37,7 @@ class EntityCreditView(generics.GenericAPIView):
         return Response(CreditSerializer(score).data)
 
 
+@extend_schema(summary="主体信用分历史")
 class EntityCreditHistoryView(generics.ListAPIView):
     """信用分历史: one row per change of score or grade, newest first."""
 
@@ -62,7 +64,8 @@ class ScoringModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     def perform_update(self, serializer):
         serializer.instance = services.scoring_model_update(model=serializer.instance, **serializer.validated_data)
 
-    @extend_schema(request=None, responses={200: ScoringModelSerializer, 409: OpenApiResponse(description="已启用或未生效")})
+    @extend_schema(summary="启用评分模型", request=None,
+                   responses={200: ScoringModelSerializer, 409: OpenApiResponse(description="已启用或未生效")})
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
         run = services.scoring_model_activate(model_id=self.get_object().pk)

@@ -10,6 +10,11 @@ text cell whose first non-blank character is ``=``, ``+``, ``-``, ``@``, ``|``,
 prefixed with a single quote, so a spreadsheet shows it as text and never runs it
 (``=cmd|' /C calc'!A0``, ``+HYPERLINK(...)``, ``@SUM(A1)``, ``-2+3``). The JSON and
 NDJSON files carry the text as published, unprefixed: they are read by programs.
+
+The CSV keeps every code column and adds Chinese ``<field>_label`` columns after them; beside the manifest lie
+``datapackage.json`` (Frictionless Data Package, a Table Schema per CSV) and ``dictionary.csv`` (the data
+dictionary), both from ``data_dictionary``; the licence (CC BY 4.0) is named in the manifest and the package.
+Times are ISO 8601 in Beijing time with their offset (``+08:00``).
 """
 
 from __future__ import annotations
@@ -24,16 +29,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone
 
 from core import audit, audit_checkpoints
+from regulator.disclosure import data_dictionary
 from regulator.disclosure.selectors import public_listings, published_listings
 from regulator.lists.models import Listing, ListType, PublicChange
 from regulator.lists.selectors import data_version
 
-FIELDS = ["id", "list_type", "subject_type", "name", "credit_code", "related_entity_name", "person_role", "sector",
-          "region_code", "reason", "legal_basis", "decision_number", "decided_on", "published_on", "expires_on",
-          "measures", "source_authority"]
+#: the code columns, as the JSON files carry them; the CSV adds the label columns after them
+FIELDS = data_dictionary.CODE_FIELDS
+CSV_FIELDS = data_dictionary.CSV_FIELDS
 FORMATS = ("csv", "json", "ndjson")
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json", "ndjson": "application/x-ndjson"}
 _FORMULA_TRIGGERS = frozenset("=+-@|%\t\r\n＝＋－＠")
@@ -65,9 +70,9 @@ def _render(rows: list[dict[str, Any]], fmt: str) -> bytes:
     if fmt == "ndjson":
         return "".join(json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n" for row in rows).encode()
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS, extrasaction="ignore")
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
+    writer.writerows({key: csv_cell(value) for key, value in data_dictionary.with_labels(row).items()} for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel opens UTF-8 Chinese correctly
 
 
@@ -96,10 +101,26 @@ def regenerate() -> dict[str, Any]:
             data = _render(rows, fmt)
             _write_atomic(directory / name, data)
             files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "records": len(rows)}
-    manifest = {"generated_at": timezone.now().isoformat(timespec="seconds"), "data_version": version, "files": files,
-                "audit_checkpoint": _latest_audit_checkpoint()}
+    generated_at = data_dictionary.beijing_now()
+    package = data_dictionary.datapackage(files, created=generated_at, data_version=version)
+    _write_atomic(directory / data_dictionary.DATAPACKAGE_NAME,
+                  json.dumps(package, ensure_ascii=False, indent=1).encode())
+    _write_atomic(directory / data_dictionary.DICTIONARY_NAME, dictionary_csv())
+    manifest = {"generated_at": generated_at, "data_version": version, "files": files,
+                "licence": data_dictionary.LICENCE, "datapackage": data_dictionary.DATAPACKAGE_NAME,
+                "dictionary": data_dictionary.DICTIONARY_NAME, "audit_checkpoint": _latest_audit_checkpoint()}
     _write_atomic(directory / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     return manifest
+
+
+def dictionary_csv() -> bytes:
+    """The data dictionary as CSV: field, type, Chinese title, meaning, code list (``code=名称；…``)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["field", "type", "title", "description", "codes"])
+    for row in data_dictionary.dictionary_rows():
+        writer.writerow([csv_cell(row[key]) for key in ("field", "type", "title", "description", "codes_text")])
+    return ("\ufeff" + buffer.getvalue()).encode()
 
 
 def _current_version_on_disk() -> int | None:

@@ -21,7 +21,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +41,8 @@ from entities.selectors import entities_for
 from ratings.models import Grade
 from ratings.selectors import history_for, score_for
 from ratings.services import active_model, entity_rescore
+from regulator.disclosure import selectors as disclosure_selectors
+from regulator.disclosure import statements as statement_services
 from regulator.lists import selectors
 from regulator.lists import services as listing_services
 from regulator.lists.models import (
@@ -51,19 +53,13 @@ from regulator.lists.models import (
     RepairApplication,
     RepairStatus,
 )
-from regulator.portal.business_forms import RepairForm
+from regulator.portal.business_forms import REPAIR_FREE_NOTICE, RepairForm, StatementForm
+from regulator.portal.credit_words import breakdown_words
 from regulator.portal.forms import ObjectionForm, ReplyForm, add_errors
 from regulator.portal.views import error_page, pages_404
 
 HISTORY_POINTS = 60
-RULE_LABELS = {
-    "complaint_substantiated": "投诉属实", "complaint_mediated": "投诉调解", "finding_minor": "检查发现（轻微）",
-    "finding_general": "检查发现（一般）", "finding_serious": "检查发现（严重）", "finding_grave": "检查发现（特别严重）",
-    "penalty_warning": "警告", "penalty_fine": "罚款", "penalty_suspension": "责令停业整顿",
-    "penalty_revocation": "吊销许可证", "rectification_overdue": "逾期未整改", "listing_watch": "列入重点关注名单",
-    "listing_black": "列入严重失信主体名单", "rectified_on_time": "按期整改", "inspection_clean": "检查无问题",
-    "listing_red": "列入守信激励名单", "award": "诚信企业表彰", "no_complaints_12m": "12 个月无属实投诉",
-}
+STATEMENT_SUBMITTED = "公开声明已提交，经监管部门审核后与该条信息一并公开。"
 
 
 def business_page(*methods: str) -> Callable:
@@ -99,7 +95,7 @@ def _score(entity: Entity):
 def home(request: HttpRequest) -> HttpResponse:
     rows = [{"entity": entity, "score": _score(entity), "sector_label": dict(Sector.choices).get(entity.sector, "")}
             for entity in entities_for(request.user).order_by("id")]
-    return render(request, "web/business_home.html", {"rows": rows})
+    return render(request, "web/business_home.html", {"rows": rows, "repair_notice": REPAIR_FREE_NOTICE})
 
 
 def score_plot(history: list, grades: dict[str, int]) -> dict[str, Any] | None:
@@ -143,8 +139,10 @@ def _listing_rows(user, entity: Entity, today: datetime.date, bound: dict[str, A
     for document in documents_for(user).filter(about_type="listing", about_id__in=[row.pk for row in listings]
                                                ).order_by("issued_on", "id"):
         documents.setdefault(document.about_id, []).append(document)
+    statements = statement_services.own_statements(user, listing_ids=[row.pk for row in listings])
     rows = []
     for listing in listings:
+        key = f"statement-listing-{listing.pk}"
         # The window runs from the notice's delivery; an objection is welcome before that too.
         can_object = (listing.status == ListingStatus.NOTIFIED
                       and (listing.objection_due is None or today <= listing.objection_due))
@@ -162,7 +160,24 @@ def _listing_rows(user, entity: Entity, today: datetime.date, bound: dict[str, A
             "can_repair": can_repair or f"repair-{listing.pk}" in bound,
             "objection_form": bound.get(f"objection-{listing.pk}") or ObjectionForm(prefix=f"objection-{listing.pk}"),
             "repair_form": bound.get(f"repair-{listing.pk}") or RepairForm(prefix=f"repair-{listing.pk}"),
+            "statements": statement_services.statement_rows(statements.get(("listing", listing.pk), [])),
+            "can_state": listing.status in statement_services.STATEMENT_LISTING_STATES or key in bound,
+            "statement_form": bound.get(key) or StatementForm(prefix=key),
         })
+    return rows
+
+
+def _penalty_rows(user, entity: Entity, bound: dict[str, Any]) -> list[dict[str, Any]]:
+    """The penalties the public sees today (信用信息公示), each with the business's statements and a form."""
+    penalties = disclosure_selectors.published_penalties(entity)
+    statements = statement_services.own_statements(user, finding_ids=[row["id"] for row in penalties])
+    labels = dict(Penalty.choices)
+    rows = []
+    for penalty in penalties:
+        key = f"statement-finding-{penalty['id']}"
+        rows.append({**penalty, "penalty_label": labels.get(penalty["penalty"], ""),
+                     "own_statements": statement_services.statement_rows(statements.get(("finding", penalty["id"]), [])),
+                     "statement_form": bound.get(key) or StatementForm(prefix=key)})
     return rows
 
 
@@ -172,13 +187,13 @@ def _entity_page(request: HttpRequest, entity: Entity, *, bound: dict[str, Any] 
     today = timezone.localdate()
     score = _score(entity)
     history = list(history_for(entity.pk)[:HISTORY_POINTS])[::-1]
-    breakdown = [{**line, "label": RULE_LABELS.get(line.get("rule"), line.get("rule"))} for line in score.breakdown]
     findings = complaint_selectors.findings_for(user).filter(
         inspection__entity=entity, rectified_on__isnull=True).order_by("rectify_by", "id")
     complaints = complaint_selectors.complaints_for(user).filter(entity=entity).order_by("-id")[:100]
     return render(request, "web/business_entity.html", {
         "entity": entity, "score": score, "grade_label": dict(Grade.choices).get(score.grade, score.grade),
-        "breakdown": breakdown, "history": history[::-1],
+        "breakdown": breakdown_words(entity, score), "history": history[::-1], "repair_notice": REPAIR_FREE_NOTICE,
+        "penalties": _penalty_rows(user, entity, bound),
         "plot": score_plot(history, active_model().rules.get("grades", {})),
         "listings": _listing_rows(user, entity, today, bound), "today": today,
         "findings": [{"finding": finding, "severity": dict(Severity.choices).get(finding.severity),
@@ -255,6 +270,31 @@ def listing_repair(request: HttpRequest, listing_id: int) -> HttpResponse:
                        evidence=form.evidence_items(), commitment=form.cleaned_data["commitment"],
                        training_record=form.cleaned_data["training_record"]),
                    "信用修复申请已提交。", f"listing-{listing.pk}")
+
+
+@business_page("POST")
+def listing_statement(request: HttpRequest, listing_id: int) -> HttpResponse:
+    """公开声明 about a listing of the caller's entity (public beside it once approved)."""
+    listing, entity = _own_listing(request, listing_id)
+    if entity is None:
+        raise Http404
+    key = f"statement-listing-{listing.pk}"
+    return _submit(request, entity, key, StatementForm(request.POST, prefix=key),
+                   lambda form: statement_services.statement_submit(
+                       actor=request.user, listing_id=listing.pk, text=form.cleaned_data["text"]),
+                   STATEMENT_SUBMITTED, f"listing-{listing.pk}")
+
+
+@business_page("POST")
+def penalty_statement(request: HttpRequest, finding_id: int) -> HttpResponse:
+    """公开声明 about a published penalty of the caller's entity."""
+    finding = get_object_or_404(complaint_selectors.findings_for(request.user).exclude(penalty="none"), pk=finding_id)
+    entity = get_object_or_404(entities_for(request.user), pk=finding.inspection.entity_id)
+    key = f"statement-finding-{finding.pk}"
+    return _submit(request, entity, key, StatementForm(request.POST, prefix=key),
+                   lambda form: statement_services.statement_submit(
+                       actor=request.user, finding_id=finding.pk, text=form.cleaned_data["text"]),
+                   STATEMENT_SUBMITTED, f"penalty-{finding.pk}")
 
 
 # ------------------------------------------------------------------ documents

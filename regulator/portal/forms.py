@@ -12,10 +12,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import RegexValidator
 from rest_framework.exceptions import APIException
 
+from complaints import tracking_codes
+from complaints.attachments import MAX_ATTACHMENTS
 from complaints.models import Complaint, PractitionerKind
+from core import uploads
 from core.scope import region_name
 
 SEARCH_LISTS = [("all", "黑名单和红名单"), ("black", "严重失信主体名单（黑名单）"), ("red", "守信激励名单（红名单）")]
@@ -30,8 +32,8 @@ class SearchForm(forms.Form):
 
 #: the prefectures of Shanxi (GB/T 2260): where a complaint about an unregistered operator or a person is handled
 SHANXI_PREFECTURES = ("1401", "1402", "1403", "1404", "1405", "1406", "1407", "1408", "1409", "1410", "1411")
-RESPONDENT_CHOICES = [("entity", "已登记的经营者（知道统一社会信用代码）"),
-                      ("operator", "未登记的经营者，或不知道统一社会信用代码"),
+RESPONDENT_CHOICES = [("entity", "已登记的经营者（按名称查找，或填写统一社会信用代码）"),
+                      ("operator", "未登记的经营者，或在登记中找不到"),
                       ("person", "导游、家政服务员等个人")]
 #: the fields of each kind of respondent; the others are not sent on
 OPERATOR_FIELDS = ("operator_name", "operator_address", "operator_phone")
@@ -44,12 +46,32 @@ def receiving_regions() -> list[tuple[str, str]]:
     return [("", "请选择"), *((f"{prefix}00", region_name(f"{prefix}00") or prefix) for prefix in SHANXI_PREFECTURES)]
 
 
+class OperatorSearchForm(forms.Form):
+    """The results step of choosing an operator by name (a plain GET; with JavaScript, suggestions as you type)."""
+
+    q = forms.CharField(label="按名称查找经营者", max_length=64, required=False,
+                        help_text="输入招牌或营业执照上的名称（简体、繁体、拼音或首字母均可），也可输入统一社会信用代码。",
+                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
+                                                      "placeholder": "如：运城宾馆、yuncheng"}))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name; what they are is checked by the service (core.uploads), not here."""
+
+    def clean(self, data, initial=None) -> list:
+        return [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+
+
 class ComplaintForm(forms.Form):
     respondent_kind = forms.ChoiceField(label="被投诉对象", choices=RESPONDENT_CHOICES, initial="entity",
                                         required=False, widget=forms.RadioSelect)
     entity_credit_code = forms.CharField(
         label="被投诉经营者的统一社会信用代码", max_length=32, required=False,
-        help_text="18 位，可在营业执照或本站经营者信用页面上找到；不知道时请选择“未登记的经营者”。",
+        help_text="18 位，可在营业执照或本站经营者信用页面上找到；不知道时请在上方按名称查找。",
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}))
     operator_name = forms.CharField(label="经营者名称", max_length=200, required=False,
                                     help_text="未登记或不知道信用代码时填写，如招牌、网店名称。")
@@ -78,12 +100,34 @@ class ComplaintForm(forms.Form):
                                         widget=forms.NumberInput(attrs={"min": 1, "max": 10000}))
     representatives = forms.CharField(label="代表人（选填）", max_length=200, required=False,
                                       help_text="4 人以上共同投诉的，可以推选 1 至 3 名代表人，姓名以顿号分隔。")
+    attachments = MultipleFileField(
+        label=f"照片或票据（选填，最多 {MAX_ATTACHMENTS} 个）", required=False,
+        help_text=f"JPEG、PNG、WebP 图片或 PDF，每个不超过 {uploads.max_bytes() // (1024 * 1024)} MB。"
+                  "图片中的拍摄位置等信息会被删除；附件仅监管人员和被投诉经营者可见。",
+        widget=MultipleFileInput(attrs={"accept": uploads.ACCEPT}))
+    notify_by_email = forms.BooleanField(label="通过电子邮件通知我办理进度", required=False)
+    notify_email = forms.EmailField(label="电子邮箱（选填）", max_length=254, required=False,
+                                    help_text="勾选上一项时填写；仅监管人员可见，投诉办结 30 日后删除。",
+                                    widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    notify_sms = forms.BooleanField(label="通过短信通知我办理进度（发送到上面的联系电话，须为手机号码）",
+                                    required=False)
+
+    #: the form's own fields, not the complaint's: the page hands them to the service separately
+    EXTRA_FIELDS = ("attachments", "notify_by_email", "notify_email", "notify_sms")
 
     def clean(self):
         data = super().clean()
         if (data.get("respondent_kind") or "entity") == "entity" and not (data.get("entity_credit_code") or "").strip():
-            self.add_error("entity_credit_code", forms.Field.default_error_messages["required"])
+            self.add_error("entity_credit_code", "请按名称查找并选择被投诉的经营者，或填写统一社会信用代码（这是必填项）。")
+        if data.get("notify_by_email") and not data.get("notify_email") and "notify_email" not in self.errors:
+            self.add_error("notify_email", "选择邮件通知时请填写电子邮箱。")
         return data
+
+    def status_update_choices(self) -> dict[str, Any]:
+        """The opt-ins as the service takes them: an e-mail only when its box is ticked."""
+        data = getattr(self, "cleaned_data", {})
+        return {"notify_email": (data.get("notify_email") or "") if data.get("notify_by_email") else "",
+                "notify_sms": bool(data.get("notify_sms"))}
 
     def filing_data(self, posted) -> dict[str, str]:
         """What goes on to the serializer: the fields of the chosen kind of respondent, not the others."""
@@ -92,13 +136,25 @@ class ComplaintForm(forms.Form):
                                                                                             "respondent_kind": kind}
         others = {name for other, names in RESPONDENT_FIELDS.items() if other != kind for name in names}
         others -= set(RESPONDENT_FIELDS.get(kind, ()))
-        return {name: posted.get(name, "") for name in self.fields if name not in others}
+        return {name: posted.get(name, "") for name in self.fields if name not in others and name not in
+                self.EXTRA_FIELDS}
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(label="投诉查询码", max_length=40, min_length=8,
-                           validators=[RegexValidator(r"^[A-Za-z0-9_\-]{8,40}$", "查询码只含字母、数字、- 和 _。")],
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    code = forms.CharField(label="投诉查询码", max_length=60,
+                           help_text="如 K7QM-4TZD-9WXB-H3RN；大小写、空格和短横线都不影响查询。",
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                                         "autocapitalize": "characters"}))
+
+    def clean_code(self) -> list[str]:
+        """The stored codes the input may stand for (tracking_codes.candidates); none is an error here."""
+        found = tracking_codes.candidates(self.cleaned_data["code"])
+        if not found:
+            raise forms.ValidationError(NOT_A_CODE)
+        return found
+
+
+NOT_A_CODE = "查询码由 16 位字母和数字组成（不含 0、1、I、L、O、U），请核对后重新输入。"
 
 
 class VerifyForm(forms.Form):

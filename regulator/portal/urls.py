@@ -4,7 +4,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from config.api.throttles import LoginThrottle
-from regulator.portal import business, views
+from regulator.portal import (
+    business,
+    business_evidence,
+    business_workers,
+    cards,
+    complaint_pages,
+    open_data,
+    views,
+)
 from regulator.portal.throttling import throttle
 
 app_name = "web"
@@ -21,10 +29,15 @@ urlpatterns = [
     path("operators/<str:credit_code>/report/", views.report, name="report"),
     path("operators/<str:credit_code>/report.pdf", views.report_pdf_view, name="report-pdf"),
     path("verify/", views.verify, name="verify"),
-    path("open-data/", views.open_data, name="open-data"),
-    path("complaints/new/", views.complaint_new, name="complaint-new"),
-    path("complaints/track/", views.complaint_track, name="complaint-track"),
-    path("complaints/track/<str:code>/", views.complaint_status, name="complaint-status"),
+    path("cards/", cards.card_lookup, name="card-lookup"),
+    path("cards/<str:code>/", cards.card, name="card"),
+    path("open-data/", open_data.open_data_page, name="open-data"),
+    path("open-data/dictionary/", open_data.dictionary_page, name="open-data-dictionary"),
+    path("open-data/dictionary.csv", open_data.dictionary_csv, name="open-data-dictionary-csv"),
+    path("open-data/datapackage.json", open_data.datapackage, name="open-data-datapackage"),
+    path("complaints/new/", complaint_pages.complaint_new, name="complaint-new"),
+    path("complaints/track/", complaint_pages.complaint_track, name="complaint-track"),
+    path("complaints/track/<str:code>/", complaint_pages.complaint_status, name="complaint-status"),
     path("accounts/login/", login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="web:home"), name="logout"),
     path("business/", business.home, name="business-home"),
@@ -32,6 +45,11 @@ urlpatterns = [
     path("business/complaints/<int:complaint_id>/reply/", business.complaint_reply, name="business-reply"),
     path("business/listings/<int:listing_id>/objection/", business.listing_objection, name="business-objection"),
     path("business/listings/<int:listing_id>/repair/", business.listing_repair, name="business-repair"),
+    path("business/listings/<int:listing_id>/statement/", business.listing_statement, name="business-statement-listing"),
+    path("business/penalties/<int:finding_id>/statement/", business.penalty_statement,
+         name="business-statement-penalty"),
+    *business_workers.urlpatterns,  # 家政服务员信用档案 (regulator/portal/business_workers.py)
+    *business_evidence.urlpatterns,  # 整改材料 (regulator/portal/business_evidence.py)
     path("business/documents/", business.documents, name="business-documents"),
     path("business/documents/<int:document_id>/", business.document_detail, name="business-document"),
     path("business/documents/<int:document_id>/pdf/", business.document_pdf, name="business-document-pdf"),

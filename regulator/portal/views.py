@@ -1,8 +1,8 @@
-"""Public pages: search of the published lists, an operator's credit page and report, complaints, open data.
+"""Public pages: the search (whole registry or published lists), an operator's credit page and report, receipts.
 
-No login; each page is throttled per IP like its API twin (PublicThrottle,
-ComplaintCreateThrottle). What the public sees comes only from
-``regulator.disclosure.selectors``: published listings in their period, published penalties,
+Complaints are in ``complaint_pages``, open data in ``open_data``, worker cards in ``cards``. No login; each page
+is throttled per IP like its API twin (PublicThrottle). What the public sees comes only from
+``regulator.disclosure`` (selectors, registry): published listings in their period, published penalties,
 approved statements, masked person names; never a grade, an ID number or a
 complainant.
 """
@@ -17,36 +17,26 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from complaints import services as complaint_services
-from complaints.api.serializers import ComplaintCreateSerializer
-from complaints.documents import complaint_documents
 from complaints.models import (
-    Complaint,
-    ComplaintEvent,
-    ComplaintOutcome,
-    ComplaintStatus,
     Penalty,
-    RejectionGround,
 )
-from complaints.transitions import ACTION_LABELS
-from config.api.throttles import ComplaintCreateThrottle, PublicThrottle
-from core import document_render, receipts
+from config.api.throttles import PublicThrottle
+from core import receipts
 from entities.models import Category, Entity, EntityStatus, PersonRoleKind, Sector
 from entities.validators import normalize_credit_code, validate_credit_code
-from regulator.disclosure import exports, receipt_terms
+from regulator.disclosure import receipt_terms, registry
 from regulator.disclosure import selectors as public
 from regulator.lists.models import ListType
 from regulator.lists.selectors import data_version
 from regulator.portal import report_pdf
-from regulator.portal.forms import ComplaintForm, SearchForm, TrackForm, VerifyForm, add_errors
+from regulator.portal.forms import SearchForm, VerifyForm, add_errors
+from regulator.portal.registry_forms import SCOPE_LISTS, SCOPE_REGISTRY, RegistrySearchForm, asked_scope
 from regulator.portal.throttling import throttle
 
 SUBJECT_TYPE_LABELS = {"entity": "经营主体", "person": "自然人", "list": "公示名单"}
@@ -102,13 +92,36 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @public_page("GET", "HEAD")
 def search(request: HttpRequest) -> HttpResponse:
-    """By name (simplified or traditional), pinyin, initials or credit code, over the published black and red lists."""
-    form = SearchForm(request.GET or None)
-    query, which = "", "all"
-    if form.is_valid():
-        query = form.cleaned_data["q"].strip()
-        which = form.cleaned_data["list"] or "all"
+    """One page, two scopes: the whole registry (default: any registered operator, listed or not, by name,
+    pinyin, initials or credit code, filtered by city, district and sector) or the published lists as before."""
+    data = request.GET.copy() if request.GET else None
+    scope = asked_scope(data)
+    if data is not None:
+        data["scope"] = scope
+    form = RegistrySearchForm(data, initial={"scope": scope})
     day = timezone.localdate()
+    context: dict[str, Any] = {"form": form, "scope": scope, "query": "", "as_of": day, "preview_size": PREVIEW_SIZE,
+                               "registry": None, "sections": [], "which": "all"}
+    valid = data is None or form.is_valid()
+    query = form.cleaned_data["q"].strip() if data is not None and valid else ""
+    context["query"] = query
+    if scope == SCOPE_LISTS:
+        which = (form.cleaned_data.get("list") if valid and data is not None else "") or "all"
+        context.update(which=which, sections=_list_sections(request, query, which, day))
+    elif data is not None and valid:
+        context["registry"] = _registry_results(request, form, query, day)
+    status = 400 if form.errors else 200
+    return render(request, "web/search.html", context, status=status)
+
+
+def _asked_page(request: HttpRequest) -> int:
+    """As Django's Paginator.get_page: a page that is no number is the first (one past the end: the last)."""
+    asked = request.GET.get("page") or "1"
+    return int(asked) if asked.isdigit() and 0 < int(asked) < 10**6 else 1
+
+
+def _list_sections(request: HttpRequest, query: str, which: str, day) -> list[dict[str, Any]]:
+    """The published black and red lists searched (a preview of each, or one list paged)."""
     sections = []
     for list_type in (ListType.BLACK, ListType.RED):
         if which not in ("all", list_type):
@@ -118,17 +131,41 @@ def search(request: HttpRequest) -> HttpResponse:
             sections.append({"list_type": list_type, "label": LIST_LABELS[list_type], "rows": _rows(preview.rows),
                              "count": preview.count, "page": None})
         else:
-            # as Django's Paginator.get_page: a page that is no number is the first, one past the end the last
-            asked = request.GET.get("page") or "1"
-            number = int(asked) if asked.isdigit() and 0 < int(asked) < 10**6 else 1
+            number = _asked_page(request)
             page = (public.search_page(list_type, query, as_of=day, number=number, size=PAGE_SIZE)
                     or public.search_page(list_type, query, as_of=day, number="last", size=PAGE_SIZE))
             sections.append({"list_type": list_type, "label": LIST_LABELS[list_type], "rows": _rows(page.rows),
                              "count": page.count, "page": page})
-    return render(request, "web/search.html", {
-        "form": form, "query": query, "which": which, "sections": sections, "as_of": day,
-        "preview_size": PREVIEW_SIZE,
-    })
+    return sections
+
+
+def _registry_results(request: HttpRequest, form: RegistrySearchForm, query: str, day) -> dict[str, Any] | None:
+    """The registry page asked, labelled for reading; None (and the errors beside their fields) on a bad filter,
+    or when nothing was asked (no words, no filter)."""
+    asked = {name: form.cleaned_data.get(name) or "" for name in ("city", "district", "sector")}
+    try:
+        filters = registry.registry_filters(**asked)
+    except DjangoValidationError as exc:
+        add_errors(form, exc)
+        return None
+    if not query and not any(asked.values()):
+        return None
+    number = _asked_page(request)
+    page = (registry.registry_search(query, filters=filters, number=number, size=PAGE_SIZE, as_of=day)
+            or registry.registry_search(query, filters=filters, number="last", size=PAGE_SIZE, as_of=day))
+    params = {"q": query, "scope": SCOPE_REGISTRY, **{name: value for name, value in asked.items() if value}}
+    links = {"previous": f"?{urlencode({**params, 'page': page.number - 1})}" if page.has_previous() else None,
+             "next": f"?{urlencode({**params, 'page': page.number + 1})}" if page.has_next() else None}
+    return {"page": page, "rows": [_registry_labelled(row) for row in page.rows], "links": links,
+            "filters_text": filters.words()}
+
+
+def _registry_labelled(row: dict[str, Any]) -> dict[str, Any]:
+    listings = [{**item, "role_label": dict(PersonRoleKind.choices).get(item["person_role"] or "", "")}
+                for item in row["listings"]]
+    return {**row, "listings": listings, "sector_label": dict(Sector.choices).get(row["sector"], ""),
+            "category_label": dict(Category.choices).get(row["category"], ""),
+            "status_label": dict(EntityStatus.choices).get(row["status"], "")}
 
 
 def _entity_or_404(credit_code: str) -> Entity:
@@ -146,14 +183,17 @@ def _display_profile(profile: dict[str, Any]) -> dict[str, Any]:
 
 @public_page("GET", "HEAD")
 def operator(request: HttpRequest, credit_code: str) -> HttpResponse:
-    """An operator's public credit page: published listings and penalties in their period, approved statements."""
+    """An operator's public page: who it is (city and district, sector and category, address), its licences,
+    published listings and penalties in their period, awards (守信激励), approved statements; in words."""
     entity = _entity_or_404(credit_code)
     if entity.credit_code != credit_code:
         return redirect("web:operator", credit_code=entity.credit_code, permanent=True)
-    day = timezone.localdate()
-    profile = public.public_profile(entity, as_of=day)
-    return render(request, "web/operator.html", {"profile": _display_profile(profile), "as_of": day,
-                                                 "data_version": data_version()})
+    now = timezone.localtime()
+    record = registry.operator_record(entity, as_of=now.date())
+    profile = _display_profile(record)
+    profile["failing_listings"] = [_labelled(row) for row in record["failing_listings"]]
+    profile["awards"] = [_labelled(row) for row in record["awards"]]
+    return render(request, "web/operator.html", {"profile": profile, "as_of": now.date(), "checked_at": now})
 
 
 def _report_context(request: HttpRequest, credit_code: str) -> dict[str, Any]:
@@ -183,7 +223,7 @@ def report(request: HttpRequest, credit_code: str) -> HttpResponse:
 
 @public_page("GET", "HEAD")
 def report_pdf_view(request: HttpRequest, credit_code: str) -> HttpResponse:
-    """The same report as a PDF (A4, Chinese CID font, QR code to the verification page)."""
+    """The same report as a PDF (A4, an embedded Noto Sans SC subset, QR code to the verification page)."""
     context = _report_context(request, credit_code)
     body = report_pdf.render(profile=context["profile"], receipt=context["receipt"],
                              payload_json=context["payload_json"], verify_url=context["verify_url"],
@@ -239,78 +279,3 @@ def verify(request: HttpRequest) -> HttpResponse:
         "subject": subject, "subject_type_label": SUBJECT_TYPE_LABELS.get(subject.get("type", ""), ""),
         "key_id": receipts.key_id(), "public_key": receipts.public_key_b64(), "algorithm": receipts.ALGORITHM,
         "jwks_url": request.build_absolute_uri(reverse("receipt-jwks"))})
-
-
-@public_page("GET", "HEAD")
-def open_data(request: HttpRequest) -> HttpResponse:
-    """开放数据: the export files with their sha256 from the manifest (regenerated when behind)."""
-    manifest = json.loads(exports.read("manifest.json"))
-    files = [{"name": name, "url": reverse("public-export", kwargs={"name": name}), **info,
-              "list_label": LIST_LABELS.get(name.split("list.", 1)[0], ""), "format": name.rsplit(".", 1)[1].upper()}
-             for name, info in sorted(manifest["files"].items())]
-    return render(request, "web/open_data.html", {"manifest": manifest, "files": files,
-                                                  "manifest_url": reverse("public-export",
-                                                                          kwargs={"name": "manifest.json"})})
-
-
-# ----------------------------------------------------------------------------------------- complaints
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@throttle(PublicThrottle, methods=["GET", "HEAD"], anonymous=True)
-@throttle(ComplaintCreateThrottle, methods=["POST"])
-def complaint_new(request: HttpRequest) -> HttpResponse:
-    """投诉: checked by ComplaintCreateSerializer and filed by complaint_file, as through the API."""
-    if request.method != "POST":
-        initial = {"entity_credit_code": request.GET.get("entity", "")[:32]}
-        return render(request, "web/complaint_new.html", {"form": ComplaintForm(initial=initial)})
-    form = ComplaintForm(request.POST)
-    form.is_valid()
-    serializer = ComplaintCreateSerializer(data={**form.filing_data(request.POST), "channel": "web"})
-    aliases = {"entity": "entity_credit_code"}
-    if not serializer.is_valid():
-        add_errors(form, serializer.errors, aliases=aliases)
-    elif not form.errors:
-        try:
-            complaint = complaint_services.complaint_file(actor=request.user, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            add_errors(form, exc, aliases=aliases)
-        else:
-            return redirect(reverse("web:complaint-status", kwargs={"code": complaint.tracking_code}) + "?filed=1")
-    return render(request, "web/complaint_new.html", {"form": form}, status=400)
-
-
-@public_page("GET", "HEAD")
-def complaint_track(request: HttpRequest) -> HttpResponse:
-    form = TrackForm(request.GET or None)
-    if request.GET and form.is_valid():
-        return redirect("web:complaint-status", code=form.cleaned_data["code"].strip())
-    return render(request, "web/complaint_track.html", {"form": form}, status=400 if form.errors else 200)
-
-
-@never_cache  # the address carries the tracking code: no shared cache keeps the page
-@public_page("GET", "HEAD")
-def complaint_status(request: HttpRequest, code: str) -> HttpResponse:
-    """Status, deadlines and the notices addressed to the complainant (受理、不予受理、转办、调解): their number,
-    date and text; no complainant, no complaint text (as ComplaintTrackSerializer)."""
-    queryset = Complaint.objects.select_related("entity").prefetch_related(
-        Prefetch("events", queryset=ComplaintEvent.objects.order_by("id")))
-    complaint = get_object_or_404(queryset, tracking_code=code)
-    notices = complaint_documents(complaint.pk, for_complainant=True)
-    printed = request.GET.get("document", "")
-    if printed:  # 打印: one notice as its printable page, for the holder of the tracking code only
-        if not printed.isdigit() or len(printed) > 12:
-            raise Http404
-        document = get_object_or_404(notices, pk=int(printed))
-        return HttpResponse(document_render.render_html(document), content_type="text/html; charset=utf-8")
-    history = [{"action": ACTION_LABELS.get(event.action, event.action),
-                "status": dict(ComplaintStatus.choices).get(event.to_status, event.to_status),
-                "at": event.created_at} for event in complaint.events.all()]
-    page = reverse("web:complaint-status", kwargs={"code": complaint.tracking_code})
-    notices = [{"document": document, "print_url": f"{page}?{urlencode({'document': document.pk})}"}
-               for document in notices]
-    return render(request, "web/complaint_status.html", {
-        "complaint": complaint, "history": history, "filed": request.GET.get("filed") == "1",
-        "outcome_label": dict(ComplaintOutcome.choices).get(complaint.outcome, ""), "notices": notices,
-        "ground_label": dict(RejectionGround.choices).get(complaint.rejection_ground, ""),
-    })

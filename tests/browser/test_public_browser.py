@@ -24,6 +24,7 @@ def test_search_by_pinyin_without_javascript(page_without_js, live_server, black
     page = page_without_js
     page.goto(f"{live_server.url}/search/")
     page.get_by_label("名称、拼音、首字母或统一社会信用代码").fill("guoji")
+    page.get_by_label("仅公示名单（黑名单、红名单）").check()  # the whole registry is the default scope
     page.get_by_role("button", name="查询").click()
     expect(page).to_have_url(re.compile(r"/search/\?q=guoji"))
     card = page.locator(f"#listing-{black_guoji.pk}")

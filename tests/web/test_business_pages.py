@@ -113,7 +113,7 @@ def test_the_entity_page_shows_score_breakdown_plot_listings_findings_and_compla
     assert f'<span class="score">{score.score}</span>' in html and score.grade in html
     assert "评分明细" in html and "检查发现（一般）" in html and "罚款" in html
     # Every point explained: the base and the lines add up to the score.
-    points = [int(value) for value in re.findall(r'<td class="num (?:negative|positive|)">(-?\d+)</td>', html)]
+    points = [int(value) for value in re.findall(r'<dd class="points (?:negative|positive|)">\+?(-?\d+) 分</dd>', html)]
     assert score.base + sum(points) == score.score
     # The history as an inline SVG, drawn without script, with a text alternative.
     svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -25,10 +26,17 @@ from config.api.pagination import StandardPagination
 from config.api.serializers import Serializer
 from config.api.throttles import PublicThrottle
 from core import receipts
+from core.api.serializers import JsonWebKeySetSerializer, ReceiptKeySerializer
 from entities.models import Entity
 from entities.validators import normalize_credit_code, validate_credit_code
 from regulator.disclosure import exports, receipt_terms
 from regulator.disclosure import selectors as public
+from regulator.disclosure.api.serializers import (
+    PublicChangesSerializer,
+    PublicListPageSerializer,
+    PublicProfileSerializer,
+    ReceiptVerificationSerializer,
+)
 from regulator.lists.models import ListType, PublicChange
 from regulator.lists.selectors import data_version
 
@@ -98,10 +106,6 @@ class _ListView(_PublicView):
     list_type = ListType.BLACK
     conditional = True
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="信用代码、名称（简繁）、拼音或首字母"),
-                               *_PAGE_PARAMETERS],
-                   responses={200: OpenApiResponse(description="paginated public listings with receipt"),
-                              304: _NOT_MODIFIED})
     def get(self, request):
         query = (request.query_params.get("q") or "").strip()[:64]
         day = timezone.localdate()
@@ -121,12 +125,39 @@ class _ListView(_PublicView):
         return response
 
 
+def _list_schema(summary: str, examples: list[OpenApiExample] | None = None):
+    return extend_schema(
+        summary=summary, parameters=[OpenApiParameter("q", str, description="信用代码、名称（简繁）、拼音或首字母"),
+                                     *_PAGE_PARAMETERS],
+        responses={200: PublicListPageSerializer, 304: _NOT_MODIFIED}, examples=examples or [])
+
+
+_BLACKLIST_EXAMPLE = OpenApiExample(
+    "按名称查询", response_only=True, status_codes=["200"],
+    summary="查到一条严重失信主体名单",
+    value={"count": 1, "next": None, "previous": None, "results": [{
+        "id": 12, "list_type": "black", "subject_type": "entity", "name": "运城市某某旅行社有限公司",
+        "credit_code": "91140800MA0XXXXXXX", "related_entity_name": None, "person_role": None, "sector": "tourism",
+        "region_code": "140802", "reason": "未经许可经营出境旅游业务", "legal_basis": "（认定决定书载明的依据）",
+        "decision_number": "运文旅失信〔2026〕3号", "decided_on": "2026-03-02", "published_on": "2026-03-05",
+        "expires_on": "2029-03-02", "measures": "禁止参与政府采购", "source_authority": None, "statements": []}],
+        "as_of": "2026-12-01", "data_version": 6,
+        "receipt": {"payload": {"kind": "public_blacklist", "receipt_format": 2,
+                                "checked_at": "2026-12-01T10:00:00+08:00", "as_of": "2026-12-01",
+                                "data_version": 6, "subject": {"type": "list", "text": "严重失信主体名单"},
+                                "question": {"text": "查询“某某旅行社”"}, "result": "查到 1 条。",
+                                "query_sha256": "…", "result_sha256": "…"},
+                    "signature": "…", "algorithm": "Ed25519", "key_id": "…", "public_key": "…", "jws": "…"}})
+
+
+@_list_schema("查询严重失信主体名单", [_BLACKLIST_EXAMPLE])
 class PublicBlacklistView(_ListView):
     """严重失信主体名单查询."""
 
     list_type = ListType.BLACK
 
 
+@_list_schema("查询守信激励（诚信）名单")
 class PublicRedlistView(_ListView):
     """守信激励（诚信）名单."""
 
@@ -138,8 +169,8 @@ class PublicEntityView(_PublicView):
 
     conditional = True
 
-    @extend_schema(responses={200: OpenApiResponse(description="public profile with receipt"), 304: _NOT_MODIFIED,
-                              404: OpenApiResponse(description="no such operator")})
+    @extend_schema(summary="主体公示信息", responses={200: PublicProfileSerializer, 304: _NOT_MODIFIED,
+                                                 404: OpenApiResponse(description="no such operator")})
     def get(self, request, credit_code: str):
         entity = (Entity.objects.filter(credit_code=normalize_credit_code(credit_code))
                   .only(*public.PUBLIC_ENTITY_FIELDS).first())
@@ -222,9 +253,12 @@ class PublicExportView(_PublicView):
             raise exceptions.NotAcceptable(_("无法按请求头 Accept 指定的格式提供该文件；该文件的格式为 %(type)s。")
                                            % {"type": wanted}) from exc
 
-    @extend_schema(parameters=[OpenApiParameter("since", int, description="只返回该数据版本之后变更的记录"),
+    @extend_schema(summary="下载开放数据文件",
+                   parameters=[OpenApiParameter("since", int, description="只返回该数据版本之后变更的记录"),
                                OpenApiParameter("format", exclude=True)],
-                   responses={200: OpenApiResponse(description="file"), 404: OpenApiResponse(description="no such file"),
+                   responses={(200, "application/json"): OpenApiTypes.ANY, (200, "text/csv"): OpenApiTypes.STR,
+                              (200, "application/x-ndjson"): OpenApiTypes.STR,
+                              404: OpenApiResponse(description="no such file"),
                               406: OpenApiResponse(response={"$ref": "#/components/schemas/Error"},
                                                    description="Accept 与文件格式不符（错误体为 JSON）")})
     def get(self, request, name: str):
@@ -245,8 +279,8 @@ class PublicChangesView(_PublicView):
 
     conditional = True
 
-    @extend_schema(parameters=[OpenApiParameter("since", int)],
-                   responses={200: OpenApiResponse(description="changes"), 304: _NOT_MODIFIED})
+    @extend_schema(summary="公开数据变更", parameters=[OpenApiParameter("since", int)],
+                   responses={200: PublicChangesSerializer, 304: _NOT_MODIFIED})
     def get(self, request):
         since = _since(request) or 0
         changes = list(PublicChange.objects.filter(id__gt=since).select_related(
@@ -297,8 +331,7 @@ class ReceiptVerifyView(_PublicView):
     receipt's answer names its ``subject``, ``question``, ``result`` in words and ``data_version``.
     """
 
-    @extend_schema(request=ReceiptVerifySerializer, responses={200: OpenApiResponse(
-        description='{"valid": bool, "subject", "question", "result", "data_version", ...}')})
+    @extend_schema(summary="核验回执", request=ReceiptVerifySerializer, responses={200: ReceiptVerificationSerializer})
     def post(self, request):
         body = ReceiptVerifySerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -320,7 +353,7 @@ class ReceiptVerifyView(_PublicView):
 
 
 class ReceiptKeyView(_PublicView):
-    @extend_schema(responses={200: OpenApiResponse(description="the public key")})
+    @extend_schema(summary="回执签名公钥", responses={200: ReceiptKeySerializer})
     def get(self, request):
         return Response({"algorithm": receipts.ALGORITHM, "key_id": receipts.key_id(),
                          "public_key": receipts.public_key_b64()})
@@ -332,7 +365,7 @@ class ReceiptJwksView(_PublicView):
 
     renderer_classes = [JSONRenderer, JwkSetRenderer]
 
-    @extend_schema(responses={200: OpenApiResponse(description='{"keys": [{"kty": "OKP", "crv": "Ed25519", ...}]}')})
+    @extend_schema(summary="回执公钥（JWK Set）", responses={200: JsonWebKeySetSerializer})
     def get(self, request):
         response = Response(receipts.jwks())
         response["Cache-Control"] = "public, max-age=3600"

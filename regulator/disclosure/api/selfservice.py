@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -24,6 +24,7 @@ from ratings.selectors import scores_for
 from ratings.services import entity_rescore
 from regulator.disclosure import selectors as disclosure_selectors
 from regulator.disclosure import services
+from regulator.disclosure.api.serializers import SelfServiceSerializer
 from regulator.disclosure.models import PublicStatement
 from regulator.lists import selectors
 from regulator.lists.api.serializers import ListingSerializer
@@ -32,10 +33,25 @@ from regulator.lists.api.serializers import ListingSerializer
 COMPLAINTS_SHOWN = 100
 
 
+_ME_EXAMPLE = OpenApiExample(
+    "一个主体", response_only=True, status_codes=["200"], summary="经营主体账户与其一个主体",
+    value={"username": "hotel-owner", "entities": [{
+        "id": 3, "credit_code": "91140800MA0XXXXXXX", "name": "运城市某某酒店有限公司", "sector": "tourism",
+        "category": "hotel", "region_code": "140802", "address": "运城市盐湖区……", "status": "active",
+        "created_at": "2026-01-05T09:00:00+08:00", "updated_at": "2026-01-05T09:00:00+08:00",
+        "credit": {"entity": 3, "score": 820, "grade": "A", "model_version": "2026.1",
+                   "computed_at": "2026-12-01T08:00:00+08:00", "as_of": "2026-12-01", "base": 800,
+                   "breakdown": [{"source_type": "finding", "source_id": 7, "rule": "finding_general", "base_points": -20,
+                                  "weight": 1.0, "points": -20, "occurred_on": "2026-05-01",
+                                  "expires_on": "2027-05-01"}]},
+        "score": 820, "grade": "A", "breakdown": [], "listings": [], "open_findings": [], "complaints": []}]})
+
+
 class MeView(APIView):
     """我的信用: the caller's entities with score, grade, breakdown, listings, open findings and complaints."""
 
-    @extend_schema(responses={200: OpenApiResponse(description="the caller's entities and their credit files")})
+    @extend_schema(summary="本单位的信用档案", responses={
+        200: SelfServiceSerializer, 403: OpenApiResponse(description="不是经营主体账户")}, examples=[_ME_EXAMPLE])
     def get(self, request):
         user = request.user
         if not user.is_business:
@@ -119,7 +135,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             raise serializers.ValidationError({"listing" if listing else "finding": [_("不存在或不在权限范围内。")]})
         serializer.save(entity_id=entity_id, submitted_by=user)
 
-    @extend_schema(request=StatementReviewSerializer, responses={200: StatementSerializer})
+    @extend_schema(summary="审核回应声明", request=StatementReviewSerializer, responses={200: StatementSerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsRegulator])
     def review(self, request, pk=None):
         """审核：无侮辱、诽谤等不当内容的声明予以公开。"""

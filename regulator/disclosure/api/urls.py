@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from regulator.disclosure.api.cards import PublicWorkerCardView
 from regulator.disclosure.api.public import (
     PublicBlacklistView,
     PublicChangesView,
@@ -10,6 +11,7 @@ from regulator.disclosure.api.public import (
     ReceiptKeyView,
     ReceiptVerifyView,
 )
+from regulator.disclosure.api.registry import PublicRegistryView
 from regulator.disclosure.api.selfservice import MeView, StatementViewSet
 
 router = DefaultRouter()
@@ -18,9 +20,11 @@ router.register("statements", StatementViewSet, basename="statement")
 urlpatterns = [
     path("public/blacklist/", PublicBlacklistView.as_view(), name="public-blacklist"),
     path("public/redlist/", PublicRedlistView.as_view(), name="public-redlist"),
+    path("public/entities/", PublicRegistryView.as_view(), name="public-registry"),
     path("public/entities/<str:credit_code>/", PublicEntityView.as_view(), name="public-entity"),
     path("public/exports/<str:name>", PublicExportView.as_view(), name="public-export"),
     path("public/changes/", PublicChangesView.as_view(), name="public-changes"),
+    path("public/worker-cards/<str:card_code>/", PublicWorkerCardView.as_view(), name="public-worker-card"),
     path("public/receipts/verify/", ReceiptVerifyView.as_view(), name="receipt-verify"),
     path("public/receipts/key/", ReceiptKeyView.as_view(), name="receipt-key"),
     path("me/", MeView.as_view(), name="me"),

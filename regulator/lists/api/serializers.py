@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field
 from rest_framework import serializers
 
 from complaints.selectors import findings_for
 from config.api.serializers import ModelSerializer, ScopedPrimaryKeyRelatedField, Serializer
 from core.api.documents import DeliverySerializer
+from core.api.serializers import ReceiptSerializer
 from core.models import ServedDocument
 from entities.models import Entity, LicenceType, Person
 from entities.validators import (
@@ -270,3 +271,79 @@ class RuleSetSerializer(ModelSerializer):
         model = RuleSet
         fields = ["id", "version", "name", "effective_from", "document", "created_at"]
         read_only_fields = ["id", "created_at"]
+
+
+class LicenceCheckRowSerializer(serializers.Serializer):
+    """一条限制（或提示）：哪条名单或哪项处罚、针对谁、依据哪条措施、到何时为止。"""
+
+    listing_id = serializers.IntegerField(allow_null=True)
+    finding_id = serializers.IntegerField(allow_null=True, help_text="处罚本身构成限制时，为该检查发现的编号。")
+    list_type = serializers.ChoiceField(choices=ListType.choices)
+    subject = serializers.CharField(help_text="被限制者（主体名称与代码，或掩码身份证号及其任职）。")
+    subject_role = serializers.CharField()
+    until = serializers.DateField(allow_null=True)
+    starts_on = serializers.DateField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+    restriction = serializers.CharField(allow_blank=True, help_text="限制措施的依据。")
+    effect = serializers.CharField(help_text="deny（不予许可）或 warn（提示）。")
+    start_event = serializers.CharField()
+
+
+class LicenceCheckAnswerSerializer(serializers.Serializer):
+    """许可核查结果，附签名回执。``allowed`` 为 false 时 ``blocking`` 列明每条限制。"""
+
+    licence_type = serializers.CharField()
+    licence_type_name = serializers.CharField()
+    as_of = serializers.DateField()
+    allowed = serializers.BooleanField()
+    blocking = LicenceCheckRowSerializer(many=True)
+    warnings = LicenceCheckRowSerializer(many=True)
+    unknown = serializers.ListField(child=serializers.CharField(),
+                                    help_text="未在登记库中找到的输入（如 applicant_credit_code）。")
+    data_version = serializers.IntegerField()
+    receipt = ReceiptSerializer()
+
+
+class BatchLicenceCheckAnswerSerializer(serializers.Serializer):
+    """批量许可核查结果，按请求顺序，每项附其回执。"""
+
+    results = LicenceCheckAnswerSerializer(many=True)
+
+
+class ListingMeasuresSerializer(serializers.Serializer):
+    """今日施行的规则集为该名单给出的措施目录、救济途径、最长期限与陈述申辩期。"""
+
+    measures = serializers.ListField(child=serializers.DictField(), help_text="[{code, label, basis, ...}]")
+    appeal_routes = serializers.ListField(child=serializers.DictField(), help_text="[{route, label, text}]")
+    period_days_max = serializers.IntegerField()
+    objection_working_days = serializers.IntegerField()
+
+
+_RECEIPT_EXAMPLE = {
+    "payload": {"kind": "licence_check", "receipt_format": 2, "checked_at": "2026-12-01T10:00:00+08:00",
+                "as_of": "2026-12-01", "data_version": 6,
+                "subject": {"type": "entity", "credit_code": "91140800MA0XXXXXXX", "name": "运城市某某旅行社有限公司"},
+                "question": {"text": "能否取得旅行社业务经营许可", "licence_type": "travel_agency_business"},
+                "result": "不予许可：1 条名单限制该许可。", "query_sha256": "…", "result_sha256": "…"},
+    "signature": "…", "algorithm": "Ed25519", "key_id": "…", "public_key": "…", "jws": "…"}
+_ANSWER_EXAMPLE = {
+    "licence_type": "travel_agency_business", "licence_type_name": "旅行社业务经营许可", "as_of": "2026-12-01",
+    "allowed": False, "blocking": [{
+        "listing_id": 12, "finding_id": None, "list_type": "black",
+        "subject": "entity 91140800MA0XXXXXXX 运城市某某旅行社有限公司", "subject_role": "entity",
+        "until": "2029-03-02", "starts_on": "2026-03-02", "reason": "未经许可经营出境旅游业务",
+        "restriction": "（规则集载明的依据）", "effect": "deny", "start_event": "listing_decision"}],
+    "warnings": [], "unknown": [], "data_version": 6, "receipt": _RECEIPT_EXAMPLE}
+_CHECK_REQUEST = {"licence_type": "travel_agency_business", "applicant_credit_code": "91140800MA0XXXXXXX",
+                  "person_id_numbers": []}
+
+#: examples of the licence check operations (extend_schema ``examples``)
+LICENCE_CHECK_EXAMPLES = [
+    OpenApiExample("申请人在名单上", value=_CHECK_REQUEST, request_only=True),
+    OpenApiExample("不予许可", value=_ANSWER_EXAMPLE, response_only=True, status_codes=["200"]),
+]
+BATCH_LICENCE_CHECK_EXAMPLES = [
+    OpenApiExample("两个申请人", request_only=True, value={"checks": [
+        _CHECK_REQUEST, {"licence_type": "elderly_care_filing", "applicant_credit_code": "52140800MJ0XXXXXXX"}]}),
+    OpenApiExample("逐项结果", response_only=True, status_codes=["200"], value={"results": [_ANSWER_EXAMPLE]}),
+]

@@ -23,12 +23,17 @@ from regulator.lists import import_jobs, imports, licence_checks, rules, selecto
 from regulator.lists import services as listings
 from regulator.lists.api.import_serializers import ImportResultSerializer
 from regulator.lists.api.serializers import (
+    BATCH_LICENCE_CHECK_EXAMPLES,
+    LICENCE_CHECK_EXAMPLES,
+    BatchLicenceCheckAnswerSerializer,
     BatchLicenceCheckSerializer,
     DecisionSerializer,
     ImportRowSerializer,
     ImportSerializer,
+    LicenceCheckAnswerSerializer,
     LicenceCheckSerializer,
     LicenceTypeSerializer,
+    ListingMeasuresSerializer,
     ListingSerializer,
     NotifySerializer,
     ObjectionAnswerSerializer,
@@ -102,7 +107,8 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             raise serializers.ValidationError({"reason": [_("理由应为不超过 5000 字的文本。")]})
         return reason
 
-    @extend_schema(request=NotifySerializer, responses={200: ListingSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
+    @extend_schema(summary="制发告知书", request=NotifySerializer,
+                   responses={200: ListingSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def notify(self, request, pk=None):
         """制发告知书（文号自动编号）。陈述申辩期自告知书送达之日起算：送达登记见 notice-delivery/，
@@ -118,21 +124,23 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
                                                   actor=request.user, **body.validated_data)
         return Response(ListingSerializer(self.get_queryset().get(pk=listing.pk)).data)
 
-    @extend_schema(request=DeliverySerializer, responses={200: ListingSerializer, 400: OpenApiResponse(
-        description="送达方式或日期不合法"), 404: _NOT_FOUND, 409: OpenApiResponse(description="已登记送达或尚无告知书")})
+    @extend_schema(summary="登记告知书送达", request=DeliverySerializer, responses={
+        200: ListingSerializer, 400: OpenApiResponse(description="送达方式或日期不合法"), 404: _NOT_FOUND,
+        409: OpenApiResponse(description="已登记送达或尚无告知书")})
     @action(detail=True, methods=["post"], url_path="notice-delivery")
     def notice_delivery(self, request, pk=None):
         """登记告知书送达：方式与送达日期（公告送达填公告日期，经规则集规定的期间视为送达）；申辩期自送达日起算。"""
         return self._serve(request, "notice")
 
-    @extend_schema(request=DeliverySerializer, responses={200: ListingSerializer, 400: OpenApiResponse(
-        description="送达方式或日期不合法"), 404: _NOT_FOUND, 409: OpenApiResponse(description="已登记送达或尚无决定书")})
+    @extend_schema(summary="登记认定决定书送达", request=DeliverySerializer, responses={
+        200: ListingSerializer, 400: OpenApiResponse(description="送达方式或日期不合法"), 404: _NOT_FOUND,
+        409: OpenApiResponse(description="已登记送达或尚无决定书")})
     @action(detail=True, methods=["post"], url_path="decision-delivery")
     def decision_delivery(self, request, pk=None):
         """登记认定决定书送达。"""
         return self._serve(request, "decision")
 
-    @extend_schema(request=ReviseSerializer, responses={200: ListingSerializer, 400: OpenApiResponse(
+    @extend_schema(summary="修改拟列入的事由或依据", request=ReviseSerializer, responses={200: ListingSerializer, 400: OpenApiResponse(
         description="未修改事由或依据"), 404: _NOT_FOUND, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def revise(self, request, pk=None):
@@ -141,7 +149,8 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         body.is_valid(raise_exception=True)
         return self._step(request, "revise", **body.validated_data)
 
-    @extend_schema(request=DecisionSerializer, responses={200: ListingSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
+    @extend_schema(summary="认定决定", request=DecisionSerializer,
+                   responses={200: ListingSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         """认定决定：制发认定决定书（文号即决定书文号），载明事由、依据、措施（措施目录代码）、期限与规则集的救济途径。
@@ -152,8 +161,7 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
                 if key not in ("appeal_routes", "decision_number")}
         return self._step(request, "decide", **data)
 
-    @extend_schema(responses={200: OpenApiResponse(description="measures, appeal_routes, period_days_max, "
-                                                               "objection_working_days"), 404: _NOT_FOUND})
+    @extend_schema(summary="可选措施、救济途径与期限", responses={200: ListingMeasuresSerializer, 404: _NOT_FOUND})
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def measures(self, request, pk=None):
         """今日施行的规则集中，该名单可选的信用管理措施、救济途径、最长期限与陈述申辩期。"""
@@ -169,28 +177,29 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             "objection_working_days": rules.objection_working_days(document, sector=sector, category=category),
         })
 
-    @extend_schema(request=None, responses={200: ListingSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
+    @extend_schema(summary="公示", request=None, responses={200: ListingSerializer, 404: _NOT_FOUND, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """公示：进入公众查询与开放数据；期限自认定之日起算。"""
         return self._step(request, "publish")
 
-    @extend_schema(request=None, responses={200: ListingSerializer, 400: OpenApiResponse(description="缺少理由"),
-                                            404: _NOT_FOUND, 409: _CONFLICT})
+    @extend_schema(summary="移出名单", request=None, responses={
+        200: ListingSerializer, 400: OpenApiResponse(description="缺少理由"), 404: _NOT_FOUND, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def remove(self, request, pk=None):
         """移出（依据撤销或变更、法律政策调整），须说明理由。"""
         return self._step(request, "remove", reason=self._reason(request))
 
-    @extend_schema(request=None, responses={200: ListingSerializer, 400: OpenApiResponse(description="缺少理由"),
-                                            404: _NOT_FOUND, 409: _CONFLICT})
+    @extend_schema(summary="公示前撤回", request=None, responses={
+        200: ListingSerializer, 400: OpenApiResponse(description="缺少理由"), 404: _NOT_FOUND, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """公示前撤回，须说明理由。"""
         return self._step(request, "withdraw", reason=self._reason(request))
 
-    @extend_schema(methods=["GET"], responses={200: ObjectionSerializer(many=True), 404: _NOT_FOUND})
-    @extend_schema(methods=["POST"], request=ObjectionSerializer,
+    @extend_schema(methods=["GET"], summary="该名单的陈述申辩",
+                   responses={200: ObjectionSerializer(many=True), 404: _NOT_FOUND})
+    @extend_schema(methods=["POST"], summary="提出陈述申辩", request=ObjectionSerializer,
                    responses={201: ObjectionSerializer,
                               200: OpenApiResponse(ObjectionSerializer, description="修改了未答复的申辩"),
                               403: OpenApiResponse(description="非被列入主体，亦非监管人员"), 404: _NOT_FOUND,
@@ -212,7 +221,7 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         return Response(ObjectionSerializer(objection).data, status=answer)
 
     @extend_schema(
-        request=ImportSerializer,
+        summary="导入其他部门认定的名单", request=ImportSerializer,
         responses={200: ImportResultSerializer,
                    202: OpenApiResponse(JobAcceptedSerializer, description="已受理为后台任务：GET job.url 查看进度与结果"),
                    400: OpenApiResponse(description="逐行报告 {\"rows\": {\"序号\": {\"字段\": [...]}}}，未导入任何记录")})
@@ -244,7 +253,8 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         return selectors.objections_for(self.request.user).order_by("id")
 
-    @extend_schema(request=ObjectionAnswerSerializer, responses={200: ObjectionSerializer, 409: _CONFLICT})
+    @extend_schema(summary="答复陈述申辩", request=ObjectionAnswerSerializer,
+                   responses={200: ObjectionSerializer, 409: _CONFLICT})
     @action(detail=True, methods=["post"], permission_classes=[IsRegulator])
     def answer(self, request, pk=None):
         """答复申辩。申辩成立（upheld）须选择 outcome：withdraw 撤回、终止程序；revise 退回拟列入、修改后重新告知。"""
@@ -280,7 +290,8 @@ class RepairApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             applicant_name=data.get("applicant_name", ""),
         )
 
-    @extend_schema(request=RepairDecisionSerializer, responses={200: RepairSerializer, 409: _CONFLICT})
+    @extend_schema(summary="信用修复决定", request=RepairDecisionSerializer,
+                   responses={200: RepairSerializer, 409: _CONFLICT})
     @action(detail=True, methods=["post"], permission_classes=[IsRegulator])
     def decide(self, request, pk=None):
         """准予或不予修复（须说明理由），制发信用修复决定书。"""
@@ -310,6 +321,7 @@ def _run_checks(items: list[dict]) -> list[dict]:
 _UNKNOWN_LICENCE_TYPE = OpenApiResponse(description="输入不合法，例如未知的许可类型（licence_type，批量时按序号给出）")
 
 
+@extend_schema(summary="许可类型目录")
 class LicenceTypeView(generics.ListAPIView):
     """许可类型目录: the licence types a licence check knows (code, Chinese name, sector); any other is a 400.
 
@@ -330,8 +342,8 @@ class LicenceTypeView(generics.ListAPIView):
 class LicenceCheckView(APIView):
     """许可核查 (regulators and inspectors): allowed, with every blocking listing, and a signed receipt."""
 
-    @extend_schema(request=LicenceCheckSerializer, responses={
-        200: OpenApiResponse(description="allowed, blocking, receipt"), 400: _UNKNOWN_LICENCE_TYPE})
+    @extend_schema(summary="许可核查", request=LicenceCheckSerializer, examples=LICENCE_CHECK_EXAMPLES, responses={
+        200: LicenceCheckAnswerSerializer, 400: _UNKNOWN_LICENCE_TYPE})
     def post(self, request):
         if not (request.user.is_regulator or request.user.is_inspector):
             raise PermissionDenied(_("许可核查由监管或审批人员发起。"))
@@ -343,8 +355,8 @@ class LicenceCheckView(APIView):
 class BatchLicenceCheckView(APIView):
     """Up to 1,000 applicants in one call; each answer carries its own receipt."""
 
-    @extend_schema(request=BatchLicenceCheckSerializer, responses={200: OpenApiResponse(description="results"),
-                                                                   400: _UNKNOWN_LICENCE_TYPE})
+    @extend_schema(summary="批量许可核查", request=BatchLicenceCheckSerializer, examples=BATCH_LICENCE_CHECK_EXAMPLES,
+                   responses={200: BatchLicenceCheckAnswerSerializer, 400: _UNKNOWN_LICENCE_TYPE})
     def post(self, request):
         if not (request.user.is_regulator or request.user.is_inspector):
             raise PermissionDenied(_("许可核查由监管或审批人员发起。"))
@@ -367,7 +379,7 @@ class RuleSetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         rule_set.save()
         serializer.instance = rule_set
 
-    @extend_schema(responses={200: RuleSetSerializer})
+    @extend_schema(summary="今日施行的规则集", responses={200: RuleSetSerializer})
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def current(self, request):
         from django.utils import timezone
