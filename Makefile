@@ -33,6 +33,7 @@ demo: migrate
 # Service in the foreground: gunicorn on $(PORT), a Celery worker and beat. Ctrl-C stops all.
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py pdf_font_prepare
 	$(VENV)/bin/honcho start -f Procfile
 
 # ruff, and import-linter's one-way layers contract (pyproject.toml: [tool.importlinter]).
@@ -61,6 +62,7 @@ browser:
 # they share one Chromium and a live server.
 test: lint schema browser
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py pdf_font_prepare --verbosity 0
 	$(PY) -m pytest -n 2 --ignore=tests/browser
 	$(PY) -m pytest tests/browser
 

@@ -9,15 +9,17 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
-from complaints import planning
+from complaints import attachment_services, planning, rectification_services
 from complaints import services as complaint_services
 from complaints.models import Finding, InspectionPlan, InspectionPlanItem, ViolationType
-from core import audit, jobs
-from core.models import CalendarDay, UserRole
+from core import audit, clients, jobs
+from core.models import CalendarDay, DepartmentClient, UserRole
+from entities import worker_services
 from ratings import hooks
 from ratings import services as rating_services
 from regulator.disclosure.models import PublicStatement
 from regulator.lists import services as listings
+from tests.entities.worker_fixtures import firm, ready_worker
 from tests.support import DECISION, complaint_in, page_client, today
 from tests.support.factories import (
     EntityFactory,
@@ -27,6 +29,7 @@ from tests.support.factories import (
     UserFactory,
 )
 from tests.support.states import served
+from tests.support.upload_files import png_bytes, upload
 
 APPS = ("core", "entities", "complaints", "ratings", "regulator")
 
@@ -70,8 +73,19 @@ def entity(db):
     return EntityFactory(name="盐湖区丙旅行社有限公司")
 
 
+#: 统一社会信用代码 of the client department (a valid one, as the model checks)
+AUTHORITY_CODE = "11120000MB1529459B"
+
+
 @pytest.fixture
-def world(db, staff_regulator, entity):
+def private_media(settings, tmp_path):
+    """Uploads stored under the test's own folder, never the project's var/."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
+def world(db, staff_regulator, entity, django_capture_on_commit_callbacks, private_media):
     """At least one row in every table the admin shows, made the way the service makes them."""
     person = PersonFactory(name="王五")
     PersonRoleFactory(entity=entity, person=person)
@@ -116,6 +130,37 @@ def world(db, staff_regulator, entity):
     CalendarDay.objects.get_or_create(date=datetime.date(2031, 1, 1), defaults={"kind": "holiday", "name": "元旦"})
     checkpoint = audit.checkpoint(day=day)
     job = jobs.job_submit(kind="listings_import", data=[{"name": "示例"}], items=1, total=2, actor=staff_regulator)
+
+    # 部门客户端: a client, its key, one logged query
+    client = DepartmentClient.objects.create(name="运城市发展和改革委员会", authority_credit_code=AUTHORITY_CODE,
+                                             contact_name="张科长", scopes=["licence-check"])
+    issued = clients.client_key_issue(client_id=client.pk, actor=staff_regulator)
+    clients.client_query_record(client_id=client.pk, key_prefix=issued.record.prefix, method="POST",
+                                endpoint="/api/v1/licence-checks/", status_code=200, client_ip="127.0.0.1",
+                                request_summary={"licence_type": "travel_agency_business"},
+                                answer_summary={"allowed": True}, receipt_ids=["r-1"], items=1)
+
+    # 家政服务员信用档案 and its card, at a household-service firm
+    household = firm("盐湖区丁家政服务有限公司")
+    employment = ready_worker(staff_regulator, household)
+    worker_services.skill_certificate_record(actor=staff_regulator, person=employment.person, entity=household,
+                                             name="家政服务员", number="JZ-2026-0001", issuer="运城市人社局",
+                                             issued_on=day - datetime.timedelta(days=90))
+    worker_services.card_issue(actor=staff_regulator, employment=employment)
+
+    # 整改材料 on the open finding: one returned with its reason, one awaiting review (every state, every event)
+    open_finding = Finding.objects.get(inspection=inspection)
+    returned = rectification_services.evidence_submit(finding_id=open_finding.pk, actor=business, note="已整改",
+                                                       files=[upload(png_bytes(), "a.png", "image/png")])
+    rectification_services.evidence_return(evidence_id=returned.pk, actor=inspector, reason="照片看不清整改部位")
+    rectification_services.evidence_submit(finding_id=open_finding.pk, actor=business, note="补充整改照片",
+                                           files=[upload(png_bytes(), "b.png", "image/png")])
+
+    # a complaint filed with a photo and SMS updates (its notification sent after commit)
+    with django_capture_on_commit_callbacks(execute=True):
+        attachment_services.complaint_submit(
+            entity=entity, category="price", description="价格欺诈", incident_date=day,
+            complainant_phone="13912345678", notify_sms=True, attachments=[upload(png_bytes(), "a.png", "image/png")])
 
     return {
         "entity": entity, "person": person, "business": business, "inspector": inspector, "listing": listing,

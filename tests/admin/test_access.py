@@ -30,7 +30,11 @@ def test_every_model_of_the_project_apps_is_registered():
     assert missing == []
     # RecomputeChunk joined in the per-chunk recompute; Authority, DocumentSeries, ServedDocument and LegalCitation
     # with the served documents and the citation catalogue
-    assert len(admin_models()) == 35
+    # DepartmentClient, ClientKey, ClientQuery (department clients); Employment, IdentityVerification, HealthCheck,
+    # TrainingRecord, SkillCertificate, ServiceCard (worker files); ComplaintAttachment, ComplaintSubscription,
+    # ComplaintNotification (complaint filing); RectificationEvidence, RectificationEvidenceFile,
+    # RectificationEvidenceEvent (整改材料)
+    assert len(admin_models()) == 50
 
 
 def test_groups_and_api_tokens_are_not_on_the_site():
@@ -53,9 +57,11 @@ def test_every_changelist_and_change_page_answers_200_for_a_regulator(admin_clie
 def test_add_pages_open_only_where_the_api_lets_a_regulator_create(admin_client, every_row):
     creatable = {model.__name__ for model in every_row if admin_client.get(admin_url(model, "add")).status_code == 200}
     # RepairApplication: a regulator records an application received on paper (a natural person's, too);
-    # Authority and LegalCitation: the issuing authorities and the citation catalogue are the regulators' data
+    # Authority and LegalCitation: the issuing authorities and the citation catalogue are the regulators' data;
+    # DepartmentClient: a regulator registers another department's client (its keys are issued on its page)
     assert creatable == {"User", "CalendarDay", "RuleSet", "Listing", "Entity", "Person", "PersonRole", "Licence",
-                         "ViolationType", "ScoringModel", "RepairApplication", "Authority", "LegalCitation"}
+                         "ViolationType", "ScoringModel", "RepairApplication", "Authority", "LegalCitation",
+                         "DepartmentClient"}
     for model in every_row:
         if model.__name__ not in creatable:
             assert admin_client.get(admin_url(model, "add")).status_code == 403, model.__name__
