@@ -113,3 +113,14 @@ def test_the_repair_form_opens_and_files_with_javascript(page, live_server, busi
     expect(page.locator("main")).to_contain_text("信用修复申请")
     assert listing.repair_applications.get().evidence == ["退款凭证", "整改报告"]
     check_page(page, "business-entity")
+
+
+def test_the_documents_list_is_cards_on_a_phone_with_the_notice_and_its_number(page, live_server, business):
+    """我的文书: the served 告知书 with its number; at 375 px no column hides and nothing scrolls sideways."""
+    login(page, live_server.url, "business_a")
+    page.goto(f"{live_server.url}/business/documents/")
+    listing = business["listing"]
+    listing.refresh_from_db()
+    row = page.locator(f"#document-{listing.notice_document_id}")
+    expect(row).to_contain_text(listing.notice_document.number)
+    check_page(page, "business-documents")
