@@ -198,6 +198,23 @@ class UploadReportSerializer(Serializer):
     rows = UploadRowSerializer(many=True)
 
 
+class UploadRefusalSerializer(Serializer):
+    """A refused upload: the per-row report (``ok`` false, nothing written), or, when the request itself is wrong
+    (no file, not the caller's firm), the error body with the fields' messages and ``code``."""
+
+    ok = serializers.BooleanField(required=False)
+    entity = serializers.JSONField(required=False, help_text="逐行报告中为企业编号；请求有误时为该字段的错误信息")
+    created = serializers.IntegerField(required=False)
+    updated = serializers.IntegerField(required=False)
+    unchanged = serializers.IntegerField(required=False)
+    error = serializers.IntegerField(required=False)
+    not_written = serializers.IntegerField(required=False)
+    rows = UploadRowSerializer(many=True, required=False)
+    file = serializers.ListField(child=serializers.CharField(), required=False)
+    code = serializers.CharField(required=False)
+    detail = serializers.CharField(required=False)
+
+
 # ------------------------------------------------------------------ views
 
 
@@ -230,7 +247,9 @@ class WorkerUploadView(APIView):
     parser_classes = [MultiPartParser]  # a file: multipart only (a form body cannot carry one)
 
     @extend_schema(request=UploadSerializer, summary="批量导入家政服务员",
-                   responses={200: UploadReportSerializer, 400: UploadReportSerializer, 403: _NOT_FOUND})
+                   responses={200: UploadReportSerializer, 403: _NOT_FOUND, 400: OpenApiResponse(
+                       response=UploadRefusalSerializer,
+                       description="有误的行（逐行报告，未写入任何一行），或请求本身有误（按字段给出错误）")})
     def post(self, request):
         body = UploadSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)

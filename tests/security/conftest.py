@@ -21,21 +21,34 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from complaints import planning
+from complaints import planning, rectification_services
 from complaints import services as complaint_services
+from complaints.attachments import ComplaintAttachment
 from complaints.models import Complaint, Finding, Inspection, InspectionPlan, ViolationType
+from complaints.rectification import RectificationEvidence, RectificationEvidenceFile
+from core import clients as department_clients
 from core import jobs
 from core.models import (
     AuditEntry,
     CalendarDay,
+    ClientScope,
+    DepartmentClient,
     Job,
     ServedDocument,
     User,
     UserRole,
 )
-from entities import codes
+from entities import codes, worker_services
 from entities import services as entity_services
-from entities.models import Entity, Licence, Person, PersonRole, Sector
+from entities.models import Category, Entity, Licence, Person, PersonRole, Sector
+from entities.workers import (
+    Employment,
+    HealthCheck,
+    IdentityVerification,
+    ServiceCard,
+    SkillCertificate,
+    TrainingRecord,
+)
 from ratings.models import ScoringModel
 from ratings.services import entity_rescore
 from regulator.disclosure.models import PublicStatement
@@ -46,8 +59,10 @@ from regulator.lists.models import (
     RepairApplication,
     RuleSet,
 )
+from tests.entities.worker_fixtures import ready_worker
 from tests.support import complaint_in, listing_in, today
 from tests.support.factories import UserFactory
+from tests.support.upload_files import attachment_for, png_bytes, upload
 
 API_PREFIX = "api/v1/"
 PROJECT_APPS = ("core", "entities", "complaints", "ratings", "regulator")
@@ -57,7 +72,15 @@ NON_ID_KWARGS = {
     "credit_code": "统一社会信用代码 are public registry data; the public page shows published facts only",
     "name": "open-data file name (blacklist.csv, ...)",
     "metric": "a statistic's code (public metrics for everyone, the others for staff; aggregates, no records)",
+    "card_code": "居家上门服务证 code: the family's bearer secret at the door (API.md: public worker cards, masked name "
+                 "and flags only); unguessable (about 59 bits), a malformed code answers like a missing one",
+    "list_type": "black | watch | red (a fixed choice in the URL): the shared lists, regulators and department "
+                 "clients with lists:read only",
 }
+# Values of the non-id kwargs that name something (the generated tests send them to the routes that take them).
+NON_ID_VALUES = {"list_type": ("black", "watch", "red")}
+# Detail routes whose id is not the model's usual object in the world: the attribute of ``Side`` they take.
+ROUTE_TARGETS = {"worker-detail": "worker"}
 _rng = random.Random(14080214)
 
 
@@ -85,8 +108,9 @@ class Route:
     @property
     def methods(self) -> set[str]:
         """The HTTP methods the route answers (as drf-spectacular enumerates them)."""
-        if self.actions:
-            return {method.upper() for method in self.actions}
+        if self.actions:  # as DRF's and drf-spectacular's enumerators do: the router's map within http_method_names
+            allowed = set(getattr(self.view_class, "http_method_names", ()))
+            return {method.upper() for method in self.actions if method in allowed}
         view = self.view_class()
         return {method for method in view.allowed_methods if method not in {"OPTIONS", "HEAD"}}
 
@@ -140,6 +164,41 @@ def route_model(route: Route) -> type[models.Model]:
     return view.serializer_class.Meta.model
 
 
+_generator = None
+
+
+def request_serializers(route: Route, method: str) -> list:
+    """The serializers drf-spectacular documents for the body of ``method`` on ``route`` (what the view reads):
+    ``extend_schema(request=...)`` names one, or a dict of one per media type (``{"multipart/form-data": S}``);
+    each a class or an instance, all returned as instances (an empty list: no body)."""
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.settings import spectacular_settings
+    from rest_framework import serializers
+
+    global _generator
+    _generator = _generator or SchemaGenerator()  # kept alive: the view's schema refers to it weakly
+    view = _generator.create_view(route.callback, method)
+    view.request = spectacular_settings.GET_MOCK_REQUEST(method, route.pattern, view, None)
+    view.schema.method = method
+    documented = view.schema.get_request_serializer()
+    found = list(documented.values()) if isinstance(documented, dict) else [documented]
+    bodies = [item() if isinstance(item, type) else item for item in found if item is not None]
+    assert all(isinstance(item, serializers.BaseSerializer) for item in bodies), f"not a serializer: {documented!r}"
+    return bodies
+
+
+def reference_model(item) -> type[models.Model] | None:
+    """The model a serializer field references: its queryset's, or for a scoped field (``ScopedPrimaryKeyRelatedField``,
+    whose choices depend on the caller) the model of its selector's answer."""
+    item = getattr(item, "child_relation", item)
+    queryset = getattr(item, "queryset", None)
+    if queryset is None and callable(getattr(item, "scope", None)):
+        from django.contrib.auth.models import AnonymousUser
+
+        queryset = item.scope(AnonymousUser())
+    return getattr(queryset, "model", None)
+
+
 def list_route_for(route: Route, routes: list[Route]) -> Route | None:
     """The list route of the same viewset (``<basename>-list``), if it has one."""
     for other in routes:
@@ -151,18 +210,29 @@ def list_route_for(route: Route, routes: list[Route]) -> Route | None:
 # --------------------------------------------------------------------------------------- requests
 
 
-def send(client: APIClient, method: str, url: str, body: dict | None = None):
-    """One request with the throttle counters reset (throttling has its own tests)."""
+def send(client: APIClient, method: str, url: str, body: dict | None = None, *, format: str = "json"):
+    """One request with the throttle counters reset (throttling has its own tests); ``format="multipart"`` for
+    the routes that take files."""
     cache.clear()
     if method == "GET":
         return client.get(url)
-    return getattr(client, method.lower())(url, body if body is not None else {}, format="json")
+    return getattr(client, method.lower())(url, body if body is not None else {}, format=format)
+
+
+def text_of(response) -> str:
+    """The body as text, a streamed file (an attachment's download) included."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
 
 
 @contextlib.contextmanager
 def rolled_back(django_db_blocker, tmp_path) -> Iterator[None]:
-    """Database access for a module-scoped fixture, everything undone at the end; exports in ``tmp_path``."""
-    with django_db_blocker.unblock(), override_settings(EXPORTS_DIR=tmp_path / "exports"), transaction.atomic():
+    """Database access for a module-scoped fixture, everything undone at the end; exports and uploaded files
+    (complaint attachments, rectification evidence) in ``tmp_path``."""
+    with django_db_blocker.unblock(), override_settings(EXPORTS_DIR=tmp_path / "exports",
+                                                       PRIVATE_MEDIA_ROOT=tmp_path / "private"), \
+            transaction.atomic():
         yield
         transaction.set_rollback(True)
 
@@ -193,6 +263,20 @@ class Side:
     statement: PublicStatement
     person_listing: Listing  # black, published, on the legal representative (public, masked)
     document: ServedDocument  # the 认定决定书 of ``published_listing``, issued, not yet served
+    firm: Entity  # a household-service firm of the same business account (家政服务企业)
+    worker: Person  # employed by ``firm``, with a complete credit file
+    worker_id_number: str
+    employment: Employment
+    identity: IdentityVerification
+    health_check: HealthCheck
+    training: TrainingRecord
+    skill_certificate: SkillCertificate
+    card: ServiceCard  # 居家上门服务证 of ``employment``, valid
+    attachment: ComplaintAttachment  # a photo of ``complaint``
+    evidence: RectificationEvidence  # 整改材料 for ``finding``, awaiting review, with one file
+    evidence_file: RectificationEvidenceFile
+    client: DepartmentClient  # a department's system (部门客户端): A's holds every scope, B's licence-check only
+    client_key: str  # its API key (the raw key, shown once when issued)
 
     def objects(self) -> dict[type[models.Model], models.Model]:
         return {
@@ -200,7 +284,20 @@ class Side:
             Licence: self.licence, Complaint: self.complaint, Inspection: self.inspection, Finding: self.finding,
             Listing: self.listing, Objection: self.objection, RepairApplication: self.repair,
             PublicStatement: self.statement, ServedDocument: self.document,
+            Employment: self.employment, IdentityVerification: self.identity, HealthCheck: self.health_check,
+            TrainingRecord: self.training, SkillCertificate: self.skill_certificate, ServiceCard: self.card,
+            ComplaintAttachment: self.attachment, RectificationEvidence: self.evidence,
+            RectificationEvidenceFile: self.evidence_file,
         }
+
+    def more_objects(self) -> list[models.Model]:
+        """Objects of a model ``objects`` already names for another role (the firm, the worker)."""
+        return [self.firm, self.worker]
+
+    def target(self, route: Route, model: type[models.Model]) -> models.Model:
+        """The side's object that ``route`` takes (``ROUTE_TARGETS``, else the model's object)."""
+        name = ROUTE_TARGETS.get(route.name)
+        return getattr(self, name) if name else self.objects()[model]
 
 
 @dataclass
@@ -214,7 +311,7 @@ class World:
 
     @property
     def id_numbers(self) -> list[str]:
-        return [self.a.person_id_number, self.b.person_id_number]
+        return [self.a.person_id_number, self.b.person_id_number, self.a.worker_id_number, self.b.worker_id_number]
 
     @property
     def phones(self) -> list[str]:
@@ -226,11 +323,15 @@ class World:
 
 
 def _side(label: str, *, region_code: str, entity_name: str, person_name: str, complainant_name: str,
-          complainant_phone: str, birth: datetime.date, regulator: User, inspector: User) -> Side:
+          complainant_phone: str, birth: datetime.date, regulator: User, inspector: User, firm_name: str,
+          worker_name: str, client_scopes: list[str]) -> Side:
     entity = Entity.objects.create(
         credit_code=codes.credit_code(region_code, _rng), name=entity_name, sector=Sector.TOURISM,
         category="travel_agency", region_code=region_code, address=f"{entity_name}营业场所")
-    account = UserFactory(username=f"gen_business_{label}", role=UserRole.BUSINESS, entities=[entity])
+    firm = Entity.objects.create(
+        credit_code=codes.credit_code(region_code, _rng), name=firm_name, sector=Sector.HOUSEHOLD_SERVICE,
+        category=Category.HOUSEHOLD_SERVICE_COMPANY, region_code=region_code, address=f"{firm_name}营业场所")
+    account = UserFactory(username=f"gen_business_{label}", role=UserRole.BUSINESS, entities=[entity, firm])
     id_number = codes.id_number(region_code, birth, _rng)
     person = entity_services.person_create(name=person_name, id_number=id_number)
     role = PersonRole.objects.create(entity=entity, person=person, role="legal_representative",
@@ -267,26 +368,56 @@ def _side(label: str, *, region_code: str, entity_name: str, person_name: str, c
     document = published.decision_document
     assert document is not None and not document.served
     entity_rescore(entity_id=entity.pk)
+
+    # The household firm's worker, registered by the firm's own account, with a complete file and a card.
+    worker_id_number = codes.id_number(region_code, birth + datetime.timedelta(days=4000), _rng)
+    employment = ready_worker(account, firm, name=worker_name, number=worker_id_number)
+    worker = employment.person
+    skill_certificate = worker_services.skill_certificate_record(
+        actor=account, person=worker, entity=firm, name="家政服务员", level="四级", number=f"JZ-GEN-{label}",
+        issuer="运城市人力资源和社会保障局", issued_on=today() - datetime.timedelta(days=50))
+    card = worker_services.card_issue(actor=account, employment=employment)
+
+    attachment = attachment_for(complaint, name=f"{complainant_name}的收据.png")
+    evidence = rectification_services.evidence_submit(
+        finding_id=finding.pk, actor=account, note="已公示许可证",
+        files=[upload(png_bytes(), f"{entity_name}整改照片.png", "image/png")])
+
+    client = DepartmentClient.objects.create(
+        name=f"gen_client_{label}", authority_credit_code="11120000MB1529459B", contact_name="联系人",
+        scopes=client_scopes, rate="100000/min", ip_allowlist=["127.0.0.1/32"])
+    client_key = department_clients.client_key_issue(client_id=client.pk, actor=regulator).key
     return Side(label=label, entity=entity, account=account, person=person, person_id_number=id_number, role=role,
                 licence=licence, complaint=complaint, complainant_name=complainant_name,
                 complainant_phone=complainant_phone, inspection=inspection, finding=finding,
                 listing=notified, objection=objection, published_listing=published, repair=repair,
-                statement=statement, person_listing=person_listing, document=document)
+                statement=statement, person_listing=person_listing, document=document, firm=firm, worker=worker,
+                worker_id_number=worker_id_number, employment=employment,
+                identity=worker.identity_verifications.get(), health_check=worker.health_checks.get(),
+                training=worker.trainings.get(), skill_certificate=skill_certificate, card=card,
+                attachment=attachment, evidence=evidence, evidence_file=evidence.files.get(), client=client,
+                client_key=client_key)
 
 
 def build_world() -> World:
-    """Two businesses with one of everything each, staff of three scopes, and the shared catalogues."""
+    """Two businesses with one of everything each, staff of three scopes, and the shared catalogues.
+
+    Each business account speaks for a travel agency and a household-service firm; the inspectors' scope is
+    both sectors in their city, so each sees its side's worker files and not the other's."""
     regulator = UserFactory(username="gen_regulator", role=UserRole.REGULATOR)
+    sectors = [Sector.TOURISM, Sector.HOUSEHOLD_SERVICE]
     inspector_in = UserFactory(username="gen_inspector_in", role=UserRole.INSPECTOR, region_codes=["1408"],
-                               sectors=[Sector.TOURISM])
+                               sectors=sectors)
     inspector_out = UserFactory(username="gen_inspector_out", role=UserRole.INSPECTOR, region_codes=["1401"],
-                                sectors=[Sector.TOURISM])
+                                sectors=sectors)
     a = _side("a", region_code="140802", entity_name="盐湖区甲辰旅行社有限公司", person_name="欧阳甲辰",
               complainant_name="投诉人司马秋月", complainant_phone="13912340001", birth=datetime.date(1981, 3, 4),
-              regulator=regulator, inspector=inspector_in)
+              regulator=regulator, inspector=inspector_in, firm_name="盐湖区甲辰家政服务有限公司",
+              worker_name="慕容甲英", client_scopes=list(ClientScope.values))
     b = _side("b", region_code="140105", entity_name="小店区乙巳旅行社有限公司", person_name="诸葛乙巳",
               complainant_name="投诉人上官春花", complainant_phone="13912340002", birth=datetime.date(1979, 11, 23),
-              regulator=regulator, inspector=inspector_out)
+              regulator=regulator, inspector=inspector_out, firm_name="小店区乙巳家政服务有限公司",
+              worker_name="皇甫乙兰", client_scopes=[ClientScope.LICENCE_CHECK.value])
     plan = planning.plan_draw(month=today().replace(day=1) + datetime.timedelta(days=400), region_prefix="14")
     shared = {
         ViolationType: ViolationType.objects.order_by("id").first(),

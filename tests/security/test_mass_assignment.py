@@ -31,27 +31,29 @@ from typing import Any
 import pytest
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.settings import spectacular_settings
 from rest_framework import serializers
 
-from complaints import planning
+from complaints import planning, rectification_services
 from complaints import services as complaint_services
 from complaints.models import Complaint, Finding, ViolationType
+from complaints.rectification import RectificationEvidence
 from core.models import CalendarDay, ServedDocument, UserRole
-from entities import codes
+from entities import codes, worker_services
 from entities import services as entity_services
 from entities.models import Entity, Licence, Person, PersonRole
+from entities.workers import Employment, HealthCheck, SkillCertificate, TrainingRecord
 from ratings.models import ScoringModel
 from ratings.services import scoring_model_create
 from regulator.disclosure.models import PublicStatement
 from regulator.lists import services as listings
 from regulator.lists.models import Listing, Objection, RepairApplication
 from regulator.lists.rules import DEFAULT_DOCUMENT
+from tests.entities.worker_fixtures import ready_worker
 from tests.support import DECISION, api_client, complaint_in, listing_in, today
 from tests.support.factories import UserFactory
+from tests.support.upload_files import upload
 
-from .conftest import Route, World, api_routes, build_world, rolled_back, send
+from .conftest import Route, World, api_routes, build_world, request_serializers, rolled_back, send
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +66,19 @@ NOT_STORED = {
     ("POST", "licence-check"): "answers a question (with a signed receipt); writes no record",
     ("POST", "licence-check-batch"): "answers questions (with signed receipts); writes no record",
     ("POST", "receipt-verify"): "checks a signature; writes no record",
+    ("POST", "measures-check"): "answers a question (with a signed receipt); writes no record (a department client's "
+                                "query log row is written by the gate from the request, not from a body field)",
+    ("POST", "measures-check-batch"): "answers questions (with signed receipts); writes no record (the same log)",
+}
+# Operations whose view names no model, or another one than the record they write: the record, read off the view.
+RECORD_OF: dict[tuple[str, str], type[models.Model]] = {
+    ("POST", "worker-list"): Employment,  # registers an employment (and the person, found by ID hash)
+    ("POST", "worker-upload"): Employment,  # the same, row by row
+    ("POST", "complaint-worker"): Complaint,  # sets Complaint.worker
+    ("POST", "finding-worker"): Finding,  # sets Finding.worker
+    ("POST", "finding-evidence"): RectificationEvidence,  # 整改材料 submitted
+    ("POST", "rectification-evidence-accept"): RectificationEvidence,
+    ("POST", "rectification-evidence-return"): RectificationEvidence,
 }
 # Fields only a service may set: no request serializer may offer them (API.md, DOMAIN.md).
 SERVICE_ONLY = {
@@ -135,20 +150,17 @@ def _answer_model(view) -> type[models.Model] | None:
 
 def discover() -> list[Operation]:
     """Every write operation of the API with the serializer drf-spectacular says it reads."""
-    generator = SchemaGenerator()
     operations = []
     for route in api_routes():
         for method in sorted(route.methods & set(WRITE_METHODS)):
-            view = generator.create_view(route.callback, method)
-            view.request = spectacular_settings.GET_MOCK_REQUEST(method, route.pattern, view, None)
-            view.schema.method = method
-            serializer = view.schema.get_request_serializer()
-            if isinstance(serializer, type):
-                serializer = serializer()
-            meta_model = getattr(getattr(serializer, "Meta", None), "model", None)
-            queryset = getattr(view, "queryset", None)
-            model = meta_model or (queryset.model if queryset is not None else None) or _answer_model(view)
-            operations.append(Operation(method, route, model, frozenset(_writable_names(serializer))))
+            bodies = request_serializers(route, method)
+            meta_model = next((model for serializer in bodies
+                               if (model := getattr(getattr(serializer, "Meta", None), "model", None))), None)
+            queryset = getattr(route.view_class, "queryset", None)
+            model = (RECORD_OF.get((method, route.name)) or meta_model
+                     or (queryset.model if queryset is not None else None) or _answer_model(route.view_class))
+            writable = set().union(*(_writable_names(serializer) for serializer in bodies))
+            operations.append(Operation(method, route, model, frozenset(writable)))
     return operations
 
 
@@ -167,6 +179,7 @@ class Call:
     body: dict
     inject: Callable[[dict, dict], None] | None = None  # where hostile fields go (default: the top level)
     locate: Callable[[Any], models.Model] | None = None  # the stored record (default: the answer's "id")
+    format: str = "json"  # "multipart" for the routes that take files
 
 
 class Kit:
@@ -244,6 +257,38 @@ class Kit:
     def new_entity(self) -> Entity:
         return entity_services.entity_create(credit_code=codes.credit_code("140802", _rng), name=f"新主体{self.n()}号",
                                              sector="tourism", category="hotel", region_code="140802")
+
+    def id_number(self) -> str:
+        birth = datetime.date(1975, 1, 1) + datetime.timedelta(days=self.n())
+        return codes.id_number("140802", birth, _rng)
+
+    def employment(self) -> Employment:
+        """A new worker of A's household firm, with identity, health check and training (a card may be issued)."""
+        return ready_worker(self.world.a.account, self.world.a.firm, name=f"家政员{self.n()}", number=self.id_number())
+
+    def entry(self, model: type[models.Model], person: Person) -> models.Model:
+        """The worker's latest entry of ``model`` recorded by A's firm (a skill certificate recorded if none)."""
+        entry = model.objects.filter(person=person).order_by("-id").first()
+        if entry is None:
+            entry = worker_services.skill_certificate_record(
+                actor=self.world.a.account, person=person, entity=self.world.a.firm, name="育婴员",
+                number=f"CERT-{self.n()}", issuer="运城市人社局", issued_on=today())
+        return entry
+
+    def firm_finding(self) -> Finding:
+        """A finding of an inspection of A's household firm, yesterday (its workers were employed then)."""
+        firm = self.world.a.firm
+        violation = (ViolationType.objects.filter(active=True, sector=firm.sector).order_by("id").first()
+                     or self.violation())
+        inspection = complaint_services.inspection_create(
+            actor=self.world.inspector_in, entity=firm, inspected_on=today() - datetime.timedelta(days=1),
+            kind="random", findings=[{"violation_type": violation, "description": "未公示", "penalty": "none"}])
+        return inspection.findings.get()
+
+    def evidence(self) -> RectificationEvidence:
+        """整改材料 of A for a new open finding, awaiting review."""
+        return rectification_services.evidence_submit(finding_id=self.finding().pk, actor=self.world.a.account,
+                                                      note="已整改")
 
     def scoring_model(self, effective_from: datetime.date) -> ScoringModel:
         active = ScoringModel.objects.get(is_active=True)
@@ -384,6 +429,51 @@ def _track_withdraw(kit: Kit) -> Call:
                 locate=lambda response: Complaint.objects.get(tracking_code=complaint.tracking_code))
 
 
+def _worker_register(kit: Kit) -> Call:
+    return Call(kit.world.a.account, "/api/v1/workers/", {
+        "entity": kit.world.a.firm.pk, "name": "新登记家政员", "id_number": kit.id_number(),
+        "started_on": str(today() - datetime.timedelta(days=10)), "position": "保洁"},
+        locate=lambda response: Employment.objects.get(pk=response.json()["employment"]["id"]))
+
+
+def _worker_upload(kit: Kit) -> Call:
+    """A one-row CSV (UTF-8, English headers) for A's household firm."""
+    text = f"name,id_number,started_on\r\n批量家政员,{kit.id_number()},{today() - datetime.timedelta(days=10)}\r\n"
+    return Call(kit.world.a.account, "/api/v1/workers/upload/", {
+        "entity": kit.world.a.firm.pk, "file": upload(text.encode(), "workers.csv", "text/csv")}, format="multipart",
+        locate=lambda response: Employment.objects.get(pk=response.json()["rows"][0]["employment_id"]))
+
+
+def _entry(path: str, body: Callable[[Kit], dict], model: type[models.Model] | None = None):
+    """A file entry of A's new worker: created (``model`` None) or corrected (PATCH of an entry A recorded)."""
+    def recipe(kit: Kit) -> Call:
+        employment = kit.employment()
+        person, firm = employment.person, kit.world.a.firm
+        if model is None:
+            return Call(kit.world.a.account, f"/api/v1/workers/{path}/",
+                        {"person": person.pk, "entity": firm.pk, **body(kit)})
+        return Call(kit.world.a.account, f"/api/v1/workers/{path}/{kit.entry(model, person).pk}/", body(kit))
+    return recipe
+
+
+def _card_revoke(kit: Kit) -> Call:
+    card = worker_services.card_issue(actor=kit.world.a.account, employment=kit.employment())
+    return Call(kit.world.a.account, f"/api/v1/workers/cards/{card.pk}/revoke/", {"reason": "已离职"})
+
+
+def _complaint_worker(kit: Kit) -> Call:
+    employment = kit.employment()
+    complaint = complaint_in("accepted", entity=kit.world.a.firm, actor=kit.regulator, category="other",
+                             description="家政员服务不到位", complainant_name="投诉人", complainant_phone="13900000000")
+    return Call(kit.regulator, f"/api/v1/complaints/{complaint.pk}/worker/", {"worker": employment.person_id})
+
+
+def _finding_worker(kit: Kit) -> Call:
+    employment = kit.employment()
+    return Call(kit.world.inspector_in, f"/api/v1/findings/{kit.firm_finding().pk}/worker/",
+                {"worker": employment.person_id})
+
+
 RECIPES: dict[tuple[str, str], Callable[[Kit], Call]] = {
     ("POST", "user-list"): lambda kit: Call(kit.regulator, "/api/v1/users/", {
         "username": f"ma_new_{kit.n()}", "password": "correct-horse-9", "role": "business",
@@ -485,6 +575,40 @@ RECIPES: dict[tuple[str, str], Callable[[Kit], Call]] = {
     ("POST", "violation-type-list"): lambda kit: Call(kit.regulator, "/api/v1/violation-types/", _violation_body(kit)),
     ("PUT", "violation-type-detail"): _violation_update(partial=False),
     ("PATCH", "violation-type-detail"): _violation_update(partial=True),
+    # 家政服务员信用档案 (entities/api/workers.py): written by the firm's own account
+    ("POST", "worker-list"): _worker_register,
+    ("POST", "worker-upload"): _worker_upload,
+    ("PATCH", "worker-employment-detail"): lambda kit: Call(
+        kit.world.a.account, f"/api/v1/workers/employments/{kit.employment().pk}/", {"position": "育婴员"}),
+    ("POST", "worker-identity-list"): _entry("identity-verifications", lambda kit: {
+        "verified_on": str(today()), "method": "online"}),
+    ("POST", "worker-health-check-list"): _entry("health-checks", lambda kit: {
+        "checked_on": str(today()), "expires_on": str(today() + datetime.timedelta(days=365)),
+        "institution": "运城市中心医院"}),
+    ("PATCH", "worker-health-check-detail"): _entry("health-checks", lambda kit: {"certificate_number": "JK-2"},
+                                                    HealthCheck),
+    ("POST", "worker-training-list"): _entry("trainings", lambda kit: {
+        "kind": "retraining", "provider": "运城市家政培训学校", "hours": 16, "completed_on": str(today())}),
+    ("PATCH", "worker-training-detail"): _entry("trainings", lambda kit: {"hours": 24}, TrainingRecord),
+    ("POST", "worker-skill-certificate-list"): _entry("skill-certificates", lambda kit: {
+        "name": "育婴员", "number": f"YY-{kit.n()}", "issuer": "运城市人社局", "issued_on": str(today())}),
+    ("PATCH", "worker-skill-certificate-detail"): _entry("skill-certificates", lambda kit: {"level": "三级"},
+                                                         SkillCertificate),
+    ("POST", "worker-card-list"): lambda kit: Call(kit.world.a.account, "/api/v1/workers/cards/", {
+        "employment": kit.employment().pk}),
+    ("POST", "worker-card-revoke"): _card_revoke,
+    # naming the worker of a complaint or a finding (complaints/api/worker_links.py): handling staff
+    ("POST", "complaint-worker"): _complaint_worker,
+    ("POST", "finding-worker"): _finding_worker,
+    # 整改材料 (complaints/api/rectification.py): the business submits, staff in scope review
+    ("POST", "finding-evidence"): lambda kit: Call(
+        kit.world.a.account, f"/api/v1/findings/{kit.finding().pk}/evidence/", {"note": "已重新公示许可证"}),
+    ("POST", "rectification-evidence-accept"): lambda kit: Call(
+        kit.world.inspector_in, f"/api/v1/rectification-evidence/{kit.evidence().pk}/accept/",
+        {"rectified_on": str(today())}),
+    ("POST", "rectification-evidence-return"): lambda kit: Call(
+        kit.world.inspector_in, f"/api/v1/rectification-evidence/{kit.evidence().pk}/return/",
+        {"reason": "照片不清晰"}),
 }
 
 
@@ -562,7 +686,8 @@ def _attack(kit: Kit, operation: Operation) -> Outcome:
     outcome = Outcome()
     recipe = RECIPES[operation.key]
     control_call = recipe(kit)
-    response = send(api_client(control_call.actor, token=True), operation.method, control_call.url, control_call.body)
+    response = send(api_client(control_call.actor, token=True), operation.method, control_call.url, control_call.body,
+                    format=control_call.format)
     if not 200 <= response.status_code < 300:
         outcome.problems.append(f"control {control_call.url} -> {response.status_code} {response.content[:300]!r}")
         return outcome
@@ -581,13 +706,14 @@ def _attack(kit: Kit, operation: Operation) -> Outcome:
         extras[model_field.name] = hostile
         if model_field.attname != model_field.name:
             extras[model_field.attname] = hostile
-    body = copy.deepcopy(attack_call.body)
+    body = {key: value if hasattr(value, "read") else copy.deepcopy(value) for key, value in attack_call.body.items()}
     if attack_call.inject is not None:
         attack_call.inject(body, extras)
     else:
         body.update(extras)
     outcome.attacked = {name: hostile for name, (_f, hostile) in targets.items()}
-    response = send(api_client(attack_call.actor, token=True), operation.method, attack_call.url, body)
+    response = send(api_client(attack_call.actor, token=True), operation.method, attack_call.url, body,
+                    format=attack_call.format)
     if not 200 <= response.status_code < 300:
         # Refusing the whole request is safe, but then the recipe proves nothing: say so.
         outcome.problems.append(f"hostile request {attack_call.url} -> {response.status_code} {response.content[:300]!r}")
@@ -615,10 +741,34 @@ def _person_update_with_another_id_number(kit: Kit) -> list[str]:
     return problems
 
 
+def _entry_update_keeps_its_worker_and_firm(kit: Kit) -> list[str]:
+    """A file entry stays the person's and the recording firm's: a correction naming another worker (B's, or A's
+    other one) or another firm is either refused or leaves both alone (the serializer makes them read-only once
+    bound to a record, which the discovery above cannot see)."""
+    problems = []
+    other = kit.employment().person
+    for path, model in (("health-checks", HealthCheck), ("trainings", TrainingRecord),
+                        ("skill-certificates", SkillCertificate)):
+        person = kit.employment().person
+        entry = kit.entry(model, person)
+        for hostile_person, hostile_firm in ((kit.world.b.worker.pk, kit.world.b.firm.pk),
+                                             (other.pk, kit.world.a.entity.pk)):
+            response = send(api_client(kit.world.a.account, token=True), "PATCH", f"/api/v1/workers/{path}/{entry.pk}/",
+                            {"person": hostile_person, "entity": hostile_firm, "recorded_by_entity": hostile_firm})
+            fresh = model.objects.get(pk=entry.pk)
+            if response.status_code >= 300 and response.status_code != 400:
+                problems.append(f"PATCH {path} -> {response.status_code}")
+            if (fresh.person_id, fresh.recorded_by_entity_id) != (person.pk, kit.world.a.firm.pk):
+                problems.append(f"PATCH {path} moved entry {entry.pk} to person {fresh.person_id}, "
+                                f"firm {fresh.recorded_by_entity_id}")
+    return problems
+
+
 @dataclass
 class Run:
     outcomes: dict[tuple[str, str], Outcome]
     person_update: list[str]
+    entry_update: list[str]
 
 
 @pytest.fixture(scope="module")
@@ -626,7 +776,8 @@ def run(django_db_setup, django_db_blocker, tmp_path_factory) -> Run:
     with rolled_back(django_db_blocker, tmp_path_factory.mktemp("mass")):
         kit = Kit(build_world())
         outcomes = {op.key: _attack(kit, op) for op in OPERATIONS if op.key in RECIPES}
-        return Run(outcomes=outcomes, person_update=_person_update_with_another_id_number(kit))
+        return Run(outcomes=outcomes, person_update=_person_update_with_another_id_number(kit),
+                   entry_update=_entry_update_keeps_its_worker_and_firm(kit))
 
 
 @pytest.fixture(scope="module")
@@ -687,3 +838,7 @@ def test_no_request_serializer_offers_a_field_only_a_service_sets():
 
 def test_an_update_never_replaces_a_persons_id_number(run):
     assert run.person_update == []
+
+
+def test_a_correction_never_moves_a_workers_file_entry(run):
+    assert run.entry_update == []

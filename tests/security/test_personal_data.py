@@ -34,12 +34,14 @@ from entities import codes
 from regulator.disclosure.exports import FORMATS
 from regulator.disclosure.selectors import mask_name
 from tests.support import api_client
+from tests.support.upload_files import upload
 
-from .conftest import API_PREFIX, World, api_routes, build_world, rolled_back, route_model, send
+from .conftest import API_PREFIX, World, api_routes, build_world, rolled_back, route_model, send, text_of
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("regulator", "inspector_in", "inspector_out", "business_a", "business_b", "anonymous")
+# client_a: A's department client (Authorization: Api-Key), holding every scope
+ROLES = ("regulator", "inspector_in", "inspector_out", "business_a", "business_b", "anonymous", "client_a")
 ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")  # r"\b\d{17}[\dXx]\b" without \b's CJK blind spot
 FORBIDDEN_KEYS = {"complainant_name", "complainant_phone", "tracking_code", "id_number", "id_hash",
                   "complainant_count", "representatives"}
@@ -68,7 +70,9 @@ _COMPLAINT = {"id", "entity", "entity_name", "entity_credit_code", "category", "
               "rejection_ground", "transferred_to", "transferred_contact", "transferred_on", "business_notice",
               "business_notice_number", "notice_issued_on", "notice_overdue", "reply_overdue", "mediation_result",
               "mediation_terms", "mediation_complainant_signed_on", "mediation_respondent_signed_on",
-              "mediation_termination_reason", "mediation_document"}
+              "mediation_termination_reason", "mediation_document",
+              # the household worker the complaint is about: an id (the firm's own employee), no name
+              "worker"}
 _HISTORY = {"action", "from_status", "to_status", "actor_name", "reason", "created_at"}
 # The notices addressed to the complainant, as the tracking page prints them (the recipient is "投诉人（投诉编号 N）")
 _TRACK_DOCUMENT = {"id", "kind", "number", "title", "authority", "recipient", "content", "heading", "text",
@@ -93,13 +97,58 @@ _LISTING = {"id", "list_type", "subject_type", "entity", "person", "subject_name
             "objection_working_days", "measure_codes", "notice_document", "decision_document", "kind", "number",
             "title", "issued_on", "delivery_method", "announced_on", "delivered_on", "served"}
 _FINDING = {"id", "inspection", "entity", "violation_code", "violation_name", "severity", "description", "penalty",
-            "fine_amount", "decision_number", "decided_on", "rectify_by", "rectified_on"}
+            "fine_amount", "decision_number", "decided_on", "rectify_by", "rectified_on", "worker"}
 _EXPORT = _PUBLIC_LISTING | {"files", "bytes", "sha256", "records", "generated_at", "data_version",
+                             # the codes' Chinese labels beside them (open-data dictionary), and the manifest's
+                             # open licence, title, file paths and the data package and dictionary addresses
+                             "list_type_label", "subject_type_label", "person_role_label", "sector_label",
+                             "region_code_label", "licence", "title", "path", "datapackage", "dictionary",
                              # the signed audit checkpoint published beside the open data (decision 0012)
                              "audit_checkpoint", "payload", "signature", "algorithm", "key_id", "public_key",
                              "kind", "chain", "day", "entry_count", "head_id", "head_hash", "taken_at",
                              *(f"{kind}list.{fmt}" for kind in ("black", "red") for fmt in FORMATS)}
+# The registry search (regulator/disclosure/registry.py): registry data (the address with phones and ID numbers
+# redacted, as the operator page prints it), city and district, and the published listings in force, persons masked
+_REGISTRY = {"id", "credit_code", "name", "sector", "category", "region_code", "region_name", "address", "status",
+             "city", "city_name", "district", "district_name", "listed", "listings", "record_text", "url",
+             "list_type", "list_label", "subject_type", "person_name", "person_role", "published_on", "expires_on"}
+# 居家上门服务证 as the public checks it: masked name, firm, validity and flags, never an ID number, phone or address
+_CARD = {"card_code", "worker_name", "firm_name", "firm_credit_code", "status", "status_text", "valid", "issued_on",
+         "valid_until", "revoked_on", "reasons", "flags", "identity_verified", "health_check_valid", "training_done",
+         "no_bad_record", "health_check_valid_until", "as_of", "data_version"}
+# 家政服务员信用档案 as its firm reads it: the masked ID number only; the firm's own employments and cards
+_WORKER_EMPLOYMENT = {"id", "entity", "entity_name", "person", "started_on", "ended_on", "position", "created_at",
+                      "updated_at"}
+_WORKER_CARD = {"id", "code", "employment", "entity", "person", "issued_on", "expires_on", "revoked_on",
+                "revoked_reason", "created_at", "updated_at"}
+_WORKER_ENTRIES = {"id", "person", "entity", "verified_on", "method", "verifier_name", "checked_on", "expires_on",
+                   "passed", "institution", "certificate_number", "kind", "provider", "hours", "completed_on", "name",
+                   "level", "number", "issuer", "issued_on", "created_at", "updated_at"}
+_WORKER_FILE = {"id", "name", "id_number_masked", "employments", "cards", "identity_verifications", "health_checks",
+                "trainings", "skill_certificates", "created_at", "updated_at"} | _WORKER_EMPLOYMENT | _WORKER_CARD \
+    | _WORKER_ENTRIES
+# a complaint's attachments as the business complained about sees them: no file name from the complainant's device
+_ATTACHMENT = {"id", "position", "kind", "size", "sha256", "created_at", "url"}
+# 整改材料 as the business that sent it reads it (its own file names; not the reviewer's account)
+_EVIDENCE = {"id", "finding", "status", "note", "files", "review_note", "reviewed_at", "rectified_on", "created_at",
+             "position", "kind", "size", "sha256", "original_name", "url"}
+# the shared lists (lists:read): subjects named, a person's ID number masked only
+_SHARED_LISTING = {"id", "list_type", "subject_type", "credit_code", "entity_name", "person_name", "id_number_masked",
+                   "person_role", "related_credit_code", "reason", "legal_basis", "decided_on", "decision_number",
+                   "published_on", "expires_on", "source_authority"}
 ALLOWED_KEYS: dict[tuple[str, str], set[str]] = {
+    ("public-registry", "anonymous"): _PAGE | _REGISTRY | _RECEIPT,
+    ("public-worker-card", "anonymous"): _CARD | _RECEIPT,
+    ("worker-list", "business_a"): _PAGE | _WORKER_FILE | {"status", "employment"},  # + the registration's answer
+    ("worker-detail", "business_a"): _WORKER_FILE,
+    ("worker-card-list", "business_a"): _PAGE | _WORKER_CARD,
+    ("worker-employment-list", "business_a"): _PAGE | _WORKER_EMPLOYMENT,
+    ("worker-identity-list", "business_a"): _PAGE | _WORKER_ENTRIES,
+    ("worker-health-check-list", "business_a"): _PAGE | _WORKER_ENTRIES,
+    ("complaint-attachments", "business_a"): _ATTACHMENT,
+    ("complaint-attachments", "inspector_in"): _ATTACHMENT,
+    ("finding-evidence", "business_a"): _EVIDENCE,
+    ("shared-list", "client_a"): _PAGE | _SHARED_LISTING,
     ("public-blacklist", "anonymous"): _PAGE | _PUBLIC_LISTING | _RECEIPT,
     ("public-redlist", "anonymous"): _PAGE | _PUBLIC_LISTING | _RECEIPT,
     ("public-entity", "anonymous"): {"credit_code", "name", "sector", "category", "region_code", "status", "grade",
@@ -171,13 +220,18 @@ def _get_targets(world: World) -> dict[str, list[str]]:
             urls[route.name] = [f"{route.url()}?page_size=200"]
         elif route.id_kwargs:
             model = route_model(route)
-            objects = [side.objects()[model] for side in sides if model in side.objects()]
+            objects = [side.target(route, model) for side in sides if model in side.objects()]
             objects += [world.shared[model]] if model in world.shared else []
             urls[route.name] = [route.url(**{route.id_kwargs[0]: obj.pk}) for obj in objects]
         elif route.kwargs == ("tracking_code",):
             urls[route.name] = [route.url(tracking_code=side.complaint.tracking_code) for side in sides]
         elif route.kwargs == ("credit_code",):
-            urls[route.name] = [route.url(credit_code=side.entity.credit_code) for side in sides]
+            urls[route.name] = [route.url(credit_code=code) for side in sides
+                                for code in (side.entity.credit_code, side.firm.credit_code)]
+        elif route.kwargs == ("card_code",):
+            urls[route.name] = [route.url(card_code=side.card.code) for side in sides]
+        elif route.kwargs == ("list_type",):
+            urls[route.name] = [route.url(list_type=kind) for kind in ("black", "watch", "red")]
         elif route.kwargs == ("metric",):
             from regulator.workbench.stats import METRICS
 
@@ -188,6 +242,10 @@ def _get_targets(world: World) -> dict[str, list[str]]:
         else:
             raise AssertionError(f"no GET target for {route.pattern}")
     urls["public-blacklist"].append(f"/{API_PREFIX}public/blacklist/?q={world.b.person.name[:2]}")
+    # the registry search by name and by credit code, each business and its household firm (the summary of the
+    # person listing through the business shown masked)
+    urls["public-registry"] += [f"/{API_PREFIX}public/entities/?q={q}" for side in sides
+                                for q in (side.entity.name[:4], side.firm.credit_code)]
     return urls
 
 
@@ -196,10 +254,13 @@ def _run(traffic: Traffic) -> None:
     users = {"regulator": world.regulator, "inspector_in": world.inspector_in, "inspector_out": world.inspector_out,
              "business_a": world.a.account, "business_b": world.b.account, "anonymous": None}
     clients = {role: api_client(user, token=True) for role, user in users.items()}
+    clients["client_a"] = api_client(REMOTE_ADDR="127.0.0.1")
+    clients["client_a"].credentials(HTTP_AUTHORIZATION=f"Api-Key {world.a.client_key}")
 
-    def record(role: str, route: str, method: str, url: str, body: dict | None = None) -> Answer:
-        response = send(clients[role], method, url, body)
-        answer = Answer(role, route, method, url, response.status_code, response.content.decode("utf-8", "replace"))
+    def record(role: str, route: str, method: str, url: str, body: dict | None = None, *,
+               format: str = "json") -> Answer:
+        response = send(clients[role], method, url, body, format=format)
+        answer = Answer(role, route, method, url, response.status_code, text_of(response))
         traffic.answers.append(answer)
         return answer
 
@@ -222,6 +283,30 @@ def _run(traffic: Traffic) -> None:
         "id_number": imported_number, "name": "外省失信人", "list_type": "black", "reason": "外部门认定",
         "legal_basis": "《旅游法》", "decided_on": str(world.a.person_listing.decided_on),
         "source_authority": "某省文旅厅", "source_reference": "PD-1"}]})
+
+    # A household firm registers a worker by ID number (twice: the second is "unchanged"), uploads another in a
+    # file, and records a health check; a department client screens the persons of the world by ID number.
+    worker_number = codes.id_number("140802", datetime.date(1988, 8, 8), _rng)
+    uploaded_number = codes.id_number("140802", datetime.date(1989, 9, 9), _rng)
+    traffic.id_numbers += [worker_number, uploaded_number]
+    for _time in range(2):
+        record("business_a", "worker-list", "POST", f"/{API_PREFIX}workers/", {
+            "entity": world.a.firm.pk, "name": "新家政员", "id_number": worker_number,
+            "started_on": str(world.a.employment.started_on)})
+    record("business_a", "worker-upload", "POST", f"/{API_PREFIX}workers/upload/", {
+        "entity": world.a.firm.pk, "file": upload(
+            f"姓名,身份证号码,入职日期\r\n批量家政员,{uploaded_number},{world.a.employment.started_on}\r\n".encode(),
+            "workers.csv", "text/csv")}, format="multipart")
+    record("business_a", "worker-health-check-list", "POST", f"/{API_PREFIX}workers/health-checks/", {
+        "person": world.a.worker.pk, "entity": world.a.firm.pk, "checked_on": str(world.a.employment.started_on),
+        "expires_on": str(world.a.health_check.expires_on), "institution": "运城市中心医院"})
+    for route, path in (("measures-check", "measures-checks"), ("licence-check", "licence-checks")):
+        record("client_a", route, "POST", f"/{API_PREFIX}{path}/", {
+            "measure": "public_procurement", "licence_type": "household_service_filing",
+            "person_id_numbers": traffic.id_numbers})
+        record("client_a", f"{route}-batch", "POST", f"/{API_PREFIX}{path}/batch/", {"checks": [
+            {"measure": "public_procurement", "licence_type": "tour_guide", "person_id_numbers": [number]}
+            for number in traffic.id_numbers]})
 
     # A's complaint accepted: its 受理通知书 is on the tracking view, and scanned with the rest.
     record("regulator", "complaint-accept", "POST", f"/{API_PREFIX}complaints/{world.a.complaint.pk}/accept/")
@@ -298,7 +383,8 @@ def test_the_run_covered_every_role_and_the_public(traffic):
     assert roles == set(ROLES)
     routes = {answer.route for answer in traffic.answers}
     assert {"public-blacklist", "public-redlist", "public-entity", "public-export", "complaint-track-detail",
-            "person-detail", "complaint-detail", "me"} <= routes
+            "person-detail", "complaint-detail", "me", "public-registry", "public-worker-card", "worker-detail",
+            "complaint-attachments", "complaint-attachment-file", "shared-list", "finding-evidence"} <= routes
     print(f"[figure] personal data: {len(traffic.answers)} answers, {len(traffic.logs)} log records, "
           f"{len(traffic.sql)} SQL statements scanned")
     assert len(traffic.answers) > 400
@@ -322,11 +408,15 @@ def test_complainants_are_shown_to_the_regulator_only(traffic):
 
 
 def test_the_public_sees_listed_persons_by_masked_name_only(traffic):
-    persons = [traffic.world.a.person.name, traffic.world.b.person.name]
+    world = traffic.world
+    persons = [world.a.person.name, world.b.person.name, world.a.worker.name, world.b.worker.name]
     public = [a for a in traffic.answers if a.role == "anonymous" and a.status == 200]
     leaks = [f"{a.url}: {[p for p in persons if p in a.text]}" for a in public if any(p in a.text for p in persons)]
     assert leaks == []
-    assert any(mask_name(traffic.world.b.person.name) in a.text for a in public if a.route == "public-blacklist")
+    assert any(mask_name(world.b.person.name) in a.text for a in public if a.route == "public-blacklist")
+    cards = [a for a in public if a.route == "public-worker-card"]
+    assert cards and all(mask_name(world.a.worker.name) in a.text or mask_name(world.b.worker.name) in a.text
+                         for a in cards), "control: the card shows the worker's masked name"
 
 
 @pytest.mark.parametrize(("route", "role"), sorted(ALLOWED_KEYS), ids=lambda value: str(value))
@@ -352,4 +442,5 @@ def test_the_raw_id_number_never_reaches_the_database(traffic):
     assert traffic.sql and sql_logs
     leaks = [sql[:300] for sql in traffic.sql + sql_logs if any(number in sql for number in traffic.id_numbers)]
     assert leaks == []
+
 

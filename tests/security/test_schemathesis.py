@@ -142,6 +142,8 @@ def _known_path_values(world: World) -> dict[str, dict[str, list]]:
     for side in (world.a, world.b):
         for model, obj in side.objects().items():
             pks[model].append(obj.pk)
+        for obj in side.more_objects():  # the household firm, the worker (``/workers/{id}/`` takes a worker)
+            pks[type(obj)].append(obj.pk)
         pks[Listing] += [side.published_listing.pk, side.person_listing.pk]
     for model, obj in world.shared.items():
         pks[model].append(obj.pk)
@@ -150,6 +152,8 @@ def _known_path_values(world: World) -> dict[str, dict[str, list]]:
         "credit_code": [world.a.entity.credit_code, world.b.entity.credit_code],
         "name": ["blacklist.csv", "redlist.json", "blacklist.ndjson", "manifest.json"],
         "metric": list(METRICS),
+        "card_code": [world.a.card.code, world.b.card.code],
+        "list_type": ["black", "watch", "red"],
     }
     known = {}
     for path in DOCUMENT["paths"]:

@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import datetime
+import decimal
 import re
 from unittest import mock
 from urllib.parse import parse_qsl, urlsplit
@@ -37,6 +38,7 @@ from complaints import services as complaint_services
 from complaints.models import Complaint, ViolationType
 from config.api import serializers as api_serializers
 from core.models import CalendarDay
+from entities import worker_services
 from entities.models import Licence
 from regulator.lists import services as listings
 from regulator.lists.models import Listing
@@ -274,8 +276,25 @@ def _writable_dates(serializer, path: str = ""):
 
 
 def test_every_writable_date_field_of_every_api_serializer_holds_to_the_window():
+    """Every serializer that can take input, that is all but those documented only as answers (a licence check's
+    result, a public profile: drf-spectacular's document of every operation says which shape a request body and
+    which an answer); a serializer documented nowhere is checked too."""
+    from tests.support.documented_serializers import documented_serializers
+
+    requests, responses = documented_serializers()
+    answers_only = responses - requests
+
+    def answer_shape(cls) -> bool:
+        """Documented only as an answer, or a base class of such answers alone (``_Stamped``)."""
+        if cls in answers_only:
+            return True
+        subclasses = cls.__subclasses__()
+        return cls not in requests and bool(subclasses) and all(answer_shape(sub) for sub in subclasses)
+
     checked, missing = 0, []
     for cls in _project_serializers():
+        if answer_shape(cls):
+            continue
         try:
             fields = list(_writable_dates(cls()))
         except Exception:  # noqa: BLE001 - a serializer that needs arguments to exist cannot take input either
@@ -286,6 +305,11 @@ def test_every_writable_date_field_of_every_api_serializer_holds_to_the_window()
                 missing.append(f"{cls.__module__}.{cls.__name__}.{name}")
     assert checked >= 10
     assert missing == []
+    # the request bodies that take dates are among those checked (the exclusion above is of answers only)
+    from complaints.api.attachments import ComplaintFilingSerializer
+    from entities.api.workers import HealthCheckSerializer, WorkerRegisterSerializer
+
+    assert {ComplaintFilingSerializer, HealthCheckSerializer, WorkerRegisterSerializer} <= requests - answers_only
 
 
 # --- body size, URL-level 404 and debug pages under /api/ -------------------------------------------------
@@ -393,22 +417,45 @@ PAGE_QUERY_PARAMETERS = ["q", "list", "page", "code", "payload", "signature", "e
 
 
 @pytest.fixture
-def site(entity_a, business_a, regulator):
-    """A published listing of entity_a (its 告知书 a document the business reads), a complaint against it, and
-    its business account."""
+def site(entity_a, business_a, regulator, settings, tmp_path):
+    """A published listing of entity_a (its 告知书 a document the business reads), a complaint against it, a fined
+    finding of an inspection of it (its penalty statement and rectification pages), and its business account,
+    which also speaks for a household firm with a worker (file, employment, 居家上门服务证)."""
+    from entities.models import Category, Sector
+    from tests.entities.worker_fixtures import ready_worker
+    from tests.support.factories import EntityFactory
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     listing = publish(entity_a, regulator)
     complaint = file_complaint(entity_a)
+    violation = ViolationType.objects.filter(active=True, sector=entity_a.sector).order_by("id").first()
+    inspection = complaint_services.inspection_create(
+        actor=regulator, entity=entity_a, inspected_on=today() - datetime.timedelta(days=3), kind="targeted",
+        summary="现场检查", findings=[{"violation_type": violation, "description": violation.name, "penalty": "fine",
+                                      "fine_amount": decimal.Decimal("5000"), "decision_number": "运盐文旅罚〔2026〕9号",
+                                      "rectify_by": today() + datetime.timedelta(days=30)}])
+    firm = EntityFactory(name="盐湖区甲家政服务有限公司", sector=Sector.HOUSEHOLD_SERVICE,
+                         category=Category.HOUSEHOLD_SERVICE_COMPANY)
+    business_a.entities.add(firm)
+    employment = ready_worker(business_a, firm)
+    card = worker_services.card_issue(actor=business_a, employment=employment)
     return {"credit_code": entity_a.credit_code, "code": complaint.tracking_code, "entity_id": entity_a.pk,
             "complaint_id": complaint.pk, "listing_id": listing.pk, "document_id": listing.notice_document_id,
-            "business": business_a}
+            "finding_id": inspection.findings.get().pk, "person_id": employment.person_id,
+            "employment_id": employment.pk, "card_id": card.pk, "card_code": card.code, "business": business_a}
 
 
 def _page_patterns() -> list[URLPattern]:
     return [pattern for pattern in portal_urls.urlpatterns if isinstance(pattern, URLPattern)]
 
 
+#: pages whose path argument names another of the site's values than its own name: (page, argument) -> key of site
+PAGE_ARGUMENTS = {("card", "code"): "card_code"}  # /cards/<code>/ takes a 居家上门服务证 code, not a tracking code
+
+
 def _page_url(pattern: URLPattern, site: dict, **override) -> str:
-    arguments = {name: override.get(name, site[name]) for name in pattern.pattern.converters}
+    arguments = {name: override.get(name, site[PAGE_ARGUMENTS.get((pattern.name, name), name)])
+                 for name in pattern.pattern.converters}
     return reverse(f"web:{pattern.name}", kwargs=arguments)
 
 
@@ -434,7 +481,8 @@ def _page_cases() -> list:
 
 def _spliced(url: str, value: str) -> str:
     """``url`` with ``value`` appended to its last path argument (before the trailing ``/`` or ``.pdf``)."""
-    match = re.match(r"^(.*?)(/|/report/|/report\.pdf|/objection/|/reply/|/repair/|/pdf/)$", url)
+    match = re.match(r"^(.*?)(/|/report/|/report\.pdf|/objection/|/reply/|/repair/|/pdf/|/statement/|/evidence/"
+                     r"|/health-checks/|/trainings/|/identity/|/end/|/card/|/revoke/)$", url)
     head, tail = match.groups() if match else (url, "")
     return f"{head}{value}{tail}"
 

@@ -82,7 +82,7 @@ class PublicRegistryView(_PublicView):
             OpenApiParameter("q", str, description="统一社会信用代码、名称（简繁）、拼音或首字母（最多 64 字）"),
             OpenApiParameter("city", str, description="地市行政区划代码，如 140800（运城市），或其前 4 位 1408"),
             OpenApiParameter("district", str, description="县（市、区）行政区划代码，如 140802（盐湖区）；同时给出 city 时须属于该地市"),
-            OpenApiParameter("sector", str, enum=Sector.values, description="行业"),
+            OpenApiParameter("sector", str, enum=["", *Sector.values], description="行业（留空为不限）"),
             *_PAGE_PARAMETERS,
         ],
         responses={200: RegistryAnswerSerializer, 304: _NOT_MODIFIED,
