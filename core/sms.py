@@ -8,6 +8,7 @@ gateway's credentials or client library belong in this repository.
 
 from __future__ import annotations
 
+import abc
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,11 +25,14 @@ class TextMessage:
     body: str
 
 
-class BaseBackend:
-    """Sends text messages; returns how many were accepted. Raise to have the caller retry."""
+class BaseBackend(abc.ABC):
+    """Sends text messages; returns how many were accepted. Raise to have the caller retry.
 
-    def send_messages(self, messages: Iterable[TextMessage]) -> int:  # pragma: no cover - interface
-        raise NotImplementedError
+    A gateway is one subclass named by ``SMS_BACKEND``; an incomplete one cannot be instantiated."""
+
+    @abc.abstractmethod
+    def send_messages(self, messages: Iterable[TextMessage]) -> int:
+        """Send ``messages``; the number accepted."""
 
 
 class ConsoleBackend(BaseBackend):

@@ -49,7 +49,7 @@ def business():
     return {"entity": entity, "finding": inspection.findings.get()}
 
 
-def send_evidence(page, base_url: str, business, name: str) -> None:
+def send_evidence(page, base_url: str, business, name: str) -> RectificationEvidence:
     entity, finding = business["entity"], business["finding"]
     login(page, base_url, "business_a")
     page.goto(f"{base_url}/business/entities/{entity.pk}/")
@@ -67,16 +67,17 @@ def send_evidence(page, base_url: str, business, name: str) -> None:
     # one submission awaits review: no second form until it is reviewed
     expect(page.locator(f"#finding-{finding.pk} form")).to_have_count(0)
     check_page(page, f"{name}-submitted")
-    evidence = RectificationEvidence.objects.get(finding=finding)
-    assert evidence.status == EvidenceStatus.SUBMITTED and evidence.files.get().kind == "jpeg"
+    return RectificationEvidence.objects.get(finding=finding)
 
 
 def test_a_business_sends_evidence_with_a_photo(page, live_server, business):
-    send_evidence(page, live_server.url, business, "evidence-js")
+    evidence = send_evidence(page, live_server.url, business, "evidence-js")
+    assert evidence.status == EvidenceStatus.SUBMITTED and evidence.files.get().kind == "jpeg"
 
 
 def test_a_business_sends_evidence_with_a_photo_without_javascript(page_without_js, live_server, business):
-    send_evidence(page_without_js, live_server.url, business, "evidence-nojs")
+    evidence = send_evidence(page_without_js, live_server.url, business, "evidence-nojs")
+    assert evidence.status == EvidenceStatus.SUBMITTED and evidence.files.get().kind == "jpeg"
 
 
 def test_a_refused_file_comes_back_beside_the_open_form(page, live_server, business):

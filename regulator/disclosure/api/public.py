@@ -137,7 +137,7 @@ _BLACKLIST_EXAMPLE = OpenApiExample(
     summary="查到一条严重失信主体名单",
     value={"count": 1, "next": None, "previous": None, "results": [{
         "id": 12, "list_type": "black", "subject_type": "entity", "name": "运城市某某旅行社有限公司",
-        "credit_code": "91140800MA0XXXXXXX", "related_entity_name": None, "person_role": None, "sector": "tourism",
+        "credit_code": "91140800MA0H2K3L4X", "related_entity_name": None, "person_role": None, "sector": "tourism",
         "region_code": "140802", "reason": "未经许可经营出境旅游业务", "legal_basis": "（认定决定书载明的依据）",
         "decision_number": "运文旅失信〔2026〕3号", "decided_on": "2026-03-02", "published_on": "2026-03-05",
         "expires_on": "2029-03-02", "measures": "禁止参与政府采购", "source_authority": None, "statements": []}],

@@ -36,7 +36,7 @@ COMPLAINTS_SHOWN = 100
 _ME_EXAMPLE = OpenApiExample(
     "一个主体", response_only=True, status_codes=["200"], summary="经营主体账户与其一个主体",
     value={"username": "hotel-owner", "entities": [{
-        "id": 3, "credit_code": "91140800MA0XXXXXXX", "name": "运城市某某酒店有限公司", "sector": "tourism",
+        "id": 3, "credit_code": "91140800MA0H2K3L4X", "name": "运城市某某酒店有限公司", "sector": "tourism",
         "category": "hotel", "region_code": "140802", "address": "运城市盐湖区……", "status": "active",
         "created_at": "2026-01-05T09:00:00+08:00", "updated_at": "2026-01-05T09:00:00+08:00",
         "credit": {"entity": 3, "score": 820, "grade": "A", "model_version": "2026.1",

@@ -322,7 +322,7 @@ class ListingMeasuresSerializer(serializers.Serializer):
 _RECEIPT_EXAMPLE = {
     "payload": {"kind": "licence_check", "receipt_format": 2, "checked_at": "2026-12-01T10:00:00+08:00",
                 "as_of": "2026-12-01", "data_version": 6,
-                "subject": {"type": "entity", "credit_code": "91140800MA0XXXXXXX", "name": "运城市某某旅行社有限公司"},
+                "subject": {"type": "entity", "credit_code": "91140800MA0H2K3L4X", "name": "运城市某某旅行社有限公司"},
                 "question": {"text": "能否取得旅行社业务经营许可", "licence_type": "travel_agency_business"},
                 "result": "不予许可：1 条名单限制该许可。", "query_sha256": "…", "result_sha256": "…"},
     "signature": "…", "algorithm": "Ed25519", "key_id": "…", "public_key": "…", "jws": "…"}
@@ -330,11 +330,11 @@ _ANSWER_EXAMPLE = {
     "licence_type": "travel_agency_business", "licence_type_name": "旅行社业务经营许可", "as_of": "2026-12-01",
     "allowed": False, "blocking": [{
         "listing_id": 12, "finding_id": None, "list_type": "black",
-        "subject": "entity 91140800MA0XXXXXXX 运城市某某旅行社有限公司", "subject_role": "entity",
+        "subject": "entity 91140800MA0H2K3L4X 运城市某某旅行社有限公司", "subject_role": "entity",
         "until": "2029-03-02", "starts_on": "2026-03-02", "reason": "未经许可经营出境旅游业务",
         "restriction": "（规则集载明的依据）", "effect": "deny", "start_event": "listing_decision"}],
     "warnings": [], "unknown": [], "data_version": 6, "receipt": _RECEIPT_EXAMPLE}
-_CHECK_REQUEST = {"licence_type": "travel_agency_business", "applicant_credit_code": "91140800MA0XXXXXXX",
+_CHECK_REQUEST = {"licence_type": "travel_agency_business", "applicant_credit_code": "91140800MA0H2K3L4X",
                   "person_id_numbers": []}
 
 #: examples of the licence check operations (extend_schema ``examples``)
@@ -344,6 +344,6 @@ LICENCE_CHECK_EXAMPLES = [
 ]
 BATCH_LICENCE_CHECK_EXAMPLES = [
     OpenApiExample("两个申请人", request_only=True, value={"checks": [
-        _CHECK_REQUEST, {"licence_type": "elderly_care_filing", "applicant_credit_code": "52140800MJ0XXXXXXX"}]}),
+        _CHECK_REQUEST, {"licence_type": "elderly_care_filing", "applicant_credit_code": "52140800MJ0T2Q5N8L"}]}),
     OpenApiExample("逐项结果", response_only=True, status_codes=["200"], value={"results": [_ANSWER_EXAMPLE]}),
 ]
