@@ -126,40 +126,40 @@ def _query(data: dict[str, Any]) -> dict[str, Any]:
     return query
 
 
-def _measure_answers(request, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+def _answers(request, items: list[dict[str, Any]], explain, *, kind: str, words_of, extra=None,
+             ) -> tuple[list[dict[str, Any]], list[str]]:
+    """Answers with their receipts, from ``explain(items)`` (one load of the facts for all), the data version read
+    first; for a client without ``lists:read`` the watch-list rows are withheld and the words said again
+    (``words_of(result, terms)``). ``extra(terms)`` adds fields of the kind's answer."""
     answers, words = [], []
     version = data_version()
     full = _sees_watch_list(request)
-    for data, (result, terms) in zip(items, measures.measures_checks_batch_explained(items), strict=True):
+    for data, (result, terms) in zip(items, explain(items), strict=True):
         if not full:
             result, changed = measures.watch_rows_withheld(result)
             if changed:
-                terms = {**terms, "result_text": measures.result_words(result)}
-        answers.append({**result, "data_version": version, "receipt": receipts.issue(
-            kind="measures_check", query=_query(data), result=result, as_of=result["as_of"], version=version,
-            **terms)})
+                terms = {**terms, "result_text": words_of(result, terms)}
+        answers.append({**result, **(extra(terms) if extra else {}), "data_version": version,
+                        "receipt": receipts.issue(kind=kind, query=_query(data), result=result, as_of=result["as_of"],
+                                                  version=version, **terms)})
         words.append(terms["result_text"])
     return answers, words
+
+
+def _measure_answers(request, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    return _answers(request, items, measures.measures_checks_batch_explained, kind="measures_check",
+                    words_of=lambda result, _terms: measures.result_words(result))
 
 
 def _licence_answers(request, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
     """The licence check's answers (as ``regulator.lists.api.views`` gives them), watch rows withheld if need be."""
-    answers, words = [], []
-    version = data_version()
-    full = _sees_watch_list(request)
-    for data, (result, terms) in zip(items, licence_checks.licence_checks_batch_explained(items), strict=True):
-        if not full:
-            result, changed = measures.watch_rows_withheld(result)
-            if changed:
-                name = terms["question"]["licence_type_name"]
-                terms = {**terms, "result_text": measures.result_words(
-                    {**result, "measure_name": name, "kind": "licence", "rewards": []})}
-        answers.append({**result, "licence_type_name": terms["question"]["licence_type_name"],
-                        "data_version": version, "receipt": receipts.issue(
-                            kind="licence_check", query=_query(data), result=result, as_of=result["as_of"],
-                            version=version, **terms)})
-        words.append(terms["result_text"])
-    return answers, words
+    def name(terms):
+        return terms["question"]["licence_type_name"]
+
+    return _answers(request, items, licence_checks.licence_checks_batch_explained, kind="licence_check",
+                    words_of=lambda result, terms: measures.result_words(
+                        {**result, "measure_name": name(terms), "kind": "licence", "rewards": []}),
+                    extra=lambda terms: {"licence_type_name": name(terms)})
 
 
 def _measure_errors(items: list[dict[str, Any]], *, batch: bool) -> None:
