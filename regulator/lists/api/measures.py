@@ -126,11 +126,11 @@ def _query(data: dict[str, Any]) -> dict[str, Any]:
     return query
 
 
-def _answers(request, items: list[dict[str, Any]], explain, *, kind: str, words_of, extra=None,
+def _answers(request, items: list[dict[str, Any]], explain, *, kind: str, words_of, fields_of=None,
              ) -> tuple[list[dict[str, Any]], list[str]]:
     """Answers with their receipts, from ``explain(items)`` (one load of the facts for all), the data version read
     first; for a client without ``lists:read`` the watch-list rows are withheld and the words said again
-    (``words_of(result, terms)``). ``extra(terms)`` adds fields of the kind's answer."""
+    (``words_of(result, terms)``). ``fields_of(terms)`` adds fields of the kind's answer."""
     answers, words = [], []
     version = data_version()
     full = _sees_watch_list(request)
@@ -139,7 +139,7 @@ def _answers(request, items: list[dict[str, Any]], explain, *, kind: str, words_
             result, changed = measures.watch_rows_withheld(result)
             if changed:
                 terms = {**terms, "result_text": words_of(result, terms)}
-        answers.append({**result, **(extra(terms) if extra else {}), "data_version": version,
+        answers.append({**result, **(fields_of(terms) if fields_of else {}), "data_version": version,
                         "receipt": receipts.issue(kind=kind, query=_query(data), result=result, as_of=result["as_of"],
                                                   version=version, **terms)})
         words.append(terms["result_text"])
@@ -159,7 +159,7 @@ def _licence_answers(request, items: list[dict[str, Any]]) -> tuple[list[dict[st
     return _answers(request, items, licence_checks.licence_checks_batch_explained, kind="licence_check",
                     words_of=lambda result, terms: measures.result_words(
                         {**result, "measure_name": name(terms), "kind": "licence", "rewards": []}),
-                    extra=lambda terms: {"licence_type_name": name(terms)})
+                    fields_of=lambda terms: {"licence_type_name": name(terms)})
 
 
 def _measure_errors(items: list[dict[str, Any]], *, batch: bool) -> None:
