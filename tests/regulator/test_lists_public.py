@@ -172,17 +172,18 @@ def test_only_approved_statements_are_shown(entity_a, business_a, regulator_clie
     business = api_client(business_a)
     texts = {"approved": "我司已全面整改，并向游客致歉。", "rejected": "执法人员是骗子！", "pending": "正在整改"}
     ids = {}
+    # One statement about a record waits for review at a time: each is reviewed before the next is made.
     for key, text in texts.items():
         response = business.post("/api/v1/statements/", {"listing": listing.pk, "text": text}, format="json")
         assert response.status_code == 201, response.content
         assert response.json()["status"] == "pending"
         ids[key] = response.json()["id"]
+        if key != "pending":
+            reviewed = regulator_client.post(f"/api/v1/statements/{ids[key]}/review/",
+                                             {"approve": key == "approved", "review_note": "审核"}, format="json")
+            assert reviewed.status_code == 200
+    assert len(set(ids.values())) == 3
     on_fine = business.post("/api/v1/statements/", {"finding": fine.pk, "text": "罚款已缴纳"}, format="json").json()
-
-    for key, approve in (("approved", True), ("rejected", False)):
-        reviewed = regulator_client.post(f"/api/v1/statements/{ids[key]}/review/",
-                                         {"approve": approve, "review_note": "审核"}, format="json")
-        assert reviewed.status_code == 200
     regulator_client.post(f"/api/v1/statements/{on_fine['id']}/review/", {"approve": True}, format="json")
 
     page = anon_client.get(f"/api/v1/public/entities/{entity_a.credit_code}/").json()
@@ -296,3 +297,38 @@ def test_public_endpoints_need_no_login_and_ignore_credentials(black_guoji, guoj
     anon_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert anon_client.get("/api/v1/public/blacklist/").status_code == 200
     assert anon_client.get(f"/api/v1/public/entities/{guoji.credit_code}/").status_code == 200
+
+
+def test_the_api_resubmission_amends_the_pending_statement(entity_a, business_a):
+    listing = listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    business = api_client(business_a)
+    first = business.post("/api/v1/statements/", {"listing": listing.pk, "text": "正在整改"}, format="json").json()
+    second = business.post("/api/v1/statements/", {"listing": listing.pk, "text": "已整改完毕"}, format="json")
+    assert second.status_code == 201 and second.json()["id"] == first["id"]
+    assert PublicStatement.objects.get().text == "已整改完毕"
+
+
+@pytest.mark.parametrize(("state", "allowed"), [("notified", False), ("decided", True), ("published", True)])
+def test_the_api_takes_statements_only_about_what_the_public_sees(entity_a, business_a, state, allowed):
+    listing = listing_in(state, entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    response = api_client(business_a).post("/api/v1/statements/", {"listing": listing.pk, "text": "说明"},
+                                           format="json")
+    assert response.status_code == (201 if allowed else 400), response.content
+    if not allowed:
+        assert "listing" in response.json()
+
+
+@pytest.mark.parametrize(("penalty", "allowed"), [("none", False), ("warning", True)])
+def test_the_api_takes_statements_only_about_a_penalty(entity_a, business_a, penalty, allowed):
+    finding = record_finding(entity_a, "forced_shopping", penalty=penalty,
+                             inspected_on=today() - datetime.timedelta(days=9))
+    response = api_client(business_a).post("/api/v1/statements/", {"finding": finding.pk, "text": "说明"},
+                                           format="json")
+    assert response.status_code == (201 if allowed else 400), response.content
+
+
+def test_a_blank_statement_is_refused_naming_text(entity_a, business_a):
+    listing = listing_in("published", entity=entity_a, decided_on=today() - datetime.timedelta(days=10))
+    response = api_client(business_a).post("/api/v1/statements/", {"listing": listing.pk, "text": "   "},
+                                           format="json")
+    assert response.status_code == 400 and "text" in response.json()

@@ -26,6 +26,7 @@ from regulator.disclosure import selectors as disclosure_selectors
 from regulator.disclosure import services
 from regulator.disclosure.api.serializers import SelfServiceSerializer
 from regulator.disclosure.models import PublicStatement
+from regulator.disclosure.statements import statement_submit
 from regulator.lists import selectors
 from regulator.lists.api.serializers import ListingSerializer
 
@@ -125,15 +126,12 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return disclosure_selectors.statements_for(self.request.user).order_by("-id")
 
     def perform_create(self, serializer):
-        user = self.request.user
-        if not user.is_business:
-            raise PermissionDenied(_("仅被列入或被处罚的主体可以发表声明。"))
-        own = set(entities_for(user).values_list("pk", flat=True))
+        """The page's service writes it too (``statements.statement_submit``): the record's state, the text and
+        the caller's own entities are checked there, and a resubmission while one waits for review amends it."""
         listing, finding = serializer.validated_data.get("listing"), serializer.validated_data.get("finding")
-        entity_id = (listing.entity_id or listing.related_entity_id) if listing else finding.inspection.entity_id
-        if entity_id not in own:
-            raise serializers.ValidationError({"listing" if listing else "finding": [_("不存在或不在权限范围内。")]})
-        serializer.save(entity_id=entity_id, submitted_by=user)
+        serializer.instance = statement_submit(actor=self.request.user, text=serializer.validated_data.get("text"),
+                                               listing_id=listing.pk if listing else None,
+                                               finding_id=finding.pk if finding else None)
 
     @extend_schema(summary="审核回应声明", request=StatementReviewSerializer, responses={200: StatementSerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsRegulator])
