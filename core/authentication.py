@@ -10,11 +10,13 @@ or it is deactivated. See docs/decisions/0011-logins-and-tokens.md.
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
 from knox.models import get_token_model
 from knox.settings import knox_settings
+from knox.signals import token_expired
 
 from core import audit
 
@@ -27,6 +29,26 @@ class AuditedTokenAuthentication(TokenAuthentication):
         if result is not None:
             audit.set_context(**audit.user_context(result[0]))
         return result
+
+    def _cleanup_token(self, auth_token) -> bool:
+        """Only the presented token's own expiry, on the row already loaded (with its user).
+
+        knox also loads every other token of the account on each request to delete the expired ones: one
+        more statement on every authenticated request. Those are deleted in bulk by the beat job
+        ``core.tasks.tokens_purge`` instead; an expired token answers 401 either way.
+        """
+        if auth_token.expiry is None or auth_token.expiry >= timezone.now():
+            return False
+        username = auth_token.user.get_username()
+        auth_token.delete()
+        token_expired.send(sender=self.__class__, username=username, source="auth_token")
+        return True
+
+
+def tokens_purge(*, now=None) -> int:
+    """Delete every token whose expiry has passed (they authenticate nobody already); returns how many."""
+    deleted, _rows = get_token_model().objects.filter(expiry__lt=now or timezone.now()).delete()
+    return deleted
 
 
 def tokens_revoke(user) -> int:

@@ -32,6 +32,14 @@ def jobs_sweep() -> list[int]:
     return jobs.jobs_sweep()
 
 
+@shared_task(acks_late=True)
+def tokens_purge() -> int:
+    """Hourly: delete expired API tokens (request authentication checks only the token it was shown)."""
+    from core.authentication import tokens_purge as purge
+
+    return purge()
+
+
 @worker_ready.connect(weak=False, dispatch_uid="core.tasks.jobs_sweep_on_start")
 def _sweep_when_a_worker_starts(sender=None, **kwargs) -> None:
     """A restarted worker picks up what its predecessor left running (and what waited for a broker)."""

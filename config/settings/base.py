@@ -281,6 +281,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "regulator-audit-checkpoint": {"task": "core.tasks.audit_checkpoint", "schedule": crontab(minute=55, hour=23)},
     # jobs a broker outage or a lost worker left behind are sent again (core.jobs, decision 0017)
     "core-jobs-sweep": {"task": "core.tasks.jobs_sweep", "schedule": 60.0},
+    # expired API tokens (core.authentication: a request checks only the token it presents)
+    "core-tokens-purge": {"task": "core.tasks.tokens_purge", "schedule": crontab(minute=15)},
     "complaints-monthly-random-draw": {
         "task": "complaints.tasks.draw_monthly_inspection_plans",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
@@ -289,6 +291,13 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # Listing imports up to this many rows answer in the request; larger ones are background jobs (202).
 LISTING_IMPORT_SYNC_MAX_ROWS = int(os.environ.get("LISTING_IMPORT_SYNC_MAX_ROWS", "200"))
+# 定时导入 (regulator/lists/import_sources.py): drop directories live under this root; a file (dropped or
+# fetched) larger than the cap, or a fetch slower than the timeout, fails its run. Beat queues due sources.
+IMPORT_DROP_ROOT = Path(os.environ.get("IMPORT_DROP_ROOT", BASE_DIR / "var" / "import-drop"))
+IMPORT_SOURCE_MAX_BYTES = int(os.environ.get("IMPORT_SOURCE_MAX_BYTES", str(20 * 1024 * 1024)))
+IMPORT_SOURCE_TIMEOUT_SECONDS = float(os.environ.get("IMPORT_SOURCE_TIMEOUT_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE["regulator-import-sources-due"] = {
+    "task": "regulator.lists.tasks.queue_due_import_sources", "schedule": 60.0}
 
 # 到期提醒 (regulator/workbench/alerts.py): an objection window closing within this many working days, a
 # document not served this many working days after its issue.
