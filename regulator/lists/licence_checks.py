@@ -16,20 +16,31 @@ the entity's category.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, DateField, OuterRef, Q, Subquery, When
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Finding, Penalty
-from entities.models import Entity, LicenceType, Person, PersonRole, PersonRoleKind, Sector
-from entities.services import id_number_hash
+from complaints.models import Penalty
+from entities.models import LicenceType, PersonRoleKind, Sector
 from entities.validators import mask_id_number
-from regulator.lists.models import Listing, ListingStatus, ListType, RuleSet, SubjectType
+from regulator.lists.check_facts import (
+    ROLE_LINKS,  # noqa: F401 (re-exported)
+    Check,
+    EntityRow,
+    Facts,
+    FindingRow,
+    ListingRow,
+    PersonRow,
+    RoleRow,
+    facts_load,
+    held_on,
+    live_on,
+    penalty_day,
+    rule_set_key,
+)
+from regulator.lists.models import ListType, RuleSet, SubjectType
 from regulator.lists.rules import (
     LICENCE_SECTOR,
     licence_type_known,
@@ -37,10 +48,11 @@ from regulator.lists.rules import (
     penalty_restrictions,
     restriction_start_event,
 )
-from regulator.lists.selectors import rule_set_in_force, rule_sets
+from regulator.lists.selectors import rule_sets
 
-ROLE_LINKS = ["legal_representative", "actual_controller", "principal"]
-_EVER_PUBLISHED = [ListingStatus.PUBLISHED, ListingStatus.EXPIRED, ListingStatus.REMOVED, ListingStatus.REPAIRED]
+_LICENCE_NAMES = dict(LicenceType.choices)
+_LIST_NAMES = dict(ListType.choices)
+_PENALTY_NAMES = dict(Penalty.choices)
 
 
 def licence_type_catalogue() -> list[dict[str, str]]:
@@ -53,7 +65,7 @@ def licence_type_catalogue() -> list[dict[str, str]]:
 
 def licence_type_name(code: str) -> str:
     """The Chinese name of a known licence type (the code itself is never shown to people)."""
-    return str(dict(LicenceType.choices)[code])
+    return str(_LICENCE_NAMES[code])
 
 
 def unknown_licence_type_message(code: Any) -> str:
@@ -86,22 +98,24 @@ def licence_checks_batch(items: list[dict[str, Any]], as_of: datetime.date | Non
     return [result for result, _terms in licence_checks_batch_explained(items, as_of)]
 
 
-def licence_checks_batch_explained(items: list[dict[str, Any]], as_of: datetime.date | None = None,
-                                   ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def licence_checks_batch_explained(items: list[dict[str, Any]], as_of: datetime.date | None = None, *,
+                                   sets: list[RuleSet] | None = None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """:func:`licence_check_explained` for every item, in order: the facts of the whole batch are loaded at once
-    (applicants, persons, the roles linking them, the live listings of all of them, the rule sets, the penalties
-    that bind: six statements), then each item is decided over them by the same pure logic. ``as_of`` is the
-    day of items that name none (else today).
+    (``check_facts.facts_load``: applicants, persons, the roles linking them, the live listings of all of them,
+    the penalties that bind: at most five statements, plus the rule sets unless the caller passes ``sets``), then
+    each item is decided over them by the same pure logic. ``as_of`` is the day of items that name none (else
+    today).
     """
     checks = []
+    default_day = as_of or timezone.localdate()
     for item in items:
         licence_type = item["licence_type"]
         if not licence_type_known(licence_type):
             raise ValidationError({"licence_type": [unknown_licence_type_message(licence_type)]})
-        checks.append(_Check(licence_type=licence_type, applicant_credit_code=item.get("applicant_credit_code") or None,
-                             person_id_numbers=list(item.get("person_id_numbers") or []),
-                             day=item.get("as_of") or as_of or timezone.localdate()))
-    facts = _facts_load(checks)
+        checks.append(Check(licence_type=licence_type, applicant_credit_code=item.get("applicant_credit_code") or None,
+                            person_id_numbers=list(item.get("person_id_numbers") or []),
+                            day=item.get("as_of") or default_day))
+    facts = facts_load(checks, rule_sets() if sets is None else sets)
     answers = []
     for check in checks:
         result, applicant = _decide(check, facts)
@@ -110,7 +124,7 @@ def licence_checks_batch_explained(items: list[dict[str, Any]], as_of: datetime.
     return answers
 
 
-def _terms(result: dict[str, Any], *, applicant: Entity | None, applicant_credit_code: str | None,
+def _terms(result: dict[str, Any], *, applicant: EntityRow | None, applicant_credit_code: str | None,
            person_id_numbers: list[str]) -> dict[str, Any]:
     """Who was checked (by credit code and name; persons by masked ID number only), for what, and the answer."""
     masked = [mask_id_number(number) for number in person_id_numbers]
@@ -133,7 +147,7 @@ def _terms(result: dict[str, Any], *, applicant: Entity | None, applicant_credit
 
 
 def _rows_words(rows: list[dict[str, Any]]) -> str:
-    labels = dict(ListType.choices)
+    labels = _LIST_NAMES
     parts = []
     for row in rows:
         until = f"，至 {row['until'].isoformat()}" if row.get("until") else ""
@@ -169,136 +183,7 @@ def _result_words(result: dict[str, Any]) -> str:
     return words
 
 
-@dataclass(frozen=True)
-class _Check:
-    licence_type: str
-    applicant_credit_code: str | None
-    person_id_numbers: list[str]
-    day: datetime.date
-    #: persons checked by id in a role (an appointment), and the entity they are appointed at (whose own
-    #: listings and penalties do not bind its own role holders there)
-    person_roles: tuple[tuple[int, str], ...] = ()
-    exclude_entity_id: int | None = None
-
-
-@dataclass
-class _Facts:
-    """Everything a batch's answers read, loaded once: the decision below runs over these and nothing else."""
-
-    hashes: dict[str, str] = field(default_factory=dict)
-    entities: dict[str, Entity] = field(default_factory=dict)
-    persons: dict[str, Person] = field(default_factory=dict)
-    persons_by_id: dict[int, Person] = field(default_factory=dict)
-    roles_by_entity: dict[int, list[PersonRole]] = field(default_factory=dict)
-    roles_by_person: dict[int, list[PersonRole]] = field(default_factory=dict)
-    listings_by_entity: dict[int, list[Listing]] = field(default_factory=dict)
-    listings_by_person: dict[int, list[Listing]] = field(default_factory=dict)
-    rule_sets: list[RuleSet] = field(default_factory=list)
-    penalties_by_entity: dict[int, list[Finding]] = field(default_factory=dict)
-
-    def document_on(self, day: datetime.date) -> dict[str, Any]:
-        """The rule set in force on ``day`` (the earliest before the first), as ``selectors.rule_set_on``."""
-        return rule_set_in_force(self.rule_sets, day).document if self.rule_sets else {"restrictions": []}
-
-
-_ENTITY_FIELDS = ("id", "credit_code", "name", "sector", "category")
-_LISTING_FIELDS = ("id", "list_type", "subject_type", "entity_id", "person_id", "related_entity_id", "person_role",
-                   "reason", "source_type", "source_id", "status", "rule_set_id", "decided_on", "published_on",
-                   "expires_on", "ended_on", "entity__name", "entity__sector",
-                   "entity__category", "related_entity__sector", "related_entity__category")
-_FINDING_FIELDS = ("id", "penalty", "severity", "decision_number", "decided_on", "inspection__inspected_on",
-                   "inspection__entity__name", "inspection__entity__category",
-                   "inspection__entity__sector", "violation_type__code", "violation_type__name")
-
-
-def _penalty_day(finding: Finding) -> datetime.date:
-    """The penalty decision's date (the inspection's when the finding records none)."""
-    return finding.decided_on or finding.inspection.inspected_on
-
-
-def _facts_load(checks: list[_Check]) -> _Facts:
-    """At most six statements whatever the batch's size (fewer when a kind of subject is absent)."""
-    facts = _Facts()
-    codes = {check.applicant_credit_code for check in checks if check.applicant_credit_code}
-    numbers = {number for check in checks for number in check.person_id_numbers}
-    appointed = {person_id for check in checks for person_id, _role in check.person_roles}
-    facts.hashes = {number: id_number_hash(number) for number in numbers}
-    if codes:
-        for entity in Entity.objects.filter(credit_code__in=codes).only(*_ENTITY_FIELDS).order_by("id"):
-            facts.entities.setdefault(entity.credit_code, entity)
-    if numbers or appointed:
-        for person in Person.objects.filter(Q(id_hash__in=set(facts.hashes.values())) | Q(pk__in=appointed)).only(
-                "id", "id_hash", "id_number_masked").order_by("id"):
-            facts.persons.setdefault(person.id_hash, person)
-            facts.persons_by_id[person.pk] = person
-    applicant_ids = [entity.pk for entity in facts.entities.values()]
-    direct_ids = [person.pk for person in facts.persons.values()]
-    roles: list[PersonRole] = []
-    if applicant_ids or direct_ids:
-        # Every role of anyone who holds (or held) one at an applicant or who applies in person (which takes in
-        # the applicants' own roles): one probe of the person index per person, where an OR of the entity and
-        # the person conditions read the whole table.
-        linked = PersonRole.objects.filter(entity_id__in=applicant_ids, role__in=ROLE_LINKS).values("person_id")
-        people = linked.union(Person.objects.filter(pk__in=direct_ids).values("pk"), all=True)
-        roles = list(PersonRole.objects.filter(role__in=ROLE_LINKS, person_id__in=people)
-                     .select_related("person").only("id", "entity_id", "person_id", "role", "started_on", "ended_on",
-                                                    "person__id", "person__id_number_masked").order_by("id"))
-    for role in roles:
-        facts.roles_by_entity.setdefault(role.entity_id, []).append(role)
-        facts.roles_by_person.setdefault(role.person_id, []).append(role)
-    entity_ids = set(applicant_ids) | set(facts.roles_by_entity)
-    person_ids = set(direct_ids) | set(facts.roles_by_person)
-    if not (entity_ids or person_ids):
-        return facts
-    first = min(check.day for check in checks)
-    last = max(check.day for check in checks)
-    # The penalty decision a listing rests on: a restriction may run from it rather than from the listing.
-    source_penalty = (Finding.objects.filter(pk=OuterRef("source_id"))
-                      .values(on=Coalesce("decided_on", "inspection__inspected_on"))[:1])
-    # In effect on some day of the batch (a superset: each item keeps those in effect on its own day).
-    live = (Listing.objects.filter(status__in=_EVER_PUBLISHED, published_on__lte=last)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=first))
-            .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=first))
-            .filter(Q(entity_id__in=entity_ids) | Q(person_id__in=person_ids))
-            .select_related("entity", "related_entity").only(*_LISTING_FIELDS)
-            .annotate(source_penalty_on=Case(When(source_type="finding", then=Subquery(source_penalty)),
-                                             default=None, output_field=DateField()))
-            .order_by("-id"))
-    facts.rule_sets = rule_sets()
-    by_id = {rule_set.pk: rule_set for rule_set in facts.rule_sets}
-    for listing in live:
-        listing.rule_set = by_id.get(listing.rule_set_id) or listing.rule_set  # from memory, not in every row
-        if listing.entity_id is not None:
-            facts.listings_by_entity.setdefault(listing.entity_id, []).append(listing)
-        if listing.person_id is not None:
-            facts.listings_by_person.setdefault(listing.person_id, []).append(listing)
-    rules = [item for rule_set in facts.rule_sets for item in penalty_restrictions(rule_set.document)]
-    if rules:
-        # Penalties on these entities that some rule set's penalty restriction could still run from.
-        longest = max(item["period_days"] for item in rules)
-        penalties = {penalty for item in rules for penalty in item["penalties"]}
-        decided = Coalesce("decided_on", "inspection__inspected_on")
-        findings = (Finding.objects.filter(inspection__entity_id__in=entity_ids, penalty__in=penalties)
-                    .alias(penalty_on=decided)
-                    .filter(penalty_on__lte=last, penalty_on__gt=first - datetime.timedelta(days=longest))
-                    .select_related("inspection__entity", "violation_type").only(*_FINDING_FIELDS).order_by("id"))
-        for finding in findings:
-            facts.penalties_by_entity.setdefault(finding.inspection.entity_id, []).append(finding)
-    return facts
-
-
-def _live_on(listing: Listing, day: datetime.date) -> bool:
-    """Published by ``day`` and not yet ended on it (ended ones count for dates before their end)."""
-    return (listing.status in _EVER_PUBLISHED and listing.published_on is not None and listing.published_on <= day
-            and (listing.ended_on is None or listing.ended_on > day)
-            and (listing.expires_on is None or listing.expires_on > day))
-
-
-def _held_on(role: PersonRole, day: datetime.date) -> bool:
-    return role.started_on <= day and (role.ended_on is None or role.ended_on >= day)
-
-
-def _penalty_matches(item: dict[str, Any], finding: Finding) -> bool:
+def _penalty_matches(item: dict[str, Any], finding: FindingRow) -> bool:
     entity = finding.inspection.entity
     return (finding.penalty in item["penalties"]
             and (not item.get("categories") or entity.category in item["categories"])
@@ -306,7 +191,7 @@ def _penalty_matches(item: dict[str, Any], finding: Finding) -> bool:
             and (not item.get("violation_codes") or finding.violation_type.code in item["violation_codes"]))
 
 
-def _decide(check: _Check, facts: _Facts) -> tuple[dict[str, Any], Entity | None]:
+def _decide(check: Check, facts: Facts) -> tuple[dict[str, Any], EntityRow | None]:
     """The answer to one check over the batch's facts (no database access)."""
     licence_type, day = check.licence_type, check.day
     blocking: list[dict[str, Any]] = []
@@ -321,7 +206,7 @@ def _decide(check: _Check, facts: _Facts) -> tuple[dict[str, Any], Entity | None
 
     # Each person checked, and how they stand behind the application: their role at the applicant, or
     # ``applicant_person`` (named by ID number), or the role they are appointed to.
-    persons: dict[int, tuple[Person, str]] = {}
+    persons: dict[int, tuple[PersonRow, str]] = {}
     for number in check.person_id_numbers:
         person = facts.persons.get(facts.hashes[number])
         if person is not None:
@@ -331,7 +216,7 @@ def _decide(check: _Check, facts: _Facts) -> tuple[dict[str, Any], Entity | None
             persons[person_id] = (facts.persons_by_id[person_id], role_code)
     if applicant is not None:
         for role in facts.roles_by_entity.get(applicant.pk, []):
-            if _held_on(role, day):
+            if held_on(role, day):
                 persons.setdefault(role.person_id, (role.person, role.role))
 
     def emit(restriction: dict[str, Any], row: dict[str, Any], why: str | None) -> None:
@@ -341,12 +226,15 @@ def _decide(check: _Check, facts: _Facts) -> tuple[dict[str, Any], Entity | None
                    start_event=restriction_start_event(restriction))
         (blocking if restriction["effect"] == "deny" else warnings).append(row)
 
-    def add(listing: Listing, subject: str, subject_role: str, entity: Entity | None, why: str | None) -> None:
+    def add(listing: ListingRow, subject: str, subject_role: str, entity: EntityRow | None, why: str | None) -> None:
         sector = entity.sector if entity is not None else None
         category = entity.category if entity is not None else None
-        for restriction in matching_restrictions(listing.rule_set.document, licence_type=licence_type,
-                                                 list_type=listing.list_type, subject_role=subject_role,
-                                                 sector=sector, category=category):
+        document = listing.rule_set.document
+        key = ("matching", rule_set_key(listing.rule_set), licence_type, listing.list_type, subject_role, sector,
+               category)
+        for restriction in facts.memo(key, lambda: matching_restrictions(
+                document, licence_type=licence_type, list_type=listing.list_type, subject_role=subject_role,
+                sector=sector, category=category)):
             start = listing.decided_on
             if restriction_start_event(restriction) == "penalty_date":
                 start = getattr(listing, "source_penalty_on", None) or listing.decided_on
@@ -359,13 +247,13 @@ def _decide(check: _Check, facts: _Facts) -> tuple[dict[str, Any], Entity | None
                                "subject": subject, "subject_role": subject_role, "until": until,
                                "starts_on": start, "reason": listing.reason}, why)
 
-    def bound_by_penalty(restriction: dict[str, Any], finding: Finding, subject: str, subject_role: str,
+    def bound_by_penalty(restriction: dict[str, Any], finding: FindingRow, subject: str, subject_role: str,
                          why: str | None) -> None:
-        start = _penalty_day(finding)
+        start = penalty_day(finding)
         until = start + datetime.timedelta(days=restriction["period_days"])
         if not (start <= day < until):
             return
-        penalty = dict(Penalty.choices).get(finding.penalty, finding.penalty)
+        penalty = _PENALTY_NAMES.get(finding.penalty, finding.penalty)
         reason = f"{finding.violation_type.name}（{finding.decision_number or '无文号'}，{penalty}）"
         emit(restriction, {"listing_id": None, "finding_id": finding.pk, "list_type": restriction["list_type"],
                            "subject": subject, "subject_role": subject_role, "until": until, "starts_on": start,
@@ -373,8 +261,8 @@ def _decide(check: _Check, facts: _Facts) -> tuple[dict[str, Any], Entity | None
 
     excluded = check.exclude_entity_id
 
-    def live(listings: list[Listing]) -> list[Listing]:
-        return [listing for listing in listings if _live_on(listing, day)
+    def live(listings: list[ListingRow]) -> list[ListingRow]:
+        return [listing for listing in listings if live_on(listing, day)
                 and (excluded is None or excluded not in (listing.entity_id, listing.related_entity_id))]
 
     if applicant is not None:
@@ -391,21 +279,23 @@ def _decide(check: _Check, facts: _Facts) -> tuple[dict[str, Any], Entity | None
             add(listing, f"person {person.id_number_masked}", role, listing.related_entity, why)
         # Entity listings reach the persons who held a role there on the listing's decision date.
         roles = sorted((role for pk in ids for role in facts.roles_by_person.get(pk, [])), key=lambda role: role.pk)
-        by_entity: dict[int, list[PersonRole]] = {}
+        by_entity: dict[int, list[RoleRow]] = {}
         for role in roles:
             by_entity.setdefault(role.entity_id, []).append(role)
         entity_listings = [listing for entity_id in by_entity for listing in facts.listings_by_entity.get(entity_id, [])
                            if listing.subject_type == SubjectType.ENTITY]
         for listing in live(sorted(entity_listings, key=lambda listing: -listing.pk)):
-            held_on = listing.decided_on or listing.published_on
+            decided = listing.decided_on or listing.published_on
             for role in by_entity[listing.entity_id]:
-                if _held_on(role, held_on):
+                if held_on(role, decided):
                     person, why = persons[role.person_id]
                     add(listing, f"person {person.id_number_masked}（{listing.entity.name} 的{role.get_role_display()}）",
                         role.role, listing.entity, why)
 
     # Penalties bind by themselves, under the rule set in force on the day asked.
-    for restriction in penalty_restrictions(facts.document_on(day), licence_type=licence_type):
+    document = facts.document_on(day)
+    for restriction in facts.memo(("penalty_restrictions", id(document), licence_type),
+                                  lambda: penalty_restrictions(document, licence_type=licence_type)):
         if applicant is not None and "entity" in restriction["subject_roles"]:
             for finding in facts.penalties_by_entity.get(applicant.pk, []):
                 if _penalty_matches(restriction, finding) and finding.inspection.entity_id != excluded:
@@ -417,7 +307,7 @@ def _decide(check: _Check, facts: _Facts) -> tuple[dict[str, Any], Entity | None
                 if role.role not in restriction["subject_roles"] or role.entity_id == excluded:
                     continue
                 for finding in facts.penalties_by_entity.get(role.entity_id, []):
-                    if _penalty_matches(restriction, finding) and _held_on(role, _penalty_day(finding)):
+                    if _penalty_matches(restriction, finding) and held_on(role, penalty_day(finding)):
                         bound_by_penalty(
                             restriction, finding, f"person {person.id_number_masked}（{finding.inspection.entity.name} "
                             f"的{PersonRoleKind(role.role).label}）", role.role, why)
@@ -435,12 +325,12 @@ def appointment_bindings(*, person_id: int, role: str, licence_types: list[str],
                          exclude_entity_id: int | None = None) -> list[dict[str, Any]]:
     """The deny rows that bind ``person_id`` if appointed ``role`` at an entity holding ``licence_types``: a
     licence check of each type on each of ``days`` with the person in that role (one load of the facts)."""
-    checks = [_Check(licence_type=licence_type, applicant_credit_code=None, person_id_numbers=[], day=day,
+    checks = [Check(licence_type=licence_type, applicant_credit_code=None, person_id_numbers=[], day=day,
                      person_roles=((person_id, role),), exclude_entity_id=exclude_entity_id)
               for day in days for licence_type in licence_types]
     if not checks:
         return []
-    facts = _facts_load(checks)
+    facts = facts_load(checks)
     rows = []
     for check in checks:
         result, _applicant = _decide(check, facts)

@@ -27,18 +27,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from entities.models import Entity, LicenceType, PersonRoleKind
+from entities.models import LicenceType, PersonRoleKind
 from entities.validators import mask_id_number
-from regulator.lists.licence_checks import (
-    _Check,
-    _decide,
-    _Facts,
-    _facts_load,
-    _held_on,
-    _live_on,
-    _result_words,
-)
-from regulator.lists.models import ListType, SubjectType
+from regulator.lists.check_facts import Check, EntityRow, Facts, facts_load, held_on, live_on
+from regulator.lists.licence_checks import _decide, _result_words
+from regulator.lists.models import ListType, RuleSet, SubjectType
 from regulator.lists.rules import LICENCE_MEASURE_KIND, joint_measure
 from regulator.lists.selectors import rule_set_in_force, rule_sets
 
@@ -49,7 +42,10 @@ _LICENCE_CODES = frozenset(_LICENCE_NAMES)
 def _is_licence(code: Any) -> bool:
     """``licence_type_known`` without rebuilding the enum's values for each of a batch's 1,000 items."""
     return isinstance(code, str) and code in _LICENCE_CODES
+
+
 _LIST_NAMES = dict(ListType.choices)
+_ROLE_NAMES = dict(PersonRoleKind.choices)
 
 
 # ------------------------------------------------------------------ the catalogue
@@ -92,15 +88,24 @@ def unknown_measure_message(code: Any, day: datetime.date) -> str:
 
 
 def measure_errors(items: list[dict[str, Any]], as_of: datetime.date | None = None, *,
-                   sets: list | None = None) -> dict[int, str]:
+                   sets: list[RuleSet] | None = None) -> dict[int, str]:
     """{index: message} for every item whose ``measure`` the rule set in force on its day does not know."""
     sets = rule_sets() if sets is None else sets
     errors = {}
+    default_day = as_of or timezone.localdate()
+    kinds: dict[tuple, str | None] = {}  # (day, measure): a batch asks a few measures on a few days
     for index, item in enumerate(items):
-        day = item.get("as_of") or as_of or timezone.localdate()
-        document = rule_set_in_force(sets, day).document
-        if measure_kind(document, item.get("measure")) is None:
-            errors[index] = unknown_measure_message(item.get("measure"), day)
+        day = item.get("as_of") or default_day
+        code = item.get("measure")
+        key = (day, code) if isinstance(code, str) else None
+        if key is None or key not in kinds:
+            kind = measure_kind(rule_set_in_force(sets, day).document, code)
+            if key is not None:
+                kinds[key] = kind
+        else:
+            kind = kinds[key]
+        if kind is None:
+            errors[index] = unknown_measure_message(code, day)
     return errors
 
 
@@ -118,21 +123,24 @@ def measures_checks_batch(items: list[dict[str, Any]], as_of: datetime.date | No
     return [result for result, _terms in measures_checks_batch_explained(items, as_of)]
 
 
-def measures_checks_batch_explained(items: list[dict[str, Any]], as_of: datetime.date | None = None,
+def measures_checks_batch_explained(items: list[dict[str, Any]], as_of: datetime.date | None = None, *,
+                                    sets: list[RuleSet] | None = None, checked: bool = False,
                                     ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Each item's answer and the terms its receipt states (``subject``, ``question``, ``result_text``), in order,
-    over one load of the facts."""
-    sets = rule_sets()
-    errors = measure_errors(items, as_of, sets=sets)
+    over one load of the facts. ``sets`` are the rule sets the caller already read (one read per request);
+    ``checked`` when the caller has just run :func:`measure_errors` over these items with these sets."""
+    sets = rule_sets() if sets is None else sets
+    errors = {} if checked else measure_errors(items, as_of, sets=sets)
     if errors:
         raise ValidationError({"measure": [errors[min(errors)]]})
-    checks = [_Check(licence_type=item["measure"], applicant_credit_code=item.get("applicant_credit_code") or None,
-                     person_id_numbers=list(item.get("person_id_numbers") or []),
-                     day=item.get("as_of") or as_of or timezone.localdate()) for item in items]
-    facts = _facts_load(checks)
+    default_day = as_of or timezone.localdate()
+    checks = [Check(licence_type=item["measure"], applicant_credit_code=item.get("applicant_credit_code") or None,
+                    person_id_numbers=list(item.get("person_id_numbers") or []),
+                    day=item.get("as_of") or default_day, joint=not _is_licence(item["measure"])) for item in items]
+    facts = facts_load(checks, sets)
     answers = []
     for check in checks:
-        if _is_licence(check.licence_type):
+        if not check.joint:
             licence, applicant = _decide(check, facts)
             result = {"measure": check.licence_type, "measure_name": _LICENCE_NAMES[check.licence_type],
                       "kind": LICENCE_MEASURE_KIND, "as_of": licence["as_of"], "allowed": licence["allowed"],
@@ -142,14 +150,16 @@ def measures_checks_batch_explained(items: list[dict[str, Any]], as_of: datetime
         else:
             # the catalogue of the set in force on the day asked (the facts hold the sets only when some
             # subject was found)
-            measure = joint_measure(rule_set_in_force(sets, check.day).document, check.licence_type)
+            document = rule_set_in_force(sets, check.day).document
+            measure = facts.memo(("joint_measure", id(document), check.licence_type),
+                                 lambda document=document, check=check: joint_measure(document, check.licence_type))
             result, applicant = _decide_joint(check, facts, measure)
             words = result_words(result)
         answers.append((result, _terms(result, words, applicant=applicant, check=check)))
     return answers
 
 
-def _decide_joint(check: _Check, facts: _Facts, measure: dict[str, Any]) -> tuple[dict[str, Any], Entity | None]:
+def _decide_joint(check: Check, facts: Facts, measure: dict[str, Any]) -> tuple[dict[str, Any], EntityRow | None]:
     """One joint measure's answer over the batch's facts (no database access)."""
     day = check.day
     rows: dict[str, list[dict[str, Any]]] = {"deny": [], "warn": [], "reward": []}
@@ -166,7 +176,7 @@ def _decide_joint(check: _Check, facts: _Facts, measure: dict[str, Any]) -> tupl
             persons[person.pk] = person
     if applicant is not None:
         for role in facts.roles_by_entity.get(applicant.pk, []):
-            if _held_on(role, day):
+            if held_on(role, day):
                 persons.setdefault(role.person_id, role.person)
 
     def bind(listing, subject: str, subject_role: str, entity) -> None:
@@ -191,7 +201,7 @@ def _decide_joint(check: _Check, facts: _Facts, measure: dict[str, Any]) -> tupl
                 "basis": binding.get("basis") or measure["basis"], "effect": binding["effect"]})
 
     def live(listings):
-        return sorted((listing for listing in listings if _live_on(listing, day)), key=lambda listing: -listing.pk)
+        return sorted((listing for listing in listings if live_on(listing, day)), key=lambda listing: -listing.pk)
 
     if applicant is not None:
         for listing in live(facts.listings_by_entity.get(applicant.pk, [])):
@@ -206,9 +216,9 @@ def _decide_joint(check: _Check, facts: _Facts, measure: dict[str, Any]) -> tupl
                          if listing.subject_type == SubjectType.ENTITY]):
         decided = listing.decided_on or listing.published_on
         for role in held:
-            if role.entity_id == listing.entity_id and _held_on(role, decided):
+            if role.entity_id == listing.entity_id and held_on(role, decided):
                 bind(listing, f"person {persons[role.person_id].id_number_masked}（{listing.entity.name} 的"
-                              f"{PersonRoleKind(role.role).label}）", role.role, listing.entity)
+                              f"{_ROLE_NAMES[role.role]}）", role.role, listing.entity)
     for found in rows.values():
         found.sort(key=lambda row: (row["listing_id"], row["subject"]))
     return {"measure": measure["code"], "measure_name": measure["name"], "kind": measure["kind"], "as_of": day,
@@ -249,7 +259,7 @@ def result_words(result: dict[str, Any]) -> str:
     return words
 
 
-def _terms(result: dict[str, Any], words: str, *, applicant: Entity | None, check: _Check) -> dict[str, Any]:
+def _terms(result: dict[str, Any], words: str, *, applicant: EntityRow | None, check: Check) -> dict[str, Any]:
     masked = [mask_id_number(number) for number in check.person_id_numbers]
     persons = "、".join(masked)
     if check.applicant_credit_code:

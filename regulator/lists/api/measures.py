@@ -26,8 +26,9 @@ from entities.services import id_number_hash
 from entities.validators import mask_id_number
 from regulator.lists import licence_checks, measures
 from regulator.lists.api import views as lists_views
+from regulator.lists.api.check_input import BatchLicenceCheckInput, FastIdNumbersMixin, LicenceCheckInput
 from regulator.lists.api.serializers import BatchLicenceCheckSerializer, LicenceCheckSerializer
-from regulator.lists.selectors import data_version, rule_set_on
+from regulator.lists.selectors import data_version, rule_set_on, rule_sets
 
 _TAGS = ["lists"]
 _BAD_INPUT = OpenApiResponse(description="输入不合法，例如未知的措施（measure，批量时按序号给出）")
@@ -35,7 +36,7 @@ _REFUSED = OpenApiResponse(description="非监管、检查人员，或部门客�
 _LOG_DOWN = OpenApiResponse(description="查询记录无法写入，本次不予答复（部门客户端）")
 
 
-class MeasureCheckSerializer(LicenceCheckSerializer):
+class MeasureCheckSerializer(FastIdNumbersMixin, LicenceCheckSerializer):
     licence_type = None
     measure = serializers.CharField(max_length=64, help_text=_(
         "措施代码：许可类型（GET /api/v1/licence-types/）或规则集联合奖惩措施目录中的代码（GET /api/v1/measures/）。"))
@@ -146,8 +147,12 @@ def _answers(request, items: list[dict[str, Any]], explain, *, kind: str, words_
     return answers, words
 
 
-def _measure_answers(request, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
-    return _answers(request, items, measures.measures_checks_batch_explained, kind="measures_check",
+def _measure_answers(request, items: list[dict[str, Any]], *, batch: bool) -> tuple[list[dict[str, Any]], list[str]]:
+    """The measures refused when unknown (``_measure_errors``), then answered, over one read of the rule sets."""
+    sets = rule_sets()
+    _measure_errors(items, batch=batch, sets=sets)
+    return _answers(request, items, lambda items: measures.measures_checks_batch_explained(
+                        items, sets=sets, checked=True), kind="measures_check",
                     words_of=lambda result, _terms: measures.result_words(result))
 
 
@@ -162,8 +167,8 @@ def _licence_answers(request, items: list[dict[str, Any]]) -> tuple[list[dict[st
                     fields_of=lambda terms: {"licence_type_name": name(terms)})
 
 
-def _measure_errors(items: list[dict[str, Any]], *, batch: bool) -> None:
-    errors = measures.measure_errors(items)
+def _measure_errors(items: list[dict[str, Any]], *, batch: bool, sets: list | None = None) -> None:
+    errors = measures.measure_errors(items, sets=sets)
     if errors and batch:
         raise serializers.ValidationError({"checks": {str(i): {"measure": [text]} for i, text in errors.items()}})
     if errors:
@@ -184,8 +189,7 @@ class MeasureCheckView(_ClientChecks, APIView):
         body = MeasureCheckSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         items = [body.validated_data]
-        _measure_errors(items, batch=False)
-        answers, words = _measure_answers(request, items)
+        answers, words = _measure_answers(request, items, batch=False)
         self._log(items, "measure", answers, words)
         return Response(answers[0])
 
@@ -202,8 +206,7 @@ class BatchMeasureCheckView(_ClientChecks, APIView):
         body = BatchMeasureCheckSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         items = body.validated_data["checks"]
-        _measure_errors(items, batch=True)
-        answers, words = _measure_answers(request, items)
+        answers, words = _measure_answers(request, items, batch=True)
         self._log(items, "measure", answers, words)
         return Response({"results": answers})
 
@@ -245,7 +248,7 @@ class LicenceCheckView(_ClientChecks, lists_views.LicenceCheckView):
     def post(self, request):
         if client_of(request) is None:
             return super().post(request)
-        body = LicenceCheckSerializer(data=request.data)
+        body = LicenceCheckInput(data=request.data)
         body.is_valid(raise_exception=True)
         answers, words = _licence_answers(request, [body.validated_data])
         self._log([body.validated_data], "licence_type", answers, words)
@@ -263,7 +266,7 @@ class BatchLicenceCheckView(_ClientChecks, lists_views.BatchLicenceCheckView):
     def post(self, request):
         if client_of(request) is None:
             return super().post(request)
-        body = BatchLicenceCheckSerializer(data=request.data)
+        body = BatchLicenceCheckInput(data=request.data)
         body.is_valid(raise_exception=True)
         items = body.validated_data["checks"]
         answers, words = _licence_answers(request, items)

@@ -21,6 +21,7 @@ from core.api.jobs import JobAcceptedSerializer, job_accepted
 from regulator.lists import documents as listing_documents
 from regulator.lists import import_jobs, imports, licence_checks, rules, selectors
 from regulator.lists import services as listings
+from regulator.lists.api.check_input import BatchLicenceCheckInput, LicenceCheckInput
 from regulator.lists.api.import_serializers import ImportResultSerializer
 from regulator.lists.api.serializers import (
     BATCH_LICENCE_CHECK_EXAMPLES,
@@ -347,7 +348,7 @@ class LicenceCheckView(APIView):
     def post(self, request):
         if not (request.user.is_regulator or request.user.is_inspector):
             raise PermissionDenied(_("许可核查由监管或审批人员发起。"))
-        body = LicenceCheckSerializer(data=request.data)
+        body = LicenceCheckInput(data=request.data)
         body.is_valid(raise_exception=True)
         return Response(_run_checks([body.validated_data])[0])
 
@@ -360,7 +361,7 @@ class BatchLicenceCheckView(APIView):
     def post(self, request):
         if not (request.user.is_regulator or request.user.is_inspector):
             raise PermissionDenied(_("许可核查由监管或审批人员发起。"))
-        body = BatchLicenceCheckSerializer(data=request.data)
+        body = BatchLicenceCheckInput(data=request.data)
         body.is_valid(raise_exception=True)
         return Response({"results": _run_checks(body.validated_data["checks"])})
 
