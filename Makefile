@@ -70,6 +70,7 @@ test: lint schema browser
 # ratios.py also runs benchmarks/load.py (the locust mix) on its 100,000-entity database.
 bench: dev
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/measures_bench.py
 	$(PY) benchmarks/ratios.py
 
 clean-embedded:

@@ -409,6 +409,10 @@ def main() -> None:
     print(f"[bench] recompute across real workers: {scale}", flush=True)
     workbench = bench_workbench()
     print(f"[bench] statistics snapshot, start page, statistics API: {workbench}", flush=True)
+    from benchmarks.push_bench import bench_push_throughput
+
+    push = bench_push_throughput()
+    print(f"[bench] push feed to a loopback receiver through one worker: {push}", flush=True)
 
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["recompute"] = {
@@ -427,6 +431,7 @@ def main() -> None:
         "workers_scale_out": scale,
         "workbench": workbench,
     }
+    results["push_feed"] = {"measured_at": results["recompute"]["measured_at"], **push}
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     summary = results["recompute"]
     write_readme(summary)

@@ -366,7 +366,7 @@ class InspectionAdmin(RegistrySearch, ReadOnlyAdmin):
     """检查记录: written with its findings in one transaction by inspectors (API); read here."""
 
     list_display = ["id", "entity", "inspected_on", "kind", "inspector"]
-    list_filter = ["kind", EntityRegionFilter]
+    list_filter = ["kind", EntityRegionFilter, "campaign"]  # campaign: 专项行动 (complaints/campaign_admin.py)
     list_select_related = ["entity", "inspector"]
     search_fields = ["summary"]
     search_help_text = _("按编号、被检查主体名称或信用代码查找。")
@@ -476,4 +476,5 @@ class InspectionPlanItemAdmin(ReadOnlyAdmin):
     inspector_link = link("inspector", _("检查人员"))
 
 
-from complaints import rectification_admin  # noqa: E402,F401  整改材料 (complaints/rectification_admin.py)
+# Admins of their own modules: 专项行动 (campaign_admin), 整改材料 (rectification_admin), 满意在山西 (satisfaction_admin).
+from complaints import campaign_admin, rectification_admin, satisfaction_admin  # noqa: E402,F401

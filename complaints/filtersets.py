@@ -100,6 +100,7 @@ class InspectionFilterSet(FilterSet):
                                             validators=_prefix)
     inspected_after = DateFilter(field_name="inspected_on", lookup_expr="gte")
     inspected_before = DateFilter(field_name="inspected_on", lookup_expr="lte")
+    campaign = IdFilter(field_name="campaign", help_text="专项行动编号")  # complaints/campaigns.py
 
     class Meta:
         model = Inspection

@@ -302,6 +302,8 @@ class Inspection(models.Model):
                                   related_name="inspections", verbose_name=_("关联投诉"))
     plan_item = models.OneToOneField("InspectionPlanItem", on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="inspection", verbose_name=_("抽查计划条目"))
+    campaign = models.ForeignKey("complaints.Campaign", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="inspections", verbose_name=_("专项行动"))  # complaints/campaigns.py
     summary = models.TextField(_("检查情况"), blank=True, max_length=5000)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -375,6 +377,9 @@ class InspectionPlan(models.Model):
         _("完整性校验码"), max_length=64, blank=True,
         help_text=_("以服务密钥对月份、辖区、种子、比例、总体与抽中条目计算的 HMAC；库内改动任一项即不再相符。"),
     )
+    campaign = models.ForeignKey("complaints.Campaign", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="plans", verbose_name=_("专项行动"),
+                                 help_text=_("为专项行动抽取时：总体限于行动的行业和地区范围。"))
     published = models.BooleanField(_("已公开"), default=False)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -384,7 +389,10 @@ class InspectionPlan(models.Model):
         verbose_name_plural = _("双随机抽查计划")
         ordering = ["-month", "region_prefix"]
         constraints = [
-            models.UniqueConstraint(fields=["month", "region_prefix"], name="plan_month_region_unique"),
+            models.UniqueConstraint(fields=["month", "region_prefix"], name="plan_month_region_unique",
+                                    condition=Q(campaign__isnull=True)),
+            models.UniqueConstraint(fields=["campaign", "month", "region_prefix"], name="plan_campaign_month_unique",
+                                    condition=Q(campaign__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -412,5 +420,12 @@ class InspectionPlanItem(models.Model):
         return f"{self.plan} · {self.entity_id}"
 
 
-# Models of their own modules: the complaint attachments, the rectification evidence, the status-update opt-ins.
-from complaints import attachments, rectification, status_updates  # noqa: E402,F401
+# Models of their own modules: the complaint attachments, 专项行动 campaigns, the rectification evidence, 满意在山西
+# (the complainant's rating of the handling), the status-update opt-ins.
+from complaints import (  # noqa: E402,F401
+    attachments,
+    campaigns,
+    rectification,
+    satisfaction_ratings,
+    status_updates,
+)

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints import deadlines
+from complaints import campaign_services, deadlines
 from complaints import documents as complaint_documents
 from complaints.models import (
     Complaint,
@@ -661,7 +661,7 @@ def _finding_errors(data: dict[str, Any], inspected_on: datetime.date,
 def inspection_create(
     *, actor, entity: Entity, inspected_on: datetime.date, kind: str, findings: list[dict[str, Any]],
     summary: str = "", complaint: Complaint | None = None, plan_item: InspectionPlanItem | None = None,
-    today: datetime.date | None = None,
+    today: datetime.date | None = None, campaign=None,
 ) -> Inspection:
     """Record an inspection and all its findings at once: one bad finding rejects the whole inspection."""
     day = _today(today)
@@ -676,6 +676,11 @@ def inspection_create(
         errors["complaint"] = [_("投诉核查须关联投诉。")]
     if plan_item is not None and plan_item.entity_id != entity.pk:
         errors["plan_item"] = [_("抽查计划条目不是该主体的。")]
+    # 专项行动: an inspection of a campaign's draw carries its campaign; tagging rules in campaign_services
+    campaign = campaign or campaign_services.plan_item_campaign(plan_item)
+    errors.update(campaign_services.campaign_tag_errors(campaign=campaign, region_code=entity.region_code,
+                                                        sector=entity.sector, inspected_on=inspected_on,
+                                                        plan_item=plan_item))
     # Keyed by index, the shape DRF gives the serializer's own errors of the same list.
     finding_errors = {index: found for index, item in enumerate(findings)
                       if (found := _finding_errors(item, inspected_on, day))}
@@ -685,7 +690,7 @@ def inspection_create(
         raise RuleViolation(errors)
 
     inspection = Inspection(entity=entity, inspector=actor, inspected_on=inspected_on, kind=kind,
-                            complaint=complaint, plan_item=plan_item, summary=summary)
+                            complaint=complaint, plan_item=plan_item, summary=summary, campaign=campaign)
     inspection.full_clean()
     inspection.save()
     for item in findings:

@@ -40,6 +40,7 @@ DEFAULT_PATTERNS: dict[str, str] = {
     DocumentKind.MEDIATION_AGREEMENT: "{authority}诉调〔{year}〕{seq}号",
     DocumentKind.MEDIATION_TERMINATION: "{authority}诉终调〔{year}〕{seq}号",
     DocumentKind.REPAIR_DECISION: "{authority}信修〔{year}〕{seq}号",
+    DocumentKind.AWARD_DECISION: "{authority}信奖〔{year}〕{seq}号",
 }
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")

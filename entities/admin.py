@@ -226,4 +226,6 @@ class LicenceAdmin(RegulatorAdmin):
     def save_model(self, request, obj, form, change):
         adopt(obj, services.licence_save(licence=obj))
 
-from entities import admin_workers  # noqa: E402, F401  (家政服务员信用档案: its admin registers itself)
+# Admins of their own modules, each registering itself: 全覆盖 and 回炉培训行动 (admin_coverage), 家政服务评价
+# (admin_reviews), 家政服务员信用档案 (admin_workers).
+from entities import admin_coverage, admin_reviews, admin_workers  # noqa: E402, F401

@@ -54,3 +54,19 @@ def appointment_reasons(*, person_id: int, entity_id: int, role: str, started_on
             logger.exception("appointment checker %s failed", checker)
             reasons.append(_unchecked(_("核查任职限制时出错，请人工核查。")))
     return reasons
+
+
+#: ``listener(licence)`` run inside the transaction of every licence saved through ``licence_save`` (双公示:
+#: the regulator layer records the licensing decision; registered by ``regulator.apps``)
+LICENCE_LISTENERS: list[Callable[[Any], None]] = []
+
+
+def listen_licence_saved(listener: Callable[[Any], None]) -> None:
+    """Register ``listener(licence)`` (once) for every licence saved through the service."""
+    if listener not in LICENCE_LISTENERS:
+        LICENCE_LISTENERS.append(listener)
+
+
+def licence_saved(licence) -> None:
+    for listener in LICENCE_LISTENERS:
+        listener(licence)

@@ -252,3 +252,5 @@ class Licence(models.Model):
             raise ValidationError({"expires_on": _("有效期至不得早于发证日期。")})
 
 from entities.workers import Employment, HealthCheck, IdentityVerification, ServiceCard, SkillCertificate, TrainingRecord  # noqa: E402, F401, I001  (家政服务员信用档案)
+from entities.reviews import ServiceOrder, ServiceReview  # noqa: E402, F401, I001  (家政服务评价)
+from entities.retraining import RetrainingCampaign, RetrainingPhase, RetrainingPhaseFirm, RetrainingTarget  # noqa: E402, F401, I001  (回炉培训行动)

@@ -107,4 +107,5 @@ def licence_save(*, licence: Licence | None = None, **fields) -> Licence:
         setattr(licence, name, value)
     licence.full_clean()
     licence.save()
+    hooks.licence_saved(licence)  # 双公示: the licensing decision's record, in this transaction
     return licence

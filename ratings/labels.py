@@ -27,7 +27,7 @@ RULE_LABELS = {
 #: where a credit event comes from (ratings.ledger's derivers and those the apps above register)
 SOURCE_TYPE_LABELS = {
     "complaint": _("投诉"), "finding": _("检查发现"), "inspection": _("检查"), "listing": _("名单记录"),
-    "condition": _("条件加分"), "adjustment": _("分值调整"),
+    "condition": _("条件加分"), "adjustment": _("分值调整"), "award": _("诚信评选"),
 }
 
 #: the keys of a scoring model's rules and of a breakdown line, in words

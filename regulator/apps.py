@@ -26,3 +26,16 @@ class RegulatorConfig(AppConfig):
         hooks.listen_public_change(disclosure_services.exports_refresh)
         # A role recorded while a restriction binds the person is flagged at once (任职核查).
         entities_hooks.register_appointment_checker(appointments.appointment_check)
+        # 双公示: a penalty decided or a licence saved is recorded in the same transaction (and nightly).
+        from regulator.disclosure import publicity_services
+        evidence.record_with(publicity_services.publicity_record_evidence)
+        entities_hooks.listen_licence_saved(publicity_services.publicity_record_licence)
+        # 家政服务评价: reviews and replies are published redacted, like every public free text.
+        from entities import review_services
+        from regulator.disclosure import redaction
+        review_services.register_redactor(redaction.redact)
+        # 诚信评选: an award in force is the ``award`` scoring line (+50); new evidence rechecks the awards held,
+        # and a criterion that broke revokes (regulator/lists/award_services.py registers its documents).
+        from regulator.lists import award_selectors, award_services, award_tasks  # noqa: F401
+        ledger.register("award", award_selectors.award_events)
+        evidence.listen(award_tasks.queue_recheck)

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from complaints.campaign_selectors import campaigns_for
 from complaints.documents import complaint_documents
 from complaints.models import (
     Complaint,
@@ -303,19 +304,29 @@ class FindingSerializer(ModelSerializer):
         read_only_fields = ["id", "inspection", "entity", "violation_name", "worker"]
 
 
+@extend_schema_field({"type": "integer", "nullable": True})
+class CampaignIdField(ScopedPrimaryKeyRelatedField):
+    """A 专项行动 the caller may see (complaints.campaign_selectors.campaigns_for; the schema says integer)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(campaigns_for, **kwargs)
+
+
 class InspectionSerializer(ModelSerializer):
     findings = FindingSerializer(many=True, required=False, default=list)
     # Scoped to the inspector: another region's entity or complaint is "does not exist", like a missing id.
     entity = ScopedPrimaryKeyRelatedField(entities_for)
     complaint = ScopedPrimaryKeyRelatedField(complaints_for, required=False, allow_null=True)
     plan_item = ScopedPrimaryKeyRelatedField(plan_items_for, required=False, allow_null=True)
+    # 专项行动 (complaints.campaign_services: scope and period); a campaign draw's item brings its own
+    campaign = CampaignIdField(required=False, allow_null=True)
     inspector = serializers.PrimaryKeyRelatedField(read_only=True)
     inspector_name = serializers.CharField(source="inspector.get_username", read_only=True)
 
     class Meta:
         model = Inspection
         fields = ["id", "entity", "inspector", "inspector_name", "inspected_on", "kind", "complaint", "plan_item",
-                  "summary", "findings", "created_at", "updated_at"]
+                  "campaign", "summary", "findings", "created_at", "updated_at"]
         read_only_fields = ["id", "inspector", "inspector_name", "created_at", "updated_at"]
 
     def validate_findings(self, value):
@@ -343,7 +354,7 @@ class InspectionPlanSerializer(ModelSerializer):
     class Meta:
         model = InspectionPlan
         fields = ["id", "month", "region_prefix", "seed", "rates", "population_size", "sample_size", "excluded",
-                  "published", "published_at", "created_at", "items"]
+                  "published", "published_at", "created_at", "items", "campaign"]
         read_only_fields = fields
 
 
@@ -381,3 +392,5 @@ class PlanDrawSerializer(Serializer):
     month = serializers.DateField()
     region_prefix = serializers.RegexField(r"^\d{2}(\d{2}){0,2}$", max_length=6)
     rates = serializers.DictField(child=serializers.FloatField(), required=False)
+    campaign = CampaignIdField(required=False, allow_null=True,
+                               help_text=_("为专项行动抽取：总体限于行动的行业和地区范围。"))

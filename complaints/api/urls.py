@@ -1,8 +1,9 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from complaints.api import rectification
+from complaints.api import campaigns, rectification
 from complaints.api.attachments import ComplaintAttachmentFileView, ComplaintAttachmentsView
+from complaints.api.satisfaction import ComplaintSatisfactionView
 from complaints.api.views import (
     ComplaintTrackViewSet,
     ComplaintViewSet,
@@ -23,6 +24,7 @@ router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("findings", FindingViewSet, basename="finding")
 router.register("inspection-plans", InspectionPlanViewSet, basename="inspection-plan")
 router.register("public/inspection-plans", PublicInspectionPlanViewSet, basename="public-inspection-plan")
+router.register("campaigns", campaigns.CampaignViewSet, basename="campaign")  # 专项行动 (complaints/api/campaigns.py)
 
 # the household worker a complaint or finding names (complaints/api/worker_links.py)
 urlpatterns = [
@@ -34,4 +36,9 @@ urlpatterns = [
     path("complaint-attachments/<int:complaint_attachment_id>/file/", ComplaintAttachmentFileView.as_view(),
          name="complaint-attachment-file"),
     *rectification.urlpatterns,  # 整改材料 (complaints/api/rectification.py)
+    # 满意在山西: the complainant rates the handling (complaints/api/satisfaction.py)
+    path("complaints/track/<str:tracking_code>/satisfaction/", ComplaintSatisfactionView.as_view(),
+         name="complaint-satisfaction"),
+    path("inspections/<int:inspection_id>/campaign/", campaigns.InspectionCampaignView.as_view(),
+         name="inspection-campaign"),  # 专项行动 tagging (complaints/api/campaigns.py)
 ]

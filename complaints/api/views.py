@@ -362,7 +362,7 @@ class InspectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
                    responses={201: InspectionPlanSerializer, 409: _CONFLICT})
     @action(detail=False, methods=["post"])
     def draw(self, request):
-        body = PlanDrawSerializer(data=request.data)
+        body = PlanDrawSerializer(data=request.data, context={"request": request})  # campaign: in the caller's scope
         body.is_valid(raise_exception=True)
         plan = planning.plan_draw(**body.validated_data)
         plan = self.get_queryset().get(pk=plan.pk)

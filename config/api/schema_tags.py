@@ -75,6 +75,10 @@ TAGS_BY_PREFIX: dict[str, str] = {
     f"{_V1}roles/": "registry",
     f"{_V1}licences/": "registry",
     f"{_V1}workers/": "registry",
+    f"{_V1}coverage/": "registry",  # 家政全覆盖 (entities/api/coverage.py)
+    f"{_V1}retraining-campaigns/": "registry",  # 回炉培训行动
+    f"{_V1}service-orders/": "registry",  # 家政服务订单 (entities/api/reviews.py)
+    f"{_V1}reviews/": "registry",  # 家政服务评价
     f"{_V1}complaints/": "complaints",
     f"{_V1}complaint-attachments/": "complaints",
     f"{_V1}inspections/": "inspections",
@@ -83,6 +87,7 @@ TAGS_BY_PREFIX: dict[str, str] = {
     f"{_V1}rectification-evidence-files/": "inspections",
     f"{_V1}inspection-plans/": "inspections",
     f"{_V1}violation-types/": "inspections",
+    f"{_V1}campaigns/": "inspections",  # 专项行动 (complaints/api/campaigns.py)
     f"{_V1}entities/{{entity_id}}/credit/": "credit",
     f"{_V1}scoring-models/": "credit",
     f"{_V1}listings/": "lists",
@@ -90,6 +95,9 @@ TAGS_BY_PREFIX: dict[str, str] = {
     f"{_V1}objections/": "lists",
     f"{_V1}repair-applications/": "lists",
     f"{_V1}rule-sets/": "lists",
+    f"{_V1}award-rounds/": "lists",
+    f"{_V1}award-applications/": "lists",
+    f"{_V1}import-sources/": "lists",
     f"{_V1}feeds/": "lists",
     f"{_V1}licence-checks/": "licence-checks",
     f"{_V1}licence-types/": "licence-checks",

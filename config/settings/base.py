@@ -225,7 +225,18 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "core.models.DocumentKind",
         "ComplaintAttachmentKindEnum": "complaints.attachments.AttachmentKind",
         "TrainingKindEnum": "entities.workers.TrainingKind",
+        "ServiceReviewStatusEnum": "entities.reviews.ReviewStatus",  # 家政服务评价
+        "ServiceReplyStatusEnum": "entities.reviews.ReplyStatus",
+        "ServiceKindEnum": "entities.reviews.ServiceKind",
         "RectificationEvidenceStatusEnum": "complaints.rectification.EvidenceStatus",
+        "FeedKindEnum": "regulator.disclosure.feeds.FeedKind",
+        "AwardKindEnum": "regulator.lists.awards.AwardKind",
+        "AwardStatusEnum": "regulator.lists.awards.AwardStatus",
+        "AwardRoundStatusEnum": "regulator.lists.awards.AwardRoundStatus",
+        "AwardChannelEnum": "regulator.lists.awards.AwardChannel",
+        "PublicityKindEnum": "regulator.disclosure.publicity_records.PublicityKind",
+        "ImportSourceKindEnum": "regulator.lists.import_sources.SourceKind",
+        "PublicityEndReasonEnum": "regulator.disclosure.publicity_records.PublicityEndReason",
     },
 }
 
@@ -274,6 +285,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Penalties leave public view by date, with no event: the open-data files are rewritten nightly too.
     "regulator-nightly-exports": {"task": "regulator.disclosure.tasks.regenerate_exports",
                                   "schedule": crontab(minute=45, hour=0)},
+    # 双公示: decisions the services' transactions missed (imports, COPY, admin) produced, ended periods ended
+    "regulator-nightly-publicity": {"task": "regulator.disclosure.tasks.publicity_sweep",
+                                    "schedule": crontab(minute=15, hour=1)},
     "regulator-quarterly-red": {
         "task": "regulator.lists.tasks.quarterly_red_candidates",
         "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year="1,4,7,10"),
@@ -287,6 +301,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.draw_monthly_inspection_plans",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
     },
+    # 回炉培训: firms that missed a phase deadline are recorded before the hourly alerts run
+    "entities-retraining-missed": {"task": "entities.tasks.flag_missed_retraining_phases",
+                                   "schedule": crontab(minute=50, hour=0)},
 }
 
 # Listing imports up to this many rows answer in the request; larger ones are background jobs (202).
@@ -315,8 +332,24 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" 
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 # A complainant's contact for status updates is erased this many days after the complaint ended.
 COMPLAINT_CONTACT_RETENTION_DAYS = int(os.environ.get("COMPLAINT_CONTACT_RETENTION_DAYS", "30"))
+# A household-service review link (entities/review_services.py) works once, for this many days.
+REVIEW_LINK_DAYS = int(os.environ.get("REVIEW_LINK_DAYS", "30"))
 CELERY_BEAT_SCHEDULE["complaints-erase-expired-contacts"] = {
     "task": "complaints.status_update_tasks.erase_expired_contacts", "schedule": crontab(minute=20, hour=3)}
+# 诚信评选: awards past their validity expire, and every award in force is rechecked (after the lists' night).
+CELERY_BEAT_SCHEDULE["regulator-nightly-awards"] = {
+    "task": "regulator.lists.award_tasks.nightly_awards", "schedule": crontab(minute=50, hour=0)}
+
+# 变更推送 (regulator/disclosure/feed_delivery.py, decision 0027): attempts before a delivery is dead-lettered,
+# the backoff (base * 2^(n-1), capped), the request timeout; http only to loopback and only where allowed (tests).
+FEED_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("FEED_DELIVERY_MAX_ATTEMPTS", "10"))
+FEED_RETRY_BASE_SECONDS = float(os.environ.get("FEED_RETRY_BASE_SECONDS", "5"))
+FEED_RETRY_MAX_SECONDS = float(os.environ.get("FEED_RETRY_MAX_SECONDS", "3600"))
+FEED_DELIVERY_TIMEOUT_SECONDS = float(os.environ.get("FEED_DELIVERY_TIMEOUT_SECONDS", "10"))
+FEED_WEBHOOK_HTTP_LOOPBACK = os.environ.get("FEED_WEBHOOK_HTTP_LOOPBACK", "0") == "1"
+FEED_SECRET_KEY = os.environ.get("FEED_SECRET_KEY", "")  # empty: derived from SECRET_KEY
+CELERY_BEAT_SCHEDULE["regulator-feed-dispatch"] = {"task": "regulator.disclosure.feed_tasks.feed_dispatch",
+                                                   "schedule": 5.0}
 
 LOGGING = {
     "version": 1,

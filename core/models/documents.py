@@ -49,6 +49,7 @@ class DocumentKind(models.TextChoices):
     MEDIATION_AGREEMENT = "mediation_agreement", _("旅游投诉调解书")
     MEDIATION_TERMINATION = "mediation_termination", _("旅游投诉终止调解书")
     REPAIR_DECISION = "repair_decision", _("信用修复决定书")
+    AWARD_DECISION = "award_decision", _("诚信评选授予决定书")
 
 
 class DeliveryMethod(models.TextChoices):

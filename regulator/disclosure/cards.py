@@ -22,6 +22,7 @@ from complaints.models import Finding
 from entities.worker_selectors import CARD_REASONS, card_by_code, card_state
 from entities.workers import ServiceCard, normalize_card_code
 from regulator.disclosure.redaction import mask_name
+from regulator.disclosure.reviews import worker_reviews
 from regulator.lists.models import Listing, ListingStatus, ListType, RepairApplication
 from regulator.lists.rules import penalty_publicity
 from regulator.lists.selectors import rule_set_on
@@ -81,6 +82,7 @@ def card_answer(card: ServiceCard, *, as_of: datetime.date | None = None) -> dic
         "reasons": [CARD_REASONS[reason] for reason in state.reasons],
         "flags": flags,
         "health_check_valid_until": state.health_check_expires_on,
+        "reviews": worker_reviews(person.pk),  # 家政服务评价: published ones only (regulator/disclosure/reviews.py)
         "as_of": day,
     }
 

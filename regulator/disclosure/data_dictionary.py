@@ -160,11 +160,13 @@ def datapackage(files: dict[str, dict[str, Any]], *, created: str, data_version:
     resources = []
     for name in sorted(files):
         info = files[name]
-        list_type, fmt = name.split("list.", 1)
+        stem, fmt = name.rsplit(".", 1)
+        title = (PUBLICITY_TITLES[stem] if stem in PUBLICITY_TITLES
+                 else _LIST_TITLES.get(stem.removesuffix("list"), stem))
         resource = {
-            "name": f"{list_type}list-{fmt}",
+            "name": f"{stem}-{fmt}",
             "path": url_of(name) if url_of else name,
-            "title": f"{_LIST_TITLES.get(list_type, list_type)}（{fmt.upper()}）",
+            "title": f"{title}（{fmt.upper()}）",
             "format": fmt,
             "mediatype": _MEDIA[fmt],
             "encoding": "utf-8",
@@ -174,7 +176,7 @@ def datapackage(files: dict[str, dict[str, Any]], *, created: str, data_version:
         }
         if fmt == "csv":
             resource["dialect"] = {"delimiter": ",", "header": True, "doubleQuote": True, "lineTerminator": "\r\n"}
-            resource["schema"] = schema
+            resource["schema"] = publicity_table_schema() if stem in PUBLICITY_TITLES else schema
         resources.append(resource)
     return {
         "profile": "tabular-data-package",
@@ -189,3 +191,89 @@ def datapackage(files: dict[str, dict[str, Any]], *, created: str, data_version:
         "keywords": ["信用", "严重失信主体名单", "守信激励名单", "开放数据"],
         "resources": resources,
     }
+
+
+# ------------------------------------------------------------------------ 双公示 (penalties and licences)
+
+#: the 双公示 files (``penalties.*``, ``licences.*``) by their stem, and their titles
+PUBLICITY_TITLES = {"penalties": "行政处罚信息（双公示）", "licences": "行政许可信息（双公示）"}
+PUBLICITY_DICTIONARY_NAME = "dictionary-publicity.csv"
+
+
+def _publicity_choices() -> dict[str, Any]:
+    from complaints.models import Penalty
+    from entities.models import LicenceType
+    from regulator.disclosure.publicity_records import PublicityKind
+
+    return {"kind": PublicityKind.choices, "category": [*Penalty.choices, *LicenceType.choices]}
+
+
+#: every column of the 双公示 files, in the national 双公示 fields (DOMAIN.md) and the platform's own
+PUBLICITY_FIELDS: list[dict[str, Any]] = [
+    {"name": "id", "type": "integer", "title": "记录编号", "description": "双公示记录在本平台的编号，增量数据据此对应。"},
+    {"name": "kind", "type": "string", "title": "记录类型", "description": "行政处罚或行政许可，名称见 kind_label。"},
+    {"name": "subject_name", "type": "string", "title": "相对人名称", "description": "行政相对人（市场主体）的名称。"},
+    {"name": "credit_code", "type": "string", "title": "统一社会信用代码",
+     "description": "行政相对人的统一社会信用代码（GB 32100-2015，18 位）。"},
+    {"name": "legal_representative", "type": "string", "title": "法定代表人",
+     "description": "决定日任职的法定代表人，只公开姓氏，其余以 * 代替；不含身份证号。"},
+    {"name": "decision_number", "type": "string", "title": "决定文书号",
+     "description": "行政处罚决定书文号，或行政许可证号。"},
+    {"name": "category", "type": "string", "title": "类别",
+     "description": "处罚种类或许可类型的代码，名称见 category_label。"},
+    {"name": "content", "type": "string", "title": "内容", "description": "处罚或许可的内容（已隐去个人信息）。"},
+    {"name": "fine_amount", "type": "number", "title": "罚款金额", "description": "罚款金额（元）；非罚款为空。"},
+    {"name": "decided_on", "type": "date", "title": "决定日期", "description": "作出决定的日期（YYYY-MM-DD）。"},
+    {"name": "publicity_until", "type": "date", "title": "公示截止期",
+     "description": "按公示期限规则停止公示的日期（YYYY-MM-DD）；许可为有效期至，为空表示长期有效。"},
+    {"name": "authority_name", "type": "string", "title": "决定机关", "description": "作出决定的行政机关名称。"},
+    {"name": "authority_credit_code", "type": "string", "title": "决定机关统一社会信用代码",
+     "description": "决定机关的统一社会信用代码。"},
+    {"name": "source_unit", "type": "string", "title": "数据来源单位", "description": "报送该信息的单位。"},
+    {"name": "version", "type": "integer", "title": "数据版本",
+     "description": "记录最近一次变更的版本号；?since=<版本号> 只返回此后变更的记录。"},
+]
+
+PUBLICITY_LABEL_COLUMNS = ("kind", "category")
+PUBLICITY_CODE_FIELDS = [field["name"] for field in PUBLICITY_FIELDS]
+PUBLICITY_CSV_FIELDS = PUBLICITY_CODE_FIELDS + [f"{name}_label" for name in PUBLICITY_LABEL_COLUMNS]
+
+
+def publicity_with_labels(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of a 双公示 CSV: its codes, and the Chinese name of the kind and category beside them."""
+    choices = _publicity_choices()
+    return {**row, **{f"{name}_label": _label_of(choices[name])(row.get(name)) for name in PUBLICITY_LABEL_COLUMNS}}
+
+
+def _publicity_fields() -> list[dict[str, Any]]:
+    choices = _publicity_choices()
+    fields = [{**field, "codes": choices[field["name"]]} if field["name"] in choices else field
+              for field in PUBLICITY_FIELDS]
+    return fields + [{"name": f"{name}_label", "type": "string",
+                      "title": next(f["title"] for f in PUBLICITY_FIELDS if f["name"] == name) + "（名称）",
+                      "description": f"{name} 的中文名称。"} for name in PUBLICITY_LABEL_COLUMNS]
+
+
+def publicity_dictionary_rows() -> list[dict[str, Any]]:
+    """The data dictionary of the 双公示 files, in the shape of :func:`dictionary_rows`."""
+    rows = []
+    for field in _publicity_fields():
+        codes = _choices(field["codes"]) if "codes" in field else []
+        rows.append({"field": field["name"], "type": field["type"], "title": field["title"],
+                     "description": field["description"], "codes": codes,
+                     "codes_text": "；".join(f"{item['code']}={item['label']}" for item in codes)})
+    return rows
+
+
+def publicity_table_schema() -> dict[str, Any]:
+    """The Table Schema of the 双公示 CSVs."""
+    fields = []
+    for field in _publicity_fields():
+        item = {"name": field["name"], "type": field["type"], "title": field["title"],
+                "description": field["description"]}
+        if field["type"] == "date":
+            item["format"] = "default"
+        if "codes" in field:
+            item["constraints"] = {"enum": [str(code) for code, _label in field["codes"]]}
+        fields.append(item)
+    return {"fields": fields, "primaryKey": ["id"], "missingValues": [""]}

@@ -32,6 +32,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from core import audit, audit_checkpoints
 from regulator.disclosure import data_dictionary
+from regulator.disclosure import publicity_selectors as publicity
 from regulator.disclosure.selectors import public_listings, published_listings
 from regulator.lists.models import Listing, ListType, PublicChange
 from regulator.lists.selectors import data_version
@@ -40,6 +41,9 @@ from regulator.lists.selectors import data_version
 FIELDS = data_dictionary.CODE_FIELDS
 CSV_FIELDS = data_dictionary.CSV_FIELDS
 FORMATS = ("csv", "json", "ndjson")
+#: the 双公示 files: ``penalties.<fmt>`` and ``licences.<fmt>`` (行政处罚、行政许可), beside the lists'
+PUBLICITY_STEMS = tuple(data_dictionary.PUBLICITY_TITLES)
+FILE_NAMES = tuple(f"{stem}.{fmt}" for stem in ("blacklist", "redlist", *PUBLICITY_STEMS) for fmt in FORMATS)
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json", "ndjson": "application/x-ndjson"}
 _FORMULA_TRIGGERS = frozenset("=+-@|%\t\r\n＝＋－＠")
 
@@ -64,15 +68,17 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def _render(rows: list[dict[str, Any]], fmt: str) -> bytes:
+def _render(rows: list[dict[str, Any]], fmt: str, *, publicity: bool = False) -> bytes:
     if fmt == "json":
         return json.dumps(rows, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1).encode()
     if fmt == "ndjson":
         return "".join(json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n" for row in rows).encode()
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    fields, labelled = ((data_dictionary.PUBLICITY_CSV_FIELDS, data_dictionary.publicity_with_labels) if publicity
+                        else (CSV_FIELDS, data_dictionary.with_labels))
+    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows({key: csv_cell(value) for key, value in data_dictionary.with_labels(row).items()} for row in rows)
+    writer.writerows({key: csv_cell(value) for key, value in labelled(row).items()} for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel opens UTF-8 Chinese correctly
 
 
@@ -101,31 +107,46 @@ def regenerate() -> dict[str, Any]:
             data = _render(rows, fmt)
             _write_atomic(directory / name, data)
             files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "records": len(rows)}
+    publicity_version = publicity.publicity_version()  # read before the rows: never newer than what they hold
+    for stem in PUBLICITY_STEMS:
+        rows = [publicity.public_record(record)
+                for record in publicity.published_records(publicity.KIND_OF_NAME[stem]).iterator(chunk_size=2000)]
+        for fmt in FORMATS:
+            name = f"{stem}.{fmt}"
+            data = _render(rows, fmt, publicity=True)
+            _write_atomic(directory / name, data)
+            files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "records": len(rows)}
     generated_at = data_dictionary.beijing_now()
     package = data_dictionary.datapackage(files, created=generated_at, data_version=version)
     _write_atomic(directory / data_dictionary.DATAPACKAGE_NAME,
                   json.dumps(package, ensure_ascii=False, indent=1).encode())
     _write_atomic(directory / data_dictionary.DICTIONARY_NAME, dictionary_csv())
+    _write_atomic(directory / data_dictionary.PUBLICITY_DICTIONARY_NAME,
+                  dictionary_csv(data_dictionary.publicity_dictionary_rows()))
     manifest = {"generated_at": generated_at, "data_version": version, "files": files,
                 "licence": data_dictionary.LICENCE, "datapackage": data_dictionary.DATAPACKAGE_NAME,
-                "dictionary": data_dictionary.DICTIONARY_NAME, "audit_checkpoint": _latest_audit_checkpoint()}
+                "dictionary": data_dictionary.DICTIONARY_NAME, "audit_checkpoint": _latest_audit_checkpoint(),
+                # 双公示 files: their ``?since=`` counts record versions (``version`` of each record)
+                "publicity_version": publicity_version,
+                "publicity_dictionary": data_dictionary.PUBLICITY_DICTIONARY_NAME}
     _write_atomic(directory / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     return manifest
 
 
-def dictionary_csv() -> bytes:
+def dictionary_csv(rows: list[dict[str, Any]] | None = None) -> bytes:
     """The data dictionary as CSV: field, type, Chinese title, meaning, code list (``code=名称；…``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["field", "type", "title", "description", "codes"])
-    for row in data_dictionary.dictionary_rows():
+    for row in data_dictionary.dictionary_rows() if rows is None else rows:
         writer.writerow([csv_cell(row[key]) for key in ("field", "type", "title", "description", "codes_text")])
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def _current_version_on_disk() -> int | None:
+def _current_version_on_disk() -> tuple[int, int] | None:
     try:
-        return json.loads((export_dir() / "manifest.json").read_text())["data_version"]
+        manifest = json.loads((export_dir() / "manifest.json").read_text())
+        return manifest["data_version"], manifest["publicity_version"]
     except (OSError, ValueError, KeyError):
         return None
 
@@ -133,14 +154,22 @@ def _current_version_on_disk() -> int | None:
 def read(name: str) -> bytes:
     """The file as last generated, regenerated first if it is missing or behind the published data."""
     path = export_dir() / name
-    if not path.exists() or _current_version_on_disk() != data_version():
+    if not path.exists() or _current_version_on_disk() != (data_version(), publicity.publicity_version()):
         regenerate()
     return path.read_bytes()
 
 
 def changed_since(name: str, since: int) -> bytes:
-    """The records of one export that changed after data version ``since``; ended ones as ``public: false``."""
-    list_type, fmt = name.split("list.", 1)
+    """The records of one export that changed after data version ``since``; ended ones as ``public: false``.
+
+    For the 双公示 files ``since`` is a record version (the manifest's ``publicity_version``)."""
+    stem, fmt = name.rsplit(".", 1)
+    if stem in PUBLICITY_STEMS:
+        rows = publicity.changed_rows(publicity.KIND_OF_NAME[stem], since)
+        if fmt == "csv":
+            rows = [row for row in rows if row.get("public")]
+        return _render(rows, fmt, publicity=True)
+    list_type = stem.removesuffix("list")
     changed_ids = PublicChange.objects.filter(id__gt=since, listing__list_type=list_type).values("listing_id")
     listings = list(Listing.objects.filter(pk__in=changed_ids).select_related("entity", "person", "related_entity")
                     .order_by("id"))

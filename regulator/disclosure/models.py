@@ -48,3 +48,9 @@ class PublicStatement(models.Model):
 
     def __str__(self) -> str:
         return f"回应声明 #{self.pk}"
+
+
+from regulator.disclosure.publicity_records import PublicityKind, PublicityRecord  # noqa: E402, F401, I001  (双公示)
+
+
+from regulator.disclosure.feeds import DeadLetter, FeedDelivery, FeedEvent, FeedSubscription  # noqa: E402, F401, I001  (变更推送)

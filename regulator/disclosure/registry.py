@@ -34,6 +34,7 @@ from regulator.disclosure import selectors as public
 from regulator.disclosure.receipt_terms import MAX_NAMED
 from regulator.disclosure.redaction import mask_name, redact
 from regulator.disclosure.selectors import MAX_OFFSET, ListingPage, published_listings
+from regulator.lists import award_selectors
 from regulator.lists.models import ListingStatus, ListType, SubjectType
 
 #: what a result reads of an entity: public registry facts only (no search vector, no timestamps)
@@ -169,6 +170,8 @@ def registry_search(query: str, *, filters: RegistryFilters | None = None, numbe
         return None
     listings = listings_in_force([entity.pk for entity in entities], as_of=day)
     rows = [registry_row(entity, listings.get(entity.pk, [])) for entity in entities]
+    # 诚信评选 badges (regulator/lists/award_selectors.py): one statement for the page, not one per row
+    award_selectors.badges_attach(rows, [entity.pk for entity in entities], day=day)
     return RegistryPage(rows=rows, count=entities[0].total if entities else 0, number=int(number), size=size)
 
 

@@ -19,13 +19,16 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
+from complaints.campaigns import Campaign
 from complaints.models import Finding, Inspection, ViolationType
 from entities import searchkeys
 from entities.models import Entity, Licence, Person, PersonRole
+from entities.reviews import ServiceReview
 from entities.selectors import entities_for
 from entities.validators import credit_code_is_valid, normalize_credit_code
 from regulator.disclosure.models import PublicStatement, StatementStatus
 from regulator.disclosure.redaction import mask_name, redact
+from regulator.lists.awards import AwardApplication
 from regulator.lists.models import (
     Listing,
     ListingStatus,
@@ -336,9 +339,10 @@ def statements_for(user) -> QuerySet[PublicStatement]:
 @functools.cache
 def public_tables() -> tuple[str, ...]:
     """The tables what the public reads is made of (names, roles for redaction, listings, penalties, statements,
-    repairs, rule sets, the change feed): a change to any of them may change a public answer."""
+    repairs, rule sets, the change feed, review summaries, award badges, ended campaigns' results): a change to any
+    of them may change a public answer."""
     models = (Entity, Person, PersonRole, Licence, Listing, PublicChange, RuleSet, RepairApplication, Finding,
-              Inspection, ViolationType, PublicStatement)
+              Inspection, ViolationType, PublicStatement, ServiceReview, AwardApplication, Campaign)
     return tuple(sorted(model._meta.db_table for model in models))
 
 

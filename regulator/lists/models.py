@@ -353,3 +353,9 @@ class PublicChange(models.Model):
         from regulator.lists.transitions import ACTION_LABELS
 
         return f"v{self.pk} {ACTION_LABELS.get(self.change, self.change)}"
+
+
+# 诚信企业 / 诚信商家 / 文明诚信商户 评选 (regulator/lists/awards.py): importing them here registers them with Django.
+from regulator.lists.awards import AwardApplication, AwardEvent, AwardObjection, AwardRound  # noqa: E402, F401, I001
+# 定时导入来源 and their runs (regulator/lists/import_sources.py): importing them here registers them with Django.
+from regulator.lists.import_sources import ImportRun, ImportSource  # noqa: E402, F401, I001

@@ -33,6 +33,7 @@ from typing import Any
 
 from complaints.models import Penalty, Severity
 from entities.models import Category, LicenceType, Sector
+from regulator.lists import award_rules
 
 LIST_TYPES = ("black", "watch", "red")
 SUBJECT_ROLES = ("entity", "legal_representative", "actual_controller", "principal", "practitioner")
@@ -251,6 +252,8 @@ DEFAULT_DOCUMENT: dict[str, Any] = {
         "safety_min_days": 365,
         "safety_full_term_penalties": [],
     },
+    # 诚信企业 / 诚信商家 / 文明诚信商户 评选: criteria, notice period, validity, titles (regulator.lists.award_rules).
+    "awards": copy.deepcopy(award_rules.DEFAULT_AWARDS),
 }
 
 
@@ -507,6 +510,8 @@ def validate_document(document: Any) -> dict[str, Any]:
         errors.append("measures: each with a code and list_types from black, watch, red")
     if "joint_measures" in document:
         _check_joint_measures(document["joint_measures"], errors)
+    if "awards" in document:  # 诚信评选 (regulator.lists.award_rules): an unknown criterion is an error
+        award_rules.check_section(document["awards"], errors)
     if errors:
         raise RuleSetError(errors)
     return document

@@ -66,3 +66,24 @@ def quarterly_red_candidates() -> int:
     from regulator.lists.proposals import listings_propose_red
 
     return len(listings_propose_red())
+
+
+@shared_task(acks_late=True)
+def queue_due_import_sources() -> list[int]:
+    """Every minute (beat): queue a run of each 定时导入来源 that is due, recover runs left behind."""
+    from regulator.lists.import_source_services import import_sources_queue_due
+
+    return import_sources_queue_due()
+
+
+@shared_task(acks_late=True)
+def run_import_source(run_id: int) -> str | None:
+    """One run of an import source; a second delivery of the same message does nothing."""
+    from regulator.lists.import_source_services import import_source_run
+    from regulator.lists.import_sources import ImportRun
+
+    run = ImportRun.objects.select_related("source").filter(pk=run_id).first()
+    if run is None:
+        return None
+    done = import_source_run(source=run.source, run=run)
+    return done.state if done is not None else None

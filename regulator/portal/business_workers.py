@@ -22,6 +22,8 @@ from complaints.selectors import complaints_for, findings_for
 from config.api.exceptions import ConflictError
 from entities import worker_selectors as selectors
 from entities import worker_services as services
+from entities.coverage import EXPIRING_DAYS, MISSING_LABELS
+from entities.retraining_selectors import own_coverage
 from entities.validators import normalize_id_number, validate_id_number
 from entities.worker_selectors import CARD_REASONS, card_state
 from entities.worker_upload import UploadRejected, workers_upload
@@ -128,7 +130,27 @@ def worker_list(request: HttpRequest) -> HttpResponse:
         cards = _card_rows(person, day)
         rows.append({"person": person, "employments": person.visible_employments, "current": bool(current),
                      "card": next((row for row in cards if row["valid"]), cards[0] if cards else None)})
-    return render(request, "web/business_workers.html", {"rows": rows, "firms": selectors.writable_firms(request.user)})
+    return render(request, "web/business_workers.html", {"rows": rows, "firms": selectors.writable_firms(request.user),
+                                                         "coverage": _coverage(request.user, day)})
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _coverage(user, day) -> dict[str, Any]:
+    """全覆盖 of the firm's own workers (entities.coverage, the regulators' figures): shares, which workers lack what,
+    health checks expiring within 30 days, and the 回炉 phases the firm must meet."""
+    found = own_coverage(user, day=day)
+    for firm in found["firms"]:
+        for name in ("complete", "identity_verified", "health_valid", "training_done", "cards_valid"):
+            firm[f"{name}_percent"] = _percent(firm[f"{name}_share"])
+    for worker in found["workers_with_gaps"]:
+        worker["missing_labels"] = [MISSING_LABELS[name] for name in worker["missing"]]
+    for phase in found["retraining"]:
+        phase["share_percent"] = _percent(phase["share"])
+    found["expiring_days"] = EXPIRING_DAYS
+    return found
 
 
 @business_page("GET", "HEAD", "POST")

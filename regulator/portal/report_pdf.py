@@ -154,6 +154,9 @@ def render(*, profile: dict[str, Any], receipt: dict[str, Any], payload_json: st
             story += block(row)
         if not rows:
             story.append(Paragraph(empty, BODY))
+    # 诚信评选获评信息 (regulator/portal/award_pages.py)
+    from regulator.portal.award_pages import pdf_story
+    story += pdf_story(profile["credit_code"], as_of=as_of, heading_style=HEADING, body_style=BODY, facts=_facts)
 
     payload = receipt["payload"]
     facts = _facts([

@@ -32,6 +32,7 @@ from entities.models import Category, Entity, EntityStatus, PersonRoleKind, Sect
 from entities.validators import normalize_credit_code, validate_credit_code
 from regulator.disclosure import receipt_terms, registry
 from regulator.disclosure import selectors as public
+from regulator.disclosure.reviews import firm_review_page
 from regulator.lists.models import ListType
 from regulator.lists.selectors import data_version
 from regulator.portal import report_pdf
@@ -193,6 +194,7 @@ def operator(request: HttpRequest, credit_code: str) -> HttpResponse:
     profile = _display_profile(record)
     profile["failing_listings"] = [_labelled(row) for row in record["failing_listings"]]
     profile["awards"] = [_labelled(row) for row in record["awards"]]
+    profile["reviews"] = firm_review_page(entity)  # 家政服务评价 (regulator/disclosure/reviews.py)
     return render(request, "web/operator.html", {"profile": profile, "as_of": now.date(), "checked_at": now})
 
 

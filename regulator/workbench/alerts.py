@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from core.models import ServedDocument
 from core.services import regulator_emails_covering
 from core.workdays import current_calendar
+from entities.retraining import RetrainingPhaseFirm
 from regulator.lists.models import Listing, ListingStatus, RepairApplication, RepairStatus
 from regulator.workbench.models import AlertSent
 
@@ -30,8 +31,9 @@ ALERT_KINDS = {
     "repair_overdue": gettext_lazy("信用修复申请逾期未决定"),
     "objection_closing": gettext_lazy("陈述申辩期即将届满"),
     "document_unserved": gettext_lazy("文书尚未送达"),
+    "retraining_missed": gettext_lazy("回炉培训批次逾期未完成"),
 }
-OBJECT_MODELS = (RepairApplication, Listing, ServedDocument)
+OBJECT_MODELS = (RepairApplication, Listing, ServedDocument, RetrainingPhaseFirm)
 
 
 def object_type_label(object_type: str) -> str:
@@ -104,6 +106,15 @@ def due_alerts(*, today: datetime.date | None = None) -> list[Alert]:
               "期限自送达之日起计算，请尽快送达并登记送达方式与日期。")
             % {"title": document.title, "number": document.number, "recipient": document.recipient,
                "issued": document.issued_on}))
+    # 回炉培训: a firm the nightly task recorded as having missed a phase (entities.retraining_services)
+    for missed in (RetrainingPhaseFirm.objects.filter(flagged_on__gte=day - datetime.timedelta(days=30))
+                   .select_related("phase__campaign", "entity")):
+        alerts.append(Alert(
+            "retraining_missed", "retrainingphasefirm", missed.pk, missed.phase.deadline, missed.entity.region_code,
+            _("回炉培训批次逾期：%(firm)s") % {"firm": missed.entity.name},
+            _("%(firm)s 未在 %(deadline)s 前完成「%(campaign)s」第 %(n)s 批回炉培训（目标 %(targets)s 人，完成 %(done)s 人）。")
+            % {"firm": missed.entity.name, "deadline": missed.phase.deadline, "campaign": missed.phase.campaign.name,
+               "n": missed.phase.number, "targets": missed.flagged_targets, "done": missed.flagged_done}))
     return alerts
 
 

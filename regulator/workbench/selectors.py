@@ -20,6 +20,7 @@ from complaints.selectors import complaints_for
 from complaints.transitions import OPEN_STATES as COMPLAINT_OPEN
 from core.documents import documents_for
 from core.workdays import current_calendar
+from entities.retraining_selectors import phase_firms_for
 from regulator.disclosure.models import StatementStatus
 from regulator.disclosure.selectors import statements_for
 from regulator.lists.models import Listing, ListingStatus, Objection, RepairApplication, RepairStatus
@@ -39,6 +40,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "repair_decide": (_("信用修复待决定"), _("作出修复决定")),
     "statement_review": (_("回应声明待审核"), _("审核声明")),
     "document_serve": (_("文书待送达"), _("送达并登记送达方式与日期")),
+    "publicity_missing": (_("双公示记录逾期未生成"), _("补齐双公示记录")),
+    "retraining_missed": (_("回炉培训批次逾期未完成"), _("督促企业完成回炉培训")),
 }
 
 #: a document not served within this many working days of its issue is due (期限自送达之日起计算)
@@ -121,6 +124,12 @@ def workqueue_for(user, *, today: datetime.date | None = None) -> list[WorkItem]
                                today=today))
         for statement in statements_for(user).filter(status=StatementStatus.PENDING).order_by("id"):
             items.append(_item("statement_review", statement, title=statement.entity.name, due=None, today=today))
+        items += _publicity_missing(today)
+        # 回炉培训: firms recorded (nightly) as having missed a phase in the last 30 days (entities.retraining_services)
+        for missed in (phase_firms_for(user).filter(flagged_on__gte=today - datetime.timedelta(days=30))
+                       .order_by("id")):
+            items.append(_item("retraining_missed", missed, title=f"{missed.entity.name}：{missed.phase}",
+                               due=missed.phase.deadline, today=today))
 
     calendar = current_calendar()
     # due within the horizon only if issued at least SERVE_WITHIN_WORKING_DAYS calendar days before it
@@ -134,6 +143,26 @@ def workqueue_for(user, *, today: datetime.date | None = None) -> list[WorkItem]
 
     return sorted(items, key=lambda item: (item.due is None, item.due or today, list(KINDS).index(item.kind),
                                            item.object_id))
+
+
+def _publicity_missing(today: datetime.date) -> list[WorkItem]:
+    """双公示: penalties and licences whose 7 working days passed with no record (late, for the regulator)."""
+    from complaints.models import Finding
+    from entities.models import Licence
+    from regulator.disclosure.publicity_selectors import publicity_missing
+    from regulator.disclosure.publicity_services import due_by
+
+    missing = publicity_missing(as_of=today)
+    calendar = current_calendar()
+    items = []
+    for finding in Finding.objects.filter(pk__in=missing["findings"]).select_related("inspection__entity"):
+        decided = finding.decided_on or finding.inspection.inspected_on
+        items.append(_item("publicity_missing", finding, title=f"{finding.inspection.entity.name}：{finding.decision_number}",
+                           due=due_by(decided, calendar), today=today))
+    for licence in Licence.objects.filter(pk__in=missing["licences"]).select_related("entity"):
+        items.append(_item("publicity_missing", licence, title=f"{licence.entity.name}：{licence.number}",
+                           due=due_by(licence.issued_on, calendar), today=today))
+    return items
 
 
 def counts(items: Iterable[WorkItem]) -> dict[str, int]:

@@ -8,17 +8,23 @@ import pytest
 from django.apps import apps
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from complaints import attachment_services, planning, rectification_services
+from complaints import attachment_services, campaign_services, planning, rectification_services, satisfaction
 from complaints import services as complaint_services
 from complaints.models import Finding, InspectionPlan, InspectionPlanItem, ViolationType
 from core import audit, clients, jobs
 from core.models import CalendarDay, DepartmentClient, UserRole
-from entities import worker_services
+from entities import retraining_services, review_services, worker_services
 from ratings import hooks
 from ratings import services as rating_services
+from ratings.models import CreditScore
+from regulator.disclosure import feed_services, publicity_services
+from regulator.disclosure.feeds import FeedDelivery, FeedEvent
 from regulator.disclosure.models import PublicStatement
+from regulator.lists import award_services, import_source_services
 from regulator.lists import services as listings
+from regulator.lists.import_sources import ImportRun
 from tests.entities.worker_fixtures import firm, ready_worker
 from tests.support import DECISION, complaint_in, page_client, today
 from tests.support.factories import (
@@ -85,7 +91,7 @@ def private_media(settings, tmp_path):
 
 
 @pytest.fixture
-def world(db, staff_regulator, entity, django_capture_on_commit_callbacks, private_media):
+def world(db, staff_regulator, entity, django_capture_on_commit_callbacks, private_media, settings, tmp_path):
     """At least one row in every table the admin shows, made the way the service makes them."""
     person = PersonFactory(name="王五")
     PersonRoleFactory(entity=entity, person=person)
@@ -114,8 +120,12 @@ def world(db, staff_regulator, entity, django_capture_on_commit_callbacks, priva
 
     complaint = complaint_in(entity=entity, description="导游强迫购物", incident_date=day)
     violation = ViolationType.objects.filter(active=True).first()
+    # 专项行动: the world's inspection is tagged to it
+    campaign = campaign_services.campaign_create(
+        actor=staff_regulator, name="价格诚信专项行动", kind="price", sectors=[entity.sector], region_prefix="14",
+        starts_on=day - datetime.timedelta(days=30), ends_on=day, violation_types=[violation])
     inspection = complaint_services.inspection_create(
-        actor=inspector, entity=entity, inspected_on=day, kind="targeted", summary="现场检查",
+        actor=inspector, entity=entity, inspected_on=day, kind="targeted", summary="现场检查", campaign=campaign,
         findings=[{"violation_type": violation, "description": violation.name, "penalty": "warning",
                    "decision_number": "运盐文旅罚〔2026〕1号", "rectify_by": day + datetime.timedelta(days=10)}])
     plan = planning.plan_draw(month=day.replace(day=1), region_prefix="1408", seed="admin-tests")
@@ -147,6 +157,51 @@ def world(db, staff_regulator, entity, django_capture_on_commit_callbacks, priva
                                              name="家政服务员", number="JZ-2026-0001", issuer="运城市人社局",
                                              issued_on=day - datetime.timedelta(days=90))
     worker_services.card_issue(actor=staff_regulator, employment=employment)
+    # 家政服务评价: an order, its customer's review by the one-time link (approved), the firm's reply
+    with django_capture_on_commit_callbacks(execute=True):
+        order = review_services.service_order_create(
+            actor=staff_regulator, entity=household, worker=employment.person, served_on=day - datetime.timedelta(days=3),
+            service_kind="cleaning", customer_phone="13800001111", reference="DD-2026-0001")
+    review = review_services.review_submit(token=order.link_token, rating=5, comment="服务细致，准时到达")
+    review_services.review_approve(actor=staff_regulator, review=review)
+
+    # 回炉培训: a campaign with one phase whose batch is the firm and its worker
+    retraining_services.campaign_create(
+        actor=staff_regulator, name="家政服务员回炉培训", region_code="1408", starts_on=day,
+        ends_on=day + datetime.timedelta(days=60),
+        phases=[{"name": "第一批", "starts_on": day, "deadline": day + datetime.timedelta(days=30), "firms": [household]}])
+
+    # 诚信企业评选: a grade-A firm nominated, objected to in its notice period, the objection dismissed, granted
+    awarded = EntityFactory(name="盐湖区诚信旅行社有限公司")
+    CreditScore.objects.update_or_create(entity=awarded, defaults={
+        "score": 920, "grade": "A", "model_version": 1, "as_of": day, "breakdown": [], "computed_at": timezone.now()})
+    award_round = award_services.award_round_open(
+        kind="honest_enterprise", name="运城市诚信企业评选", region_code=awarded.region_code[:4] + "00",
+        opens_on=day - datetime.timedelta(days=60), closes_on=day + datetime.timedelta(days=30),
+        actor=staff_regulator, today=day - datetime.timedelta(days=60))
+    nominated = award_services.award_nominate(round_id=award_round.pk, entity_id=awarded.pk, actor=staff_regulator,
+                                              today=day - datetime.timedelta(days=40))
+    award_services.award_review(application_id=nominated.pk, actor=staff_regulator, approve=True,
+                                today=day - datetime.timedelta(days=40))
+    award_objection = award_services.award_object(application_id=nominated.pk, reason="该企业曾强迫游客购物",
+                                                  today=day - datetime.timedelta(days=39))
+    award_services.award_objection_answer(objection_id=award_objection.pk, actor=staff_regulator, upheld=False,
+                                          answer="经核查不属实", today=day - datetime.timedelta(days=38))
+    award_services.award_decide(application_id=nominated.pk, actor=staff_regulator,
+                                today=day - datetime.timedelta(days=20))
+
+    # 定时导入: a drop-directory source and one finished run
+    settings.IMPORT_DROP_ROOT = tmp_path / "drop"
+    (settings.IMPORT_DROP_ROOT / "court").mkdir(parents=True)
+    source = import_source_services.import_source_create(
+        actor=None, name="法院失信被执行人", source_authority="运城市中级人民法院", kind="drop_dir", location="court",
+        format="csv", column_mapping={"credit_code": "统一社会信用代码", "name": "被执行人名称", "reason": "失信情形",
+                                      "decided_on": "发布日期", "source_reference": "案号"},
+        defaults={"list_type": "black", "legal_basis": "来源机关的认定决定"}, mode="delta", interval_minutes=60)
+    ImportRun.objects.create(source=source, state="done", file_name="court_list.csv")
+
+    # 双公示: the records of the licences and penalties recorded so far
+    publicity_services.publicity_sweep(today=day)
 
     # 整改材料 on the open finding: one returned with its reason, one awaiting review (every state, every event)
     open_finding = Finding.objects.get(inspection=inspection)
@@ -155,6 +210,22 @@ def world(db, staff_regulator, entity, django_capture_on_commit_callbacks, priva
     rectification_services.evidence_return(evidence_id=returned.pk, actor=inspector, reason="照片看不清整改部位")
     rectification_services.evidence_submit(finding_id=open_finding.pk, actor=business, note="补充整改照片",
                                            files=[upload(png_bytes(), "b.png", "image/png")])
+
+    # 满意在山西: a closed complaint rated by its complainant
+    closed = complaint_in("closed", entity=entity, description="行程缩水", resolved_on=day - datetime.timedelta(days=2))
+    satisfaction.satisfaction_rate(complaint=closed, rating=4, comment="处理及时")
+
+    # 变更推送: a client holding push, its subscription, one event delivered and one dead-lettered
+    push_client = DepartmentClient.objects.create(name="山西省发展和改革委员会", authority_credit_code=AUTHORITY_CODE,
+                                                  contact_name="李科长", scopes=["push", "lists:read"])
+    subscription = feed_services.subscription_create(client_id=push_client.pk, url="https://push.example.gov.cn/hook",
+                                                     kinds=["listing_published", "listing_ended"]).subscription
+    feed_services.feed_sequence()
+    delivered, dead = FeedEvent.objects.order_by("id")[:2]
+    FeedDelivery.objects.create(subscription=subscription, event=delivered, state="delivered", attempts=1,
+                                last_status_code=200, delivered_at=timezone.now())
+    FeedDelivery.objects.create(subscription=subscription, event=dead, state="dead", attempts=8,
+                                last_status_code=500, last_error="HTTP 500", dead_at=timezone.now())
 
     # a complaint filed with a photo and SMS updates (its notification sent after commit)
     with django_capture_on_commit_callbacks(execute=True):

@@ -141,3 +141,22 @@ def test_the_head_is_the_latest_entry_of_the_public_tables_probed_through_their_
     assert latest > 0 and public_data_head() == latest
     EntityFactory()  # a public table
     assert public_data_head() > latest >= 0 and public_data_head() > newest
+
+
+
+def test_an_award_decision_changes_the_tag_of_the_operator_page(listed, anon_client):
+    """The badge on the public entity answer comes from the award's row: a write to it is a change of the answer."""
+    from core.models import UserRole
+    from regulator.lists import award_services
+    from tests.support.factories import UserFactory
+
+    regulator = UserFactory(username="award_regulator", role=UserRole.REGULATOR)
+    award_round = award_services.award_round_open(
+        kind="honest_enterprise", name="诚信企业评选", region_code=listed.region_code[:4] + "00",
+        opens_on=today() - datetime.timedelta(days=1), closes_on=today() + datetime.timedelta(days=30),
+        actor=regulator, today=today())
+    url = _urls(listed)[2]
+    before = _tag(anon_client, url)
+    assert anon_client.get(url, HTTP_IF_NONE_MATCH=before).status_code == 304
+    award_services.award_nominate(round_id=award_round.pk, entity_id=listed.pk, actor=regulator, today=today())
+    assert anon_client.get(url, HTTP_IF_NONE_MATCH=before).status_code == 200

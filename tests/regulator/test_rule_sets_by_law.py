@@ -204,9 +204,10 @@ def test_periods_windows_service_and_remedies_of_the_2026_set():
 
 def _figures(value: Any, path: tuple = ()) -> list[tuple]:
     """Every number and flag of a document outside the criteria and restrictions (which proposals and licence
-    checks read, with their own tests)."""
+    checks read, with their own tests) and the awards section (tests/regulator/test_award_criteria.py reads
+    each of its figures through its accessor)."""
     if isinstance(value, dict):
-        return [f for key, item in value.items() if key not in ("criteria", "restrictions")
+        return [f for key, item in value.items() if key not in ("criteria", "restrictions", "awards")
                 for f in _figures(item, (*path, key))]
     if isinstance(value, list):
         return [f for i, item in enumerate(value) for f in _figures(item, (*path, i))]

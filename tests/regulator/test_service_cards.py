@@ -225,6 +225,28 @@ def test_generate_data_makes_workers_with_files_and_cards():
     assert not with_business.filter(search_vector__isnull=True).exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_generate_data_command_also_makes_orders_reviews_and_ratings():
+    from django.core.management import call_command
+    from django.db import connection
+
+    from complaints.satisfaction_ratings import ComplaintSatisfaction
+    from core.database.roles import owner_session
+    from entities.models import ServiceOrder, ServiceReview
+    from entities.workers import Employment
+    from regulator.lists.models import RuleSet
+
+    if not RuleSet.objects.exists():
+        _reseed()
+    with owner_session(connection):
+        call_command("generate_data", entities=120, seed=21, verbosity=0)
+    assert Employment.objects.exists()
+    # about 2 orders per worker, most reviewed: every order names a worker the firm employed
+    assert ServiceOrder.objects.count() >= Employment.objects.count()
+    assert 0 < ServiceReview.objects.count() < ServiceOrder.objects.count()
+    assert ComplaintSatisfaction.objects.exists()  # some closed synthetic complaints rated by their complainants
+
+
 def _reseed() -> None:
     """The migrations' seed data generate_data needs (rule sets, the violation catalogue), as the migrations wrote it."""
     import importlib

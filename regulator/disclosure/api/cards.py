@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from config.api.serializers import Serializer
 from regulator.disclosure import cards
 from regulator.disclosure.api.public import _PublicView, _stamp
+from regulator.disclosure.api.reviews import ReviewSummarySerializer
 
 
 class CardFlagsSerializer(Serializer):
@@ -41,6 +42,7 @@ class PublicWorkerCardSerializer(Serializer):
     reasons = serializers.ListField(child=serializers.CharField(), help_text="失效或注销的原因（文字）")
     flags = CardFlagsSerializer()
     health_check_valid_until = serializers.DateField(allow_null=True)
+    reviews = ReviewSummarySerializer(help_text="已公开的家政服务评价：条数与平均分")
     as_of = serializers.DateField()
     data_version = serializers.IntegerField()
     receipt = serializers.DictField(help_text="签名回执（与其他公开答复相同的格式），载明证件编码及核验结果")

@@ -37,6 +37,7 @@ from regulator.disclosure.api.serializers import (
     PublicProfileSerializer,
     ReceiptVerificationSerializer,
 )
+from regulator.disclosure.reviews import firm_reviews
 from regulator.lists.models import ListType, PublicChange
 from regulator.lists.selectors import data_version
 
@@ -179,8 +180,8 @@ class PublicEntityView(_PublicView):
         day = timezone.localdate()
         profile = public.public_profile(entity, as_of=day)
         terms = receipt_terms.profile_terms(profile, report=False)
-        return Response({**profile, **_stamp("public_entity", {"credit_code": entity.credit_code}, profile, day,
-                                             terms)})
+        return Response({**profile, "reviews": firm_reviews(entity),  # 家政服务评价 (regulator/disclosure/reviews.py)
+                         **_stamp("public_entity", {"credit_code": entity.credit_code}, profile, day, terms)})
 
 
 class _FileRenderer(BaseRenderer):
@@ -222,7 +223,7 @@ class PublicExportView(_PublicView):
     that is not the file's is a 406 in the JSON error body; every error here is JSON whatever was asked.
     """
 
-    names = {f"{kind}list.{fmt}" for kind in ("black", "red") for fmt in exports.FORMATS} | {"manifest.json"}
+    names = set(exports.FILE_NAMES) | {"manifest.json"}  # the lists' files and the 双公示 ones
     content_types = {"csv": "text/csv; charset=utf-8", "json": "application/json",
                      "ndjson": "application/x-ndjson"}
     renderers_by_format = {"csv": CsvFileRenderer, "json": JSONRenderer, "ndjson": NdjsonFileRenderer}

@@ -23,6 +23,7 @@ from config.api.serializers import Serializer
 from entities.models import Category, EntityStatus, PersonRoleKind, Sector
 from regulator.disclosure import registry
 from regulator.disclosure.api.public import _NOT_MODIFIED, _PAGE_PARAMETERS, _PublicView, _stamp
+from regulator.lists.api.award_serializers import AwardBadgeSerializer
 from regulator.lists.models import ListType, SubjectType
 
 #: the query parameters this endpoint reads; each may be given once
@@ -56,6 +57,7 @@ class RegistryEntitySerializer(Serializer):
     listed = serializers.BooleanField(help_text="公示期内是否在严重失信主体名单或重点关注名单上（含因其被列入的自然人）")
     record_text = serializers.CharField(help_text="公示信息摘要（文字），如 公示期内无失信记录")
     listings = RegistryListingSerializer(many=True, help_text="公示期内的名单记录")
+    awards = AwardBadgeSerializer(many=True, help_text="有效期内的诚信评选称号（诚信企业、诚信商家、文明诚信商户）")
     url = serializers.CharField(help_text="该经营主体的公示信用信息（GET /api/v1/public/entities/<credit_code>/）")
 
 

@@ -15,6 +15,7 @@ from core.api.serializers import ReceiptSerializer
 from entities.api.serializers import EntitySerializer
 from entities.models import Sector
 from ratings.api.serializers import BreakdownLineSerializer, CreditSerializer
+from regulator.disclosure.api.reviews import ReviewSummarySerializer
 from regulator.lists.api.serializers import ListingSerializer
 from regulator.lists.models import ListType, SubjectType
 
@@ -93,6 +94,8 @@ class PublicProfileSerializer(_Stamped):
     grade = serializers.CharField(allow_null=True, help_text="公众不显示信用等级：始终为 null。")
     listings = PublicListingSerializer(many=True)
     penalties = PublicPenaltySerializer(many=True)
+    reviews = ReviewSummarySerializer(allow_null=True, required=False,
+                                      help_text="家政服务企业：已公开的客户评价条数与平均分；其他行业为 null。")
 
 
 class PublicChangeSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from regulator.demo.synthetic import Seen, batched, generate
+from regulator.demo.synthetic_reviews import review_marks, synthetic_reviews
 
 
 class Command(BaseCommand):
@@ -23,11 +24,14 @@ class Command(BaseCommand):
         started = time.perf_counter()
         totals: dict[str, int] = {}
         seen = Seen.from_database()
+        marks = review_marks()  # the orders and reviews below are for this run's workers and complaints only
         with tqdm(total=entities, unit="entity", disable=options.get("verbosity", 1) == 0) as bar:
             for index, size in enumerate(batched(entities, batch)):
                 counts = generate(entities=size, seed=seed + index, progress=bar.update, seen=seen)  # a transaction each
                 for key, value in vars(counts).items():
                     totals[key] = totals.get(key, 0) + value
+        for key, value in vars(synthetic_reviews(seed=seed, since=marks)).items():
+            totals[key] = totals.get(key, 0) + value
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{key} {value:,}" for key, value in totals.items())
         self.stdout.write(self.style.SUCCESS(f"generated in {elapsed:.1f}s: {summary}"))

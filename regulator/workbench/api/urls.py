@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from regulator.workbench.api.satisfaction import SatisfactionView
 from regulator.workbench.api.stats import FiguresView, MetricListView
 from regulator.workbench.api.views import WorkQueueView
 
@@ -9,5 +10,7 @@ router = DefaultRouter()
 urlpatterns = [
     path("workqueue/", WorkQueueView.as_view(), name="workqueue"),
     path("stats/", MetricListView.as_view(), name="stats"),
+    # before the metrics: satisfaction is read live, not from the snapshot (regulator/workbench/api/satisfaction.py)
+    path("stats/satisfaction/", SatisfactionView.as_view(), name="stats-satisfaction"),
     path("stats/<str:metric>/", FiguresView.as_view(), name="stats-figures"),
 ]
