@@ -230,6 +230,7 @@ SPECTACULAR_SETTINGS = {
         "ServiceKindEnum": "entities.reviews.ServiceKind",
         "RectificationEvidenceStatusEnum": "complaints.rectification.EvidenceStatus",
         "FeedKindEnum": "regulator.disclosure.feeds.FeedKind",
+        "CampaignKindEnum": "complaints.campaigns.CampaignKind",
         "AwardKindEnum": "regulator.lists.awards.AwardKind",
         "AwardStatusEnum": "regulator.lists.awards.AwardStatus",
         "AwardRoundStatusEnum": "regulator.lists.awards.AwardRoundStatus",
