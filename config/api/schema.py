@@ -80,6 +80,7 @@ _DESCRIPTIONS = {
     "404": "不存在或不在权限范围内",
     "406": "无法以 Accept 要求的格式答复",
     "409": "与当前状态或已有记录冲突",
+    "410": "已失效（如评价链接已使用或已过期）",
     "413": "请求内容过大（超过 DATA_UPLOAD_MAX_MEMORY_SIZE）",
     "415": "请求体不是 JSON（Content-Type 应为 application/json）",
     "422": "Idempotency-Key 已用于另一个请求",

@@ -32,17 +32,23 @@ def _manifest() -> dict[str, Any]:
 
 @public_page("GET", "HEAD")
 def open_data_page(request: HttpRequest) -> HttpResponse:
-    """开放数据: one card per list with its files (format, records, size, sha256), the licence and the dictionary."""
+    """开放数据: one card per list and one per 双公示 file set (行政处罚、行政许可), each with its files (format,
+    records, size, sha256), the licence and the dictionary: every file of the manifest is linked from a card."""
     manifest = _manifest()
     lists: dict[str, dict[str, Any]] = {}
+    publicity: dict[str, dict[str, Any]] = {}
     for name, info in sorted(manifest["files"].items()):
-        list_type, fmt = name.split("list.", 1)
-        group = lists.setdefault(list_type, {"list_type": list_type, "label": LIST_LABELS.get(list_type, ""),
-                                             "records": info["records"], "files": []})
+        stem, fmt = name.rsplit(".", 1)
+        if stem.endswith("list"):  # blacklist.csv: the list type before "list"
+            key, label, groups = stem.removesuffix("list"), LIST_LABELS.get(stem.removesuffix("list"), ""), lists
+        else:  # penalties.csv, licences.csv: the 双公示 records
+            key, label, groups = stem, data_dictionary.PUBLICITY_TITLES.get(stem, ""), publicity
+        group = groups.setdefault(key, {"list_type": key, "label": label, "records": info["records"], "files": []})
         group["files"].append({"name": name, "url": _export_url(name), **info,
                                "format_words": _FORMAT_WORDS.get(fmt, fmt.upper())})
     return render(request, "web/open_data.html", {
-        "manifest": manifest, "lists": list(lists.values()), "manifest_url": _export_url("manifest.json"),
+        "manifest": manifest, "lists": list(lists.values()), "publicity": list(publicity.values()),
+        "manifest_url": _export_url("manifest.json"),
         "licence": data_dictionary.LICENCE, "licence_terms": data_dictionary.LICENCE_TERMS,
         "fields_count": len(data_dictionary.CSV_FIELDS),
     })

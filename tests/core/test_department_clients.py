@@ -354,6 +354,29 @@ def test_no_endpoint_shows_the_watch_list_or_an_identifier_to_a_client_without_l
             assert all(secret not in text for secret in secrets), (method, path, response.status_code)
             if response.status_code < 300 and not public:
                 reached.add(path)
-    # what the key itself opened: its checks, nothing else
+    # what the key itself opened: its checks, and the two feeds its scopes name (penalties:read, push), each
+    # without the watch list or an identifier (asserted above for every answer)
     assert reached == {"/api/v1/measures-checks/", "/api/v1/measures-checks/batch/", "/api/v1/licence-checks/",
-                       "/api/v1/licence-checks/batch/"}
+                       "/api/v1/licence-checks/batch/", "/api/v1/feeds/penalties/", "/api/v1/feeds/changes/"}
+
+
+def test_the_penalty_feed_names_the_penalised_but_never_the_watch_list_or_an_id_number(watched, regulator):
+    """双公示 penalty records go to a receiving department with the legal representative named in full (by design),
+    but a client without lists:read still never reads the watch listing's reason nor any ID number."""
+    from complaints import services as complaint_services
+    from complaints.models import ViolationType
+    from regulator.disclosure import publicity_services
+
+    violation = ViolationType.objects.filter(active=True, sector=watched["firm"].sector).order_by("id").first()
+    complaint_services.inspection_create(
+        actor=regulator, entity=watched["firm"], inspected_on=days(-3), kind="targeted", summary="现场检查",
+        findings=[{"violation_type": violation, "description": violation.name, "penalty": "fine",
+                   "fine_amount": 3000, "decision_number": "运盐文旅罚〔2026〕77号"}])
+    publicity_services.publicity_sweep()
+    plain = department(name="不读名单", scopes=ALL_BUT_LISTS)
+    response = key_client(clients.client_key_issue(client_id=plain.pk).key).get("/api/v1/feeds/penalties/")
+    assert response.status_code == 200
+    rows = [row for row in response.json()["results"] if row["credit_code"] == watched["firm"].credit_code]
+    assert rows and rows[0]["legal_representative"] == "赵重点"  # the control: the record is there, named
+    text = response.content.decode()
+    assert watched["listing"].reason not in text and watched["number"] not in text

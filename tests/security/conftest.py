@@ -19,11 +19,13 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from complaints import planning, rectification_services
+from complaints import campaign_services, planning, rectification_services
 from complaints import services as complaint_services
 from complaints.attachments import ComplaintAttachment
+from complaints.campaigns import Campaign
 from complaints.models import Complaint, Finding, Inspection, InspectionPlan, ViolationType
 from complaints.rectification import RectificationEvidence, RectificationEvidenceFile
 from core import clients as department_clients
@@ -38,9 +40,11 @@ from core.models import (
     User,
     UserRole,
 )
-from entities import codes, worker_services
+from entities import codes, retraining_services, review_services, worker_services
 from entities import services as entity_services
 from entities.models import Category, Entity, Licence, Person, PersonRole, Sector
+from entities.retraining import RetrainingCampaign
+from entities.reviews import ServiceOrder, ServiceReview
 from entities.workers import (
     Employment,
     HealthCheck,
@@ -49,10 +53,16 @@ from entities.workers import (
     SkillCertificate,
     TrainingRecord,
 )
-from ratings.models import ScoringModel
+from ratings.models import CreditScore, ScoringModel
 from ratings.services import entity_rescore
+from regulator.disclosure import feed_services, publicity_services
+from regulator.disclosure.feeds import FeedKind, FeedSubscription
 from regulator.disclosure.models import PublicStatement
+from regulator.disclosure.publicity_records import PublicityKind, PublicityRecord
+from regulator.lists import award_services, import_source_services
 from regulator.lists import services as listings
+from regulator.lists.awards import AwardApplication, AwardObjection, AwardRound
+from regulator.lists.import_sources import ImportRun, ImportSource
 from regulator.lists.models import (
     Listing,
     Objection,
@@ -76,6 +86,8 @@ NON_ID_KWARGS = {
                  "and flags only); unguessable (about 59 bits), a malformed code answers like a missing one",
     "list_type": "black | watch | red (a fixed choice in the URL): the shared lists, regulators and department "
                  "clients with lists:read only",
+    "token": "the customer's one-time review link (家政服务评价): a bearer secret of about 192 bits sent to the "
+             "customer only, stored as a keyed hash; an unknown token answers like a missing one (404)",
 }
 # Values of the non-id kwargs that name something (the generated tests send them to the routes that take them).
 NON_ID_VALUES = {"list_type": ("black", "watch", "red")}
@@ -277,6 +289,16 @@ class Side:
     evidence_file: RectificationEvidenceFile
     client: DepartmentClient  # a department's system (部门客户端): A's holds every scope, B's licence-check only
     client_key: str  # its API key (the raw key, shown once when issued)
+    # set by ``_side_more`` (the features added after the first world: each through its services)
+    campaign: Campaign | None = None  # 专项行动 of the side's city, ended yesterday, ``inspection`` tagged to it
+    retraining: RetrainingCampaign | None = None  # 回炉 campaign whose first batch is ``firm``
+    award: AwardApplication | None = None  # 诚信评选: ``firm`` nominated, objected, cleared and granted
+    award_objection: AwardObjection | None = None  # the (answered, not upheld) objection to ``award``
+    order: ServiceOrder | None = None  # a service of ``worker`` for ``firm``, reviewed by the customer's link
+    review: ServiceReview | None = None  # the review of ``order``, approved (public)
+    review_token: str = ""  # the unused link of another order of ``firm`` (the customer's bearer secret)
+    publicity: PublicityRecord | None = None  # 双公示 of ``licence`` (publicity_sweep)
+    subscription: FeedSubscription | None = None  # A's client only (B's does not hold ``push``)
 
     def objects(self) -> dict[type[models.Model], models.Model]:
         return {
@@ -288,6 +310,8 @@ class Side:
             TrainingRecord: self.training, SkillCertificate: self.skill_certificate, ServiceCard: self.card,
             ComplaintAttachment: self.attachment, RectificationEvidence: self.evidence,
             RectificationEvidenceFile: self.evidence_file,
+            Campaign: self.campaign, RetrainingCampaign: self.retraining, AwardApplication: self.award,
+            ServiceOrder: self.order, ServiceReview: self.review, PublicityRecord: self.publicity,
         }
 
     def more_objects(self) -> list[models.Model]:
@@ -399,6 +423,51 @@ def _side(label: str, *, region_code: str, entity_name: str, person_name: str, c
                 client_key=client_key)
 
 
+def _side_more(side: Side, *, regulator: User, inspector: User, award_round: AwardRound) -> None:
+    """The objects of the later features for ``side``, each made through its services (its own city's 专项行动,
+    a 回炉 campaign, an award, a reviewed service order, A's feed subscription)."""
+    region_code, day = side.entity.region_code, today()
+    side.campaign = campaign_services.campaign_create(
+        actor=regulator, name=f"{side.entity.region_code[:4]}文明经商专项行动（{side.label}）", kind="civility",
+        sectors=[Sector.TOURISM, Sector.HOUSEHOLD_SERVICE], region_prefix=region_code[:4],
+        starts_on=day - datetime.timedelta(days=10), ends_on=day - datetime.timedelta(days=1),
+        description="规范经营秩序")
+    side.inspection = campaign_services.inspection_campaign_set(inspection_id=side.inspection.pk,
+                                                                campaign=side.campaign, actor=inspector)
+    side.retraining = retraining_services.campaign_create(
+        actor=regulator, name=f"家政服务员回炉培训（{side.label}）", region_code=region_code[:4], starts_on=day,
+        ends_on=day + datetime.timedelta(days=60),
+        phases=[{"name": "第一批", "starts_on": day, "deadline": day + datetime.timedelta(days=30),
+                 "firms": [side.firm]}])
+    # 诚信评选: the firm graded A, nominated 20 days ago, objected to and cleared in its notice, granted today
+    CreditScore.objects.update_or_create(entity=side.firm, defaults={
+        "score": 900, "grade": "A", "model_version": 1, "as_of": day, "breakdown": [],
+        "computed_at": timezone.now()})
+    filed_on = day - datetime.timedelta(days=20)
+    nominated = award_services.award_nominate(round_id=award_round.pk, entity_id=side.firm.pk, actor=regulator,
+                                              today=filed_on)
+    award_services.award_review(application_id=nominated.pk, actor=regulator, approve=True, today=filed_on)
+    side.award_objection = award_services.award_object(
+        application_id=nominated.pk, reason="听说该企业服务不规范", name=f"异议人{side.label}",
+        contact="13800000000", today=filed_on)
+    award_services.award_objection_answer(objection_id=side.award_objection.pk, actor=regulator, upheld=False,
+                                          answer="经核查，异议不属实", today=filed_on)
+    side.award = award_services.award_decide(application_id=nominated.pk, actor=regulator, today=day)
+    # 家政服务评价: an order reviewed through its link (approved), and another order whose link is still unused
+    side.order = review_services.service_order_create(
+        actor=side.account, entity=side.firm, worker=side.worker, served_on=day - datetime.timedelta(days=1),
+        service_kind="cleaning", customer_phone="13700000001", reference=f"ORDER-{side.label}-1")
+    side.review = review_services.review_approve(actor=regulator, review=review_services.review_submit(
+        token=side.order.link_token, rating=5, comment="服务认真细致"))
+    side.review_token = review_services.service_order_create(
+        actor=side.account, entity=side.firm, worker=side.worker, served_on=day - datetime.timedelta(days=2),
+        service_kind="cleaning", customer_phone="13700000002", reference=f"ORDER-{side.label}-2").link_token
+    if ClientScope.PUSH.value in side.client.scopes:
+        side.subscription = feed_services.subscription_create(
+            client_id=side.client.pk, url=f"https://push-{side.label}.example.gov.cn/hook",
+            kinds=list(FeedKind.values), actor=regulator).subscription
+
+
 def build_world() -> World:
     """Two businesses with one of everything each, staff of three scopes, and the shared catalogues.
 
@@ -418,6 +487,23 @@ def build_world() -> World:
               complainant_name="投诉人上官春花", complainant_phone="13912340002", birth=datetime.date(1979, 11, 23),
               regulator=regulator, inspector=inspector_out, firm_name="小店区乙巳家政服务有限公司",
               worker_name="皇甫乙兰", client_scopes=[ClientScope.LICENCE_CHECK.value])
+    award_round = award_services.award_round_open(
+        kind="honest_enterprise", name="全省诚信企业评选", region_code="140000",
+        opens_on=today() - datetime.timedelta(days=30), closes_on=today() + datetime.timedelta(days=30),
+        actor=regulator)
+    for side, inspector in ((a, inspector_in), (b, inspector_out)):
+        _side_more(side, regulator=regulator, inspector=inspector, award_round=award_round)
+    # 双公示: the nightly sweep makes the records of the licences (and penalties) of both sides
+    publicity_services.publicity_sweep()
+    for side in (a, b):
+        side.publicity = PublicityRecord.objects.get(kind=PublicityKind.LICENCE, licence=side.licence)
+    import_source = import_source_services.import_source_create(
+        actor=regulator, name="法院失信被执行人", source_authority="运城市中级人民法院", kind="drop_dir",
+        location="court", format="csv", column_mapping={
+            "credit_code": "统一社会信用代码", "name": "被执行人名称", "reason": "失信情形", "decided_on": "发布日期",
+            "source_reference": "案号"},
+        defaults={"list_type": "black", "legal_basis": "测试依据（来源机关的认定决定）"}, mode="delta",
+        interval_minutes=60)
     plan = planning.plan_draw(month=today().replace(day=1) + datetime.timedelta(days=400), region_prefix="14")
     shared = {
         ViolationType: ViolationType.objects.order_by("id").first(),
@@ -427,6 +513,9 @@ def build_world() -> World:
         InspectionPlan: plan,  # drawn, not published
         AuditEntry: AuditEntry.objects.order_by("-id").first(),
         Job: jobs.job_submit(kind="listings_import", data=[], items=0, total=0, actor=regulator),
+        AwardRound: award_round,  # open to applications: every business sees it (award_selectors.rounds_for)
+        ImportSource: import_source,  # 定时导入 (regulators only)
+        ImportRun: import_source_services.import_source_queue(source=import_source, actor=regulator),
     }
     return World(a=a, b=b, regulator=regulator, inspector_in=inspector_in, inspector_out=inspector_out,
                  shared=shared)

@@ -42,7 +42,28 @@ PAGE_TARGETS = {
     "person_id": ("worker",),
     "employment_id": ("employment",),
     "card_id": ("card",),
+    "review_id": ("review",),  # 家政服务评价 of A's firm (the firm's reply page)
 }
+# Pages whose id is not one business's record: (the id argument, the object of the world, why anyone may reach it).
+# Business B's answer need not be a 404 there, but it never shows A's records and is never a 5xx; the anonymous
+# public is answered on a public page and sent to log in on a business page.
+OPEN_PAGES = {
+    "campaign": ("campaign_id", lambda world: world.a.campaign,
+                 "专项行动结果公开: an ended campaign's results are public (counts only, no business named)", True),
+    "award-objection": ("application_id", lambda world: world.a.award,
+                        "诚信评选公示: anyone may object to an application in notice; notices and awards are "
+                        "published by name (the /awards/ page)", True),
+    "business-award-apply": ("round_id", lambda world: _award_round(world),
+                             "an award round open to applications is open to every business (each applies for "
+                             "its own entities only: another's is a 404, tests/regulator/test_award_pages.py)",
+                             False),
+}
+
+
+def _award_round(world: World):
+    from regulator.lists.awards import AwardRound
+
+    return world.shared[AwardRound]
 
 
 def _id_pages() -> list[URLPattern]:
@@ -86,6 +107,9 @@ def _run(world: World) -> Probe:
     login = reverse("web:login")
     for pattern in _id_pages():
         names = list(pattern.pattern.converters)
+        if pattern.name in OPEN_PAGES:
+            _probe_open_page(world, pattern, probe, own=own, other=other, anonymous=anonymous, secrets=secrets)
+            continue
         if not set(names) <= set(PAGE_TARGETS):
             probe.unknown.append(f"{pattern.name}: {names}")
             continue
@@ -125,6 +149,37 @@ def _run(world: World) -> Probe:
     return probe
 
 
+def _probe_open_page(world: World, pattern: URLPattern, probe: Probe, *, own: Client, other: Client,
+                     anonymous: Client, secrets: list[str]) -> None:
+    name, target, _why, public = OPEN_PAGES[pattern.name]
+    if list(pattern.pattern.converters) != [name]:
+        probe.unknown.append(f"{pattern.name}: {list(pattern.pattern.converters)} (OPEN_PAGES says {name})")
+        return
+    probe.pages.append(pattern.name)
+    url = reverse(f"web:{pattern.name}", kwargs={name: target(world).pk})
+    control = own.get(url)
+    probe.requests += 1
+    if control.status_code in (404, 500):
+        probe.controls.append(f"business_a GET {url} -> {control.status_code}")
+    for method in ("get", "post"):
+        for caller, client in (("business_b", other), ("anonymous", anonymous)):
+            response = getattr(client, method)(url)
+            probe.requests += 1
+            where = f"{caller} {method.upper()} {url} -> {response.status_code}"
+            if response.status_code >= 500:
+                probe.leaks.append(f"{where}: server error")
+            # the campaign's counts name no business; the award pages name the awarded, never another's records
+            shown = [secret for secret in secrets if secret in text_of(response)
+                     and not (pattern.name == "award-objection" and secret in (world.a.firm.name,
+                                                                               world.a.firm.credit_code))]
+            if shown:
+                probe.leaks.append(f"{where}: shows {shown}")
+            if caller == "anonymous" and not public and not (
+                    response.status_code == 302 and response["Location"].startswith(reverse("web:login"))
+                    or response.status_code in (403, 405)):
+                probe.leaks.append(f"{where}: a business page answered the public")
+
+
 @pytest.fixture(scope="module")
 def probe(django_db_setup, django_db_blocker, tmp_path_factory) -> Probe:
     with rolled_back(django_db_blocker, tmp_path_factory.mktemp("pages")):
@@ -134,7 +189,8 @@ def probe(django_db_setup, django_db_blocker, tmp_path_factory) -> Probe:
 def test_every_id_page_is_probed(probe):
     assert probe.unknown == [], "pages with an id argument this file does not know: add them to PAGE_TARGETS"
     assert {"business-entity", "business-reply", "business-objection", "business-statement-penalty",
-            "business-worker", "business-card-revoke", "business-evidence"} <= set(probe.pages)
+            "business-worker", "business-card-revoke", "business-evidence", "business-review-reply",
+            *OPEN_PAGES} <= set(probe.pages)
 
 
 def test_business_a_opens_its_own_pages(probe):

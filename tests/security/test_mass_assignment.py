@@ -31,21 +31,28 @@ from typing import Any
 import pytest
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils import timezone
 from rest_framework import serializers
 
-from complaints import planning, rectification_services
+from complaints import campaign_services, planning, rectification_services
 from complaints import services as complaint_services
-from complaints.models import Complaint, Finding, ViolationType
+from complaints.campaigns import Campaign
+from complaints.models import Complaint, Finding, Inspection, ViolationType
 from complaints.rectification import RectificationEvidence
+from complaints.satisfaction_ratings import ComplaintSatisfaction
 from core.models import CalendarDay, ServedDocument, UserRole
-from entities import codes, worker_services
+from entities import codes, review_services, worker_services
 from entities import services as entity_services
 from entities.models import Entity, Licence, Person, PersonRole
+from entities.reviews import ServiceOrder, ServiceReview
 from entities.workers import Employment, HealthCheck, SkillCertificate, TrainingRecord
-from ratings.models import ScoringModel
+from ratings.models import CreditScore, ScoringModel
 from ratings.services import scoring_model_create
 from regulator.disclosure.models import PublicStatement
+from regulator.lists import award_services, import_source_services
 from regulator.lists import services as listings
+from regulator.lists.awards import AwardApplication, AwardObjection, AwardRound
+from regulator.lists.import_sources import ImportRun
 from regulator.lists.models import Listing, Objection, RepairApplication
 from regulator.lists.rules import DEFAULT_DOCUMENT
 from tests.entities.worker_fixtures import ready_worker
@@ -79,6 +86,12 @@ RECORD_OF: dict[tuple[str, str], type[models.Model]] = {
     ("POST", "finding-evidence"): RectificationEvidence,  # 整改材料 submitted
     ("POST", "rectification-evidence-accept"): RectificationEvidence,
     ("POST", "rectification-evidence-return"): RectificationEvidence,
+    ("POST", "award-round-applications"): AwardApplication,  # files an application in the round
+    ("POST", "public-award-objection"): AwardObjection,
+    ("POST", "inspection-campaign"): Inspection,  # sets Inspection.campaign
+    ("POST", "complaint-satisfaction"): ComplaintSatisfaction,
+    ("POST", "public-review-link"): ServiceReview,  # the customer's review through the link
+    ("POST", "import-source-run"): ImportRun,  # queues a run of the source
 }
 # Fields only a service may set: no request serializer may offer them (API.md, DOMAIN.md).
 SERVICE_ONLY = {
@@ -474,7 +487,138 @@ def _finding_worker(kit: Kit) -> Call:
                 {"worker": employment.person_id})
 
 
+# ---- the later features (专项行动, 回炉, 诚信评选, 家政服务评价, 投诉满意度, 定时导入), each object made by its services
+
+
+def _award_application(kit: Kit, state: str) -> AwardApplication:
+    """A new entity of A's city graded A, nominated to the world's open round 20 days ago, then brought to
+    ``state``: under_review, in_notice (its notice elapsed), in_notice_now (its notice running from today),
+    objected (an objection open, in a notice from today) or granted."""
+    entity = kit.new_entity()
+    CreditScore.objects.update_or_create(entity=entity, defaults={
+        "score": 900, "grade": "A", "model_version": 1, "as_of": today(), "breakdown": [],
+        "computed_at": timezone.now()})
+    filed_on = today() - datetime.timedelta(days=20)
+    application = award_services.award_nominate(round_id=kit.world.shared[AwardRound].pk, entity_id=entity.pk,
+                                                actor=kit.regulator, today=filed_on)
+    if state != "under_review":
+        application = award_services.award_review(application_id=application.pk, actor=kit.regulator, approve=True,
+                                                  today=today() if state in ("objected", "in_notice_now") else filed_on)
+    if state == "objected":
+        award_services.award_object(application_id=application.pk, reason="异议", today=today())
+    if state == "granted":
+        application = award_services.award_decide(application_id=application.pk, actor=kit.regulator)
+    return application
+
+
+def _award_step(action: str, state: str, body: dict | None = None):
+    def recipe(kit: Kit) -> Call:
+        application = _award_application(kit, state)
+        answer = dict(body or {})
+        if action in ("uphold", "dismiss"):
+            answer["objection"] = application.objections.get().pk
+        return Call(kit.regulator, f"/api/v1/award-applications/{application.pk}/{action}/", answer)
+    return recipe
+
+
+def _campaign(kit: Kit) -> Campaign:
+    return campaign_services.campaign_create(
+        actor=kit.regulator, name=f"价格诚信专项行动{kit.n()}", kind="price", sectors=["tourism"], region_prefix="1408",
+        starts_on=today() - datetime.timedelta(days=5), ends_on=today() + datetime.timedelta(days=20))
+
+
+def _campaign_body(kit: Kit) -> dict:
+    return {"name": f"质量诚信专项行动{kit.n()}", "kind": "quality", "sectors": ["tourism"], "region_prefix": "1408",
+            "starts_on": str(today()), "ends_on": str(today() + datetime.timedelta(days=30)), "description": "说明"}
+
+
+def _inspection_campaign(kit: Kit) -> Call:
+    """Tag a new inspection of A (yesterday) to a running campaign of A's city."""
+    inspection = kit.finding().inspection
+    return Call(kit.world.inspector_in, f"/api/v1/inspections/{inspection.pk}/campaign/",
+                {"campaign": _campaign(kit).pk}, locate=lambda response: Inspection.objects.get(pk=inspection.pk))
+
+
+def _satisfaction(kit: Kit) -> Call:
+    complaint = kit.complaint("closed")
+    return Call(None, f"/api/v1/complaints/track/{complaint.tracking_code}/satisfaction/", {"rating": 4},
+                locate=lambda response: ComplaintSatisfaction.objects.get(complaint=complaint))
+
+
+def _order(kit: Kit) -> ServiceOrder:
+    return review_services.service_order_create(
+        actor=kit.world.a.account, entity=kit.world.a.firm, worker=kit.world.a.worker,
+        served_on=today() - datetime.timedelta(days=1), service_kind="cleaning", customer_phone="13700000003")
+
+
+def _review_link(kit: Kit) -> Call:
+    order = _order(kit)
+    return Call(None, f"/api/v1/public/reviews/{order.link_token}/", {"rating": 4, "comment": "准时"},
+                locate=lambda response: ServiceReview.objects.get(order=order))
+
+
+def _review_action(action: str, body: dict, *, by_firm: bool = False):
+    def recipe(kit: Kit) -> Call:
+        review = review_services.review_submit(token=_order(kit).link_token, rating=3, comment="一般")
+        return Call(kit.world.a.account if by_firm else kit.regulator, f"/api/v1/reviews/{review.pk}/{action}/", body)
+    return recipe
+
+
+def _source_body(kit: Kit) -> dict:
+    n = kit.n()  # name and authority are each unique
+    return {"name": f"法院失信被执行人{n}", "source_authority": f"第{n}中级人民法院", "kind": "drop_dir",
+            "location": "court", "format": "csv", "column_mapping": {
+                "credit_code": "统一社会信用代码", "name": "被执行人名称", "reason": "失信情形", "decided_on": "发布日期",
+                "source_reference": "案号"},
+            "defaults": {"list_type": "black", "legal_basis": "测试依据"}, "mode": "delta", "interval_minutes": 60}
+
+
+def _source_run(kit: Kit) -> Call:
+    source = import_source_services.import_source_create(actor=kit.regulator, **_source_body(kit))
+    return Call(kit.regulator, f"/api/v1/import-sources/{source.pk}/run/", {},
+                locate=lambda response: ImportRun.objects.get(pk=response.json()["run"]["id"]))
+
+
+LATER_RECIPES: dict[tuple[str, str], Callable[[Kit], Call]] = {
+    ("POST", "award-round-list"): lambda kit: Call(kit.regulator, "/api/v1/award-rounds/", {
+        "kind": "honest_enterprise", "name": f"诚信企业评选{kit.n()}", "region_code": "140800",
+        "opens_on": str(today()), "closes_on": str(today() + datetime.timedelta(days=30))}),
+    ("POST", "award-round-applications"): lambda kit: Call(
+        kit.regulator, f"/api/v1/award-rounds/{kit.world.shared[AwardRound].pk}/applications/",
+        {"entity": kit.new_entity().pk, "statement": "推荐"}),
+    ("POST", "award-application-approve"): _award_step("approve", "under_review", {"reason": "符合条件"}),
+    ("POST", "award-application-refuse"): _award_step("refuse", "under_review", {"reason": "材料不全"}),
+    ("POST", "award-application-grant"): _award_step("grant", "in_notice"),
+    ("POST", "award-application-revoke"): _award_step("revoke", "granted", {"reason": "条件不再符合"}),
+    ("POST", "award-application-uphold"): _award_step("uphold", "objected", {"answer": "异议属实"}),
+    ("POST", "award-application-dismiss"): _award_step("dismiss", "objected", {"answer": "异议不属实"}),
+    ("POST", "public-award-objection"): lambda kit: Call(
+        None, f"/api/v1/public/awards/{_award_application(kit, 'in_notice_now').pk}/objections/",
+        {"reason": "该企业曾强迫购物"}),
+    ("POST", "campaign-list"): lambda kit: Call(kit.regulator, "/api/v1/campaigns/", _campaign_body(kit)),
+    ("PATCH", "campaign-detail"): lambda kit: Call(kit.regulator, f"/api/v1/campaigns/{_campaign(kit).pk}/",
+                                                   {"description": "补充说明"}),
+    ("POST", "inspection-campaign"): _inspection_campaign,
+    ("POST", "complaint-satisfaction"): _satisfaction,
+    ("POST", "retraining-campaign-list"): lambda kit: Call(kit.regulator, "/api/v1/retraining-campaigns/", {
+        "name": f"回炉培训{kit.n()}", "sector": "household_service", "region_code": "1408", "starts_on": str(today()),
+        "ends_on": str(today() + datetime.timedelta(days=60)), "phases": [{
+            "name": "第一批", "starts_on": str(today()), "deadline": str(today() + datetime.timedelta(days=30)),
+            "firms": [kit.world.a.firm.pk]}]}),
+    ("POST", "service-order-list"): lambda kit: Call(kit.world.a.account, "/api/v1/service-orders/", {
+        "entity": kit.world.a.firm.pk, "worker": kit.world.a.worker.pk, "served_on": str(today()),
+        "service_kind": "cleaning", "customer_phone": "13700000004"}),
+    ("POST", "public-review-link"): _review_link,
+    ("POST", "service-review-approve"): _review_action("approve", {"target": "review"}),
+    ("POST", "service-review-reject"): _review_action("reject", {"target": "review", "reason": "含不实内容"}),
+    ("POST", "service-review-reply"): _review_action("reply", {"text": "感谢您的评价"}, by_firm=True),
+    ("POST", "import-source-list"): lambda kit: Call(kit.regulator, "/api/v1/import-sources/", _source_body(kit)),
+    ("POST", "import-source-run"): _source_run,
+}
+
+
 RECIPES: dict[tuple[str, str], Callable[[Kit], Call]] = {
+    **LATER_RECIPES,
     ("POST", "user-list"): lambda kit: Call(kit.regulator, "/api/v1/users/", {
         "username": f"ma_new_{kit.n()}", "password": "correct-horse-9", "role": "business",
         "entities": [kit.entity.pk]}),

@@ -44,7 +44,9 @@ pytestmark = pytest.mark.django_db
 ROLES = ("regulator", "inspector_in", "inspector_out", "business_a", "business_b", "anonymous", "client_a")
 ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")  # r"\b\d{17}[\dXx]\b" without \b's CJK blind spot
 FORBIDDEN_KEYS = {"complainant_name", "complainant_phone", "tracking_code", "id_number", "id_hash",
-                  "complainant_count", "representatives"}
+                  "complainant_count", "representatives",
+                  # a service order's customer (家政服务评价) and an award objector: known to the regulator only
+                  "customer_phone", "customer_email", "customer_phone_hash", "link_digest", "contact"}
 _rng = random.Random(20260301)
 
 # Every key (at any depth) each role may receive from each endpoint: the spec, written out. A key outside
@@ -106,12 +108,19 @@ _EXPORT = _PUBLIC_LISTING | {"files", "bytes", "sha256", "records", "generated_a
                              # the signed audit checkpoint published beside the open data (decision 0012)
                              "audit_checkpoint", "payload", "signature", "algorithm", "key_id", "public_key",
                              "kind", "chain", "day", "entry_count", "head_id", "head_hash", "taken_at",
-                             *(f"{kind}list.{fmt}" for kind in ("black", "red") for fmt in FORMATS)}
+                             *(f"{kind}list.{fmt}" for kind in ("black", "red") for fmt in FORMATS),
+                             # the 双公示 files beside the lists (decision 0026), their dictionary and version
+                             *(f"{kind}.{fmt}" for kind in ("penalties", "licences") for fmt in FORMATS),
+                             "publicity_dictionary", "publicity_version"}
 # The registry search (regulator/disclosure/registry.py): registry data (the address with phones and ID numbers
 # redacted, as the operator page prints it), city and district, and the published listings in force, persons masked
 _REGISTRY = {"id", "credit_code", "name", "sector", "category", "region_code", "region_name", "address", "status",
              "city", "city_name", "district", "district_name", "listed", "listings", "record_text", "url",
-             "list_type", "list_label", "subject_type", "person_name", "person_role", "published_on", "expires_on"}
+             "list_type", "list_label", "subject_type", "person_name", "person_role", "published_on", "expires_on",
+             # the awards in force (诚信评选 badges: title, round, decision, validity, basis)
+             "awards", "kind_label", "round_name", "decision_number", "decided_on", "valid_until", "legal_basis"}
+# the published reviews' summary of a firm or a worker (家政服务评价: count and average, no customer)
+_REVIEW_SUMMARY = {"reviews", "count", "average"}
 # 居家上门服务证 as the public checks it: masked name, firm, validity and flags, never an ID number, phone or address
 _CARD = {"card_code", "worker_name", "firm_name", "firm_credit_code", "status", "status_text", "valid", "issued_on",
          "valid_until", "revoked_on", "reasons", "flags", "identity_verified", "health_check_valid", "training_done",
@@ -136,9 +145,49 @@ _EVIDENCE = {"id", "finding", "status", "note", "files", "review_note", "reviewe
 _SHARED_LISTING = {"id", "list_type", "subject_type", "credit_code", "entity_name", "person_name", "id_number_masked",
                    "person_role", "related_credit_code", "reason", "legal_basis", "decided_on", "decision_number",
                    "published_on", "expires_on", "source_authority"}
+# 双公示 records (regulator/disclosure/publicity_selectors.py): the public's legal representative masked; the
+# penalty feed's (penalties:read) in full, with the record's end and lateness
+_PUBLICITY = {"id", "kind", "subject_name", "credit_code", "legal_representative", "decision_number", "category",
+              "content", "fine_amount", "decided_on", "publicity_until", "authority_name", "authority_credit_code",
+              "source_unit", "version", "publicity_version"}
+_PENALTY_FEED = _PAGE | _PUBLICITY | {"publication_ends_on", "ended", "end_reason", "produced_at", "due_by", "late",
+                                      "updated_at"}
+# the push feed pulled (regulator/disclosure/feed_services.event_view): a subject by name or masked person, no more
+_FEED = {"results", "since", "next_since", "has_more", "next", "id", "kind", "occurred_at", "subject", "payload",
+         "subject_type", "person_name", "related_credit_code", "related_name", "id_number_masked", "credit_code",
+         "name",
+         # the event's payload: the listing's or the licence's change as published (decision 0027)
+         "change", "listing_id", "list_type", "status", "from_status", "person_role", "decided_on", "decision_number",
+         "published_on", "expires_on", "from_expires_on", "ended_on", "source_authority", "licence_id",
+         "licence_type", "number", "issued_on"}
+# 诚信评选 as the public reads it: notices and awards, never an objector
+_AWARD = {"as_of", "in_notice", "granted", "id", "kind", "kind_label", "round_name", "entity_name", "credit_code",
+          "status", "status_label", "notice_starts_on", "notice_due", "decision_number", "decided_on", "valid_until",
+          "legal_basis"}
+# 家政服务评价: the customer's link shows the firm and the worker masked; a firm's orders and reviews never carry the
+# customer's phone, e-mail or their hash
+_REVIEW_LINK = {"firm_name", "worker_name", "service_kind", "service_kind_label", "served_on", "expires_at"}
+_ORDER = {"id", "entity", "entity_name", "worker", "worker_name", "service_kind", "served_on", "reference",
+          "link_channels", "link_sent", "link_expires_at", "link_used", "review", "created_at", "rating", "status",
+          "reply_status", "submitted_at"}
+_REVIEW = {"id", "order", "entity", "worker", "served_on", "rating", "comment", "status", "rejection_reason",
+           "moderated_at", "reply", "reply_status", "reply_rejection_reason", "replied_at", "submitted_at"}
+# 投诉处理满意度 by tracking code: the state only, never the complainant or the comment
+_SATISFACTION = {"status", "rateable", "rated", "rating"}
 ALLOWED_KEYS: dict[tuple[str, str], set[str]] = {
+    ("public-publicity-licences", "anonymous"): _PAGE | _PUBLICITY | _RECEIPT,
+    ("public-publicity-penalties", "anonymous"): _PAGE | _PUBLICITY | _RECEIPT,
+    ("penalty-feed", "client_a"): _PENALTY_FEED,
+    ("feed-changes", "client_a"): _FEED,
+    ("public-awards", "anonymous"): _AWARD,
+    ("public-review-link", "anonymous"): _REVIEW_LINK,
+    ("service-order-list", "business_a"): _PAGE | _ORDER,
+    ("service-order-detail", "business_a"): _ORDER,
+    ("service-review-list", "business_a"): _PAGE | _REVIEW,
+    ("service-review-detail", "business_a"): _REVIEW,
+    ("complaint-satisfaction", "anonymous"): _SATISFACTION,
     ("public-registry", "anonymous"): _PAGE | _REGISTRY | _RECEIPT,
-    ("public-worker-card", "anonymous"): _CARD | _RECEIPT,
+    ("public-worker-card", "anonymous"): _CARD | _RECEIPT | _REVIEW_SUMMARY,
     ("worker-list", "business_a"): _PAGE | _WORKER_FILE | {"status", "employment"},  # + the registration's answer
     ("worker-detail", "business_a"): _WORKER_FILE,
     ("worker-card-list", "business_a"): _PAGE | _WORKER_CARD,
@@ -152,7 +201,7 @@ ALLOWED_KEYS: dict[tuple[str, str], set[str]] = {
     ("public-blacklist", "anonymous"): _PAGE | _PUBLIC_LISTING | _RECEIPT,
     ("public-redlist", "anonymous"): _PAGE | _PUBLIC_LISTING | _RECEIPT,
     ("public-entity", "anonymous"): {"credit_code", "name", "sector", "category", "region_code", "status", "grade",
-                                     "listings", "penalties"} | _PUBLIC_LISTING | _RECEIPT,
+                                     "listings", "penalties"} | _PUBLIC_LISTING | _RECEIPT | _REVIEW_SUMMARY,
     ("public-changes", "anonymous"): {"since", "results", "more", "change", "changed_at", "listing_id", "public",
                                       "listing"} | _PUBLIC_LISTING | _RECEIPT,
     ("public-export", "anonymous"): _EXPORT,
@@ -228,6 +277,8 @@ def _get_targets(world: World) -> dict[str, list[str]]:
         elif route.kwargs == ("credit_code",):
             urls[route.name] = [route.url(credit_code=code) for side in sides
                                 for code in (side.entity.credit_code, side.firm.credit_code)]
+        elif route.kwargs == ("token",):  # the customer's review link (unused: answered 200)
+            urls[route.name] = [route.url(token=side.review_token) for side in sides]
         elif route.kwargs == ("card_code",):
             urls[route.name] = [route.url(card_code=side.card.code) for side in sides]
         elif route.kwargs == ("list_type",):

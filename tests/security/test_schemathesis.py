@@ -150,10 +150,12 @@ def _known_path_values(world: World) -> dict[str, dict[str, list]]:
     by_name = {
         "tracking_code": [world.a.complaint.tracking_code, world.b.complaint.tracking_code],
         "credit_code": [world.a.entity.credit_code, world.b.entity.credit_code],
-        "name": ["blacklist.csv", "redlist.json", "blacklist.ndjson", "manifest.json"],
+        "name": ["blacklist.csv", "redlist.json", "blacklist.ndjson", "manifest.json", "penalties.csv",
+                 "licences.json"],
         "metric": list(METRICS),
         "card_code": [world.a.card.code, world.b.card.code],
         "list_type": ["black", "watch", "red"],
+        "token": [world.a.review_token, world.b.review_token],  # the customers' unused review links
     }
     known = {}
     for path in DOCUMENT["paths"]:

@@ -442,7 +442,42 @@ def site(entity_a, business_a, regulator, settings, tmp_path):
     return {"credit_code": entity_a.credit_code, "code": complaint.tracking_code, "entity_id": entity_a.pk,
             "complaint_id": complaint.pk, "listing_id": listing.pk, "document_id": listing.notice_document_id,
             "finding_id": inspection.findings.get().pk, "person_id": employment.person_id,
-            "employment_id": employment.pk, "card_id": card.pk, "card_code": card.code, "business": business_a}
+            "employment_id": employment.pk, "card_id": card.pk, "card_code": card.code, "business": business_a,
+            **_later_site(entity_a, firm, employment, inspection, business_a, regulator)}
+
+
+def _later_site(entity, firm, employment, inspection, business, regulator) -> dict:
+    """The later pages' arguments: an ended 专项行动 with the inspection tagged, a reviewed service order of the firm
+    and the unused link of another, an award round and an application in its notice (objections open)."""
+    from django.utils import timezone as tz
+
+    from complaints import campaign_services
+    from entities import review_services
+    from ratings.models import CreditScore
+    from regulator.lists import award_services
+
+    day = today()
+    campaign = campaign_services.campaign_create(
+        actor=regulator, name="文明经商专项行动", kind="civility", sectors=[entity.sector],
+        region_prefix=entity.region_code[:4], starts_on=day - datetime.timedelta(days=10),
+        ends_on=day - datetime.timedelta(days=1))
+    campaign_services.inspection_campaign_set(inspection_id=inspection.pk, campaign=campaign, actor=regulator)
+
+    def order():
+        return review_services.service_order_create(
+            actor=business, entity=firm, worker=employment.person, served_on=day - datetime.timedelta(days=1),
+            service_kind="cleaning", customer_phone="13700000001")
+
+    review = review_services.review_submit(token=order().link_token, rating=4, comment="准时")
+    award_round = award_services.award_round_open(
+        kind="honest_enterprise", name="诚信企业评选", region_code="140000",
+        opens_on=day - datetime.timedelta(days=30), closes_on=day + datetime.timedelta(days=30), actor=regulator)
+    CreditScore.objects.update_or_create(entity=firm, defaults={
+        "score": 900, "grade": "A", "model_version": 1, "as_of": day, "breakdown": [], "computed_at": tz.now()})
+    application = award_services.award_nominate(round_id=award_round.pk, entity_id=firm.pk, actor=regulator)
+    award_services.award_review(application_id=application.pk, actor=regulator, approve=True)
+    return {"campaign_id": campaign.pk, "token": order().link_token, "review_id": review.pk,
+            "application_id": application.pk, "round_id": award_round.pk}
 
 
 def _page_patterns() -> list[URLPattern]:
@@ -482,7 +517,7 @@ def _page_cases() -> list:
 def _spliced(url: str, value: str) -> str:
     """``url`` with ``value`` appended to its last path argument (before the trailing ``/`` or ``.pdf``)."""
     match = re.match(r"^(.*?)(/|/report/|/report\.pdf|/objection/|/reply/|/repair/|/pdf/|/statement/|/evidence/"
-                     r"|/health-checks/|/trainings/|/identity/|/end/|/card/|/revoke/)$", url)
+                     r"|/health-checks/|/trainings/|/identity/|/end/|/card/|/revoke/|/apply/|/satisfaction/)$", url)
     head, tail = match.groups() if match else (url, "")
     return f"{head}{value}{tail}"
 

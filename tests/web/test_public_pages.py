@@ -138,7 +138,8 @@ def test_open_data_page_links_every_export_with_the_manifest_sha256(web, black_g
     assert response.status_code == 200
     html = response.content.decode()
     manifest = json.loads(web.get("/api/v1/public/exports/manifest.json").content)
-    assert len(manifest["files"]) == 6
+    # the lists' files and the 双公示 ones (penalties, licences), three formats each: every one has its card
+    assert len(manifest["files"]) == 12
     for name, info in manifest["files"].items():
         assert f'href="/api/v1/public/exports/{name}"' in html
         assert info["sha256"] in html

@@ -65,8 +65,8 @@ class FeedPageSerializer(Serializer):
 
 def _int_param(request, name: str, default: int, low: int, high: int | None) -> int:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
+    if raw is None:
+        return default  # an empty value is a 400 naming the parameter, as config.api.filters.query_integer
     if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
         raise serializers.ValidationError({name: [_("须为非负整数。")]})
     value = int(raw)

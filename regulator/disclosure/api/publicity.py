@@ -118,7 +118,7 @@ _PARAMETERS = [
                      description="只返回该版本号之后变更的记录（按变更先后排列）"),
     OpenApiParameter("credit_code", str, description="只返回该统一社会信用代码的主体的记录"),
 ]
-_BAD_INPUT = OpenApiResponse(response={"$ref": "#/components/schemas/Error"},
+_BAD_INPUT = OpenApiResponse(response={"$ref": "#/components/schemas/ValidationError"},  # field-keyed, like query_integer's
                              description="参数格式错误（since、credit_code、page、page_size）")
 
 

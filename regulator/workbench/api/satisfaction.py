@@ -29,9 +29,12 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class SatisfactionQuerySerializer(Serializer):
-    city = serializers.CharField(required=False, max_length=6, help_text="地市行政区划代码，如 140800（运城市）。")
-    sector = serializers.ChoiceField(choices=Sector.choices, required=False)
-    month = serializers.CharField(required=False, max_length=7, help_text="月份，如 2026-11（北京时间）。")
+    # blank means "all" (the page's filter form sends its empty options; the view drops them): the schema says so
+    city = serializers.CharField(required=False, allow_blank=True, max_length=6,
+                                 help_text="地市行政区划代码，如 140800（运城市）；留空为全部。")
+    sector = serializers.ChoiceField(choices=Sector.choices, required=False, allow_blank=True)
+    month = serializers.CharField(required=False, allow_blank=True, max_length=7,
+                                  help_text="月份，如 2026-11（北京时间）；留空为全部。")
 
     def validate_city(self, value: str) -> str:
         try:
