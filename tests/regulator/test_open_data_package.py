@@ -143,8 +143,9 @@ def test_the_data_dictionary_file_has_every_column_with_its_meaning_and_codes(pu
 
 def test_the_open_data_page_is_cards_with_the_licence_and_links_to_the_dictionary_and_package(published):
     html = page_client().get("/open-data/").content.decode()
-    assert "<table" not in html and html.count('class="card list-card"') == 2
-    assert html.count('class="file-item"') == len(exports.FORMATS) * 2
+    # a card each for the black and red lists and the 双公示 penalties and licences
+    assert "<table" not in html and html.count('class="card list-card"') == 4
+    assert html.count('class="file-item"') == len(exports.FORMATS) * 4
     assert "CC BY 4.0" in html and 'rel="license"' in html
     assert 'href="/open-data/dictionary/"' in html and 'href="/open-data/datapackage.json"' in html
     assert re.search(r'<time datetime="[^"]+\+08:00">', html)
