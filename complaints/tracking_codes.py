@@ -30,7 +30,7 @@ OLD_CODE = re.compile(r"^[A-Za-z0-9_\-]{8,40}$")
 
 
 def new_tracking_code() -> str:
-    """A fresh code, grouped for reading aloud (``XXXX-XXXX-XXXX-XXXX``)."""
+    """A fresh code of 16 symbols in four groups of four, for reading aloud (``K7QM-4TZD-9WXB-H3RN``)."""
     return group("".join(secrets.choice(ALPHABET) for _ in range(LENGTH)))
 
 

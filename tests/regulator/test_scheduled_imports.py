@@ -355,8 +355,11 @@ def test_a_url_that_fails_gives_a_failed_run_and_writes_nothing(server, code_lis
 
 
 def test_a_complete_mapping_is_accepted():
-    mapping_validate(MAPPING, DEFAULTS)
-    mapping_validate({**MAPPING, "list_type": "名单类型", "legal_basis": "依据"}, {})
+    """Every required field mapped or defaulted: the source is saved with the mapping as given."""
+    full = {**MAPPING, "list_type": "名单类型", "legal_basis": "依据"}
+    assert mapping_validate(MAPPING, DEFAULTS) is None and mapping_validate(full, {}) is None
+    assert source_().column_mapping == MAPPING
+    assert source_(name="另一来源", source_authority="另一机关", column_mapping=full, defaults={}).column_mapping == full
 
 
 @pytest.mark.parametrize(("mapping", "defaults", "field", "names"), [
